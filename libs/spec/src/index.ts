@@ -1,1 +1,4 @@
 export * from './space';
+export * from './search';
+export * from './events';
+export * from './results';
