@@ -1,1 +1,200 @@
-export {};
+import { z } from 'zod';
+
+/** Outcome of one (model, configuration, fold) training run as stored in `folds`. */
+export const FoldStatus = {
+  Completed: 'completed',
+  Failed: 'failed',
+  Pruned: 'pruned',
+  Cancelled: 'cancelled',
+} as const;
+/** One of the values of {@link FoldStatus}. */
+export type FoldStatus = (typeof FoldStatus)[keyof typeof FoldStatus];
+
+/** Lifecycle of a trial (one configuration of one model) as stored in `trials`. */
+export const TrialStatus = {
+  Running: 'running',
+  Completed: 'completed',
+  Pruned: 'pruned',
+  Failed: 'failed',
+  Cancelled: 'cancelled',
+} as const;
+/** One of the values of {@link TrialStatus}. */
+export type TrialStatus = (typeof TrialStatus)[keyof typeof TrialStatus];
+
+/** Lifecycle of a search as stored in `searches`. */
+export const SearchStatus = {
+  Running: 'running',
+  Paused: 'paused',
+  Completed: 'completed',
+  Failed: 'failed',
+  Cancelled: 'cancelled',
+} as const;
+/** One of the values of {@link SearchStatus}. */
+export type SearchStatus = (typeof SearchStatus)[keyof typeof SearchStatus];
+
+/** What stopped a trial early: fold racing (a paired test) or an epoch scheduler (ASHA, successive halving). */
+export const PrunedByKind = { Racing: 'racing', Scheduler: 'scheduler' } as const;
+/** One of the values of {@link PrunedByKind}. */
+export type PrunedByKind = (typeof PrunedByKind)[keyof typeof PrunedByKind];
+
+const isoTimestamp = z.iso.datetime({ offset: true });
+const index = z.int().nonnegative();
+const idToken = z
+  .string()
+  .min(1)
+  .regex(/^[^:.*>\s]+$/, "must not be empty or contain ':', '.', '*', '>' or whitespace");
+
+/** A search id: one NATS subject token that also keeps `${searchId}:${trialIndex}` ids unambiguous. */
+export const SearchIdTokenSchema = idToken;
+
+/** Hyperparameter values of one configuration, any JSON value per name. */
+export const ParamsSchema = z.record(z.string(), z.json());
+/** Hyperparameter values of one configuration. */
+export type Params = z.infer<typeof ParamsSchema>;
+
+/** One point of a fold's learning curve; losses and scores are null when training produced a non-finite value. */
+export const CurvePointSchema = z.object({
+  epoch: index,
+  trainLoss: z.number().nullable(),
+  valLoss: z.number().nullable(),
+  valScore: z.number().nullable(),
+});
+/** One point of a fold's learning curve. */
+export type CurvePoint = z.infer<typeof CurvePointSchema>;
+
+/** `trials._id` for a trial of a search. */
+export const trialIdOf = (searchId: string, trialIndex: number): string => `${searchId}:${trialIndex}`;
+
+/** `folds._id` for a fold of a trial: `${searchId}:${trialIndex}:${fold}`. */
+export const foldIdOf = (searchId: string, trialIndex: number, fold: number): string =>
+  `${trialIdOf(searchId, trialIndex)}:${fold}`;
+
+/** A fold result document (`folds`); `fold` is the global fold index across repeats, `repeat` is informational. */
+export const FoldDocSchema = z
+  .object({
+    _id: z.string(),
+    searchId: SearchIdTokenSchema,
+    trialId: z.string(),
+    trialIndex: index,
+    fold: index,
+    repeat: index.optional(),
+    model: z.string().min(1),
+    params: ParamsSchema,
+    status: z.enum(FoldStatus),
+    metrics: z.record(z.string(), z.number()),
+    confusionMatrix: z.array(z.array(z.number())).optional(),
+    curve: z.array(CurvePointSchema),
+    epochsTrained: index,
+    splitHash: z.string(),
+    backend: z.string(),
+    worker: z.string(),
+    attempt: z.int().positive(),
+    durationMs: z.number().nonnegative(),
+    nTrain: index,
+    nVal: index,
+    valPredictionsRef: z.string().optional(),
+    error: z.string().optional(),
+    createdAt: isoTimestamp,
+    updatedAt: isoTimestamp,
+  })
+  .superRefine((doc, ctx) => {
+    const trialId = trialIdOf(doc.searchId, doc.trialIndex);
+    if (doc.trialId !== trialId) {
+      ctx.addIssue({ code: 'custom', path: ['trialId'], message: `must be "${trialId}" (got "${doc.trialId}")` });
+    }
+    const foldId = foldIdOf(doc.searchId, doc.trialIndex, doc.fold);
+    if (doc._id !== foldId) {
+      ctx.addIssue({ code: 'custom', path: ['_id'], message: `must be "${foldId}" (got "${doc._id}")` });
+    }
+  });
+/** A fold result document (`folds`). */
+export type FoldDoc = z.infer<typeof FoldDocSchema>;
+
+/** Mean, sample standard deviation (ddof = 1) and 95 % confidence interval of one metric over n folds; std and ci95 are null when n < 2. */
+export const MetricSummarySchema = z.object({
+  mean: z.number(),
+  std: z.number().nonnegative().nullable(),
+  ci95: z.tuple([z.number(), z.number()]).nullable(),
+  n: z.int().positive(),
+});
+/** Summary of one metric over a trial's completed folds. */
+export type MetricSummary = z.infer<typeof MetricSummarySchema>;
+
+/** Why a trial was stopped early and the numbers that justified it. */
+export const PrunedBySchema = z.object({
+  kind: z.enum(PrunedByKind),
+  evidence: z.record(z.string(), z.unknown()),
+});
+/** Why a trial was stopped early. */
+export type PrunedBy = z.infer<typeof PrunedBySchema>;
+
+/** A trial document (`trials`), one configuration of one model with its fold aggregates. */
+export const TrialDocSchema = z
+  .object({
+    _id: z.string(),
+    searchId: SearchIdTokenSchema,
+    trialIndex: index,
+    model: z.string().min(1),
+    params: ParamsSchema,
+    status: z.enum(TrialStatus),
+    foldCount: index,
+    foldsCompleted: index,
+    metrics: z.record(z.string(), MetricSummarySchema),
+    epochsTrained: index,
+    prunedBy: PrunedBySchema.optional(),
+    error: z.string().optional(),
+    createdAt: isoTimestamp,
+    updatedAt: isoTimestamp,
+    completedAt: isoTimestamp.optional(),
+  })
+  .superRefine((doc, ctx) => {
+    const trialId = trialIdOf(doc.searchId, doc.trialIndex);
+    if (doc._id !== trialId) {
+      ctx.addIssue({ code: 'custom', path: ['_id'], message: `must be "${trialId}" (got "${doc._id}")` });
+    }
+  });
+/** A trial document (`trials`). */
+export type TrialDoc = z.infer<typeof TrialDocSchema>;
+
+/** Progress counters of a search, recomputed from `trials` and `folds`. */
+export const SearchCountsSchema = z.object({
+  trials: index,
+  trialsCompleted: index,
+  trialsPruned: index,
+  trialsFailed: index,
+  folds: index,
+  foldsCompleted: index,
+});
+/** Progress counters of a search. */
+export type SearchCounts = z.infer<typeof SearchCountsSchema>;
+
+/** The best configuration found so far. */
+export const BestSchema = z.object({
+  trialId: z.string(),
+  model: z.string(),
+  params: ParamsSchema,
+  metric: z.string(),
+  score: z.number(),
+  ci95: z.tuple([z.number(), z.number()]).nullable(),
+});
+/** The best configuration found so far. */
+export type Best = z.infer<typeof BestSchema>;
+
+/** A search document (`searches`); `spec` is the submitted search spec as JSON. */
+export const SearchDocSchema = z.object({
+  _id: SearchIdTokenSchema,
+  name: z.string(),
+  spec: z.json(),
+  specHash: z.string(),
+  datasetHash: z.string(),
+  status: z.enum(SearchStatus),
+  counts: SearchCountsSchema,
+  best: BestSchema.optional(),
+  comparison: z.unknown().optional(),
+  error: z.string().optional(),
+  createdAt: isoTimestamp,
+  updatedAt: isoTimestamp,
+  completedAt: isoTimestamp.optional(),
+});
+/** A search document (`searches`). */
+export type SearchDoc = z.infer<typeof SearchDocSchema>;
