@@ -23,30 +23,30 @@ const epoch = (attempt: number, e: number): FoldwiseEvent => ({
   payload: { trainLoss: 0.5, valLoss: null, valScore: 0.8 },
 });
 
-test('a subject is foldwise.search.<searchId>.<kind>, and .> without a kind', () => {
+void test('a subject is foldwise.search.<searchId>.<kind>, and .> without a kind', () => {
   assert.equal(eventSubject('abc-1', EventKind.Epoch), 'foldwise.search.abc-1.epoch');
   assert.equal(eventSubject('abc-1'), 'foldwise.search.abc-1.>');
 });
 
-test('a search id that is not a single subject token is rejected with the argument named', () => {
+void test('a search id that is not a single subject token is rejected with the argument named', () => {
   for (const bad of ['', 'a.b', 'a*', 'a>', 'a b', 'a:b']) {
     assert.throws(() => eventSubject(bad, EventKind.Fold), /searchId must be/);
   }
   assert.throws(() => eventSubject('ok', 'nope' as EventKind), /kind must be one of/);
 });
 
-test('a retried fold completion has the same message id as the first attempt', () => {
+void test('a retried fold completion has the same message id as the first attempt', () => {
   assert.equal(eventMsgId(fold(1)), eventMsgId(fold(3)));
   assert.equal(eventMsgId(fold(1)), 's1:fold:3:2');
 });
 
-test('epoch message ids differ by epoch and by attempt but repeat for the same epoch of the same attempt', () => {
+void test('epoch message ids differ by epoch and by attempt but repeat for the same epoch of the same attempt', () => {
   assert.notEqual(eventMsgId(epoch(1, 4)), eventMsgId(epoch(1, 5)));
   assert.notEqual(eventMsgId(epoch(1, 4)), eventMsgId(epoch(2, 4)));
   assert.equal(eventMsgId(epoch(2, 4)), eventMsgId(epoch(2, 4)));
 });
 
-test('trial events of different statuses have different message ids', () => {
+void test('trial events of different statuses have different message ids', () => {
   const trial = (status: 'running' | 'completed'): FoldwiseEvent => ({
     kind: EventKind.Trial,
     searchId: 's1',
@@ -57,7 +57,7 @@ test('trial events of different statuses have different message ids', () => {
   assert.notEqual(eventMsgId(trial('running')), eventMsgId(trial('completed')));
 });
 
-test('every event kind round-trips through JSON and the schema', () => {
+void test('every event kind round-trips through JSON and the schema', () => {
   const events: FoldwiseEvent[] = [
     { kind: 'started', searchId: 's1', ts, payload: { name: 'n', models: ['mlp'], plannedTrials: 4 } },
     { kind: 'trial', searchId: 's1', ts, trialIndex: 0, payload: { status: 'running', model: 'mlp', params: { a: [1, 2] } } },
@@ -74,7 +74,7 @@ test('every event kind round-trips through JSON and the schema', () => {
   assert.deepEqual(events.map(isTerminalEvent), [false, false, false, false, false, true, true]);
 });
 
-test('an event missing its identity fields is rejected with the path named', () => {
+void test('an event missing its identity fields is rejected with the path named', () => {
   const { fold: _f, ...noFold } = fold(1) as Extract<FoldwiseEvent, { kind: 'fold' }>;
   const r = FoldwiseEventSchema.safeParse(noFold);
   assert.equal(r.success, false);

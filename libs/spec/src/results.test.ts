@@ -30,17 +30,17 @@ const foldDoc = (): FoldDoc => ({
   updatedAt: now,
 });
 
-test('trial and fold ids follow the data model', () => {
+void test('trial and fold ids follow the data model', () => {
   assert.equal(trialIdOf('s1', 3), 's1:3');
   assert.equal(foldIdOf('s1', 3, 2), 's1:3:2');
 });
 
-test('a fold document survives a JSON round trip through its schema', () => {
+void test('a fold document survives a JSON round trip through its schema', () => {
   const doc = foldDoc();
   assert.deepEqual(FoldDocSchema.parse(JSON.parse(JSON.stringify(doc))), doc);
 });
 
-test('a fold document whose ids disagree with its fields is rejected at the offending path', () => {
+void test('a fold document whose ids disagree with its fields is rejected at the offending path', () => {
   const r = FoldDocSchema.safeParse({ ...foldDoc(), _id: 's1:3:9', trialId: 's1:4' });
   assert.equal(r.success, false);
   assert.deepEqual(r.error?.issues.map((i) => i.path.join('.')).sort(), ['_id', 'trialId']);
@@ -48,7 +48,7 @@ test('a fold document whose ids disagree with its fields is rejected at the offe
   assert.deepEqual(bad.error?.issues.map((i) => i.path.join('.')).sort(), ['attempt', 'status']);
 });
 
-test('a trial document allows std and ci95 to be null for a single fold', () => {
+void test('a trial document allows std and ci95 to be null for a single fold', () => {
   const trial = {
     _id: 's1:3',
     searchId: 's1',
@@ -69,7 +69,7 @@ test('a trial document allows std and ci95 to be null for a single fold', () => 
   assert.equal(TrialDocSchema.safeParse({ ...trial, metrics: { accuracy: { mean: 0.9, std: -1, ci95: null, n: 1 } } }).success, false);
 });
 
-test('a search id containing a subject separator is rejected', () => {
+void test('a search id containing a subject separator is rejected', () => {
   const search = {
     _id: 'a.b',
     name: 'n',
