@@ -1,0 +1,192 @@
+import {
+  accuracyScore,
+  balancedAccuracyScore,
+  cohenKappaScore,
+  f1Score,
+  matthewsCorrcoef,
+  precisionScore,
+  recallScore,
+  type AverageName,
+} from './classification';
+import { type Label } from './labels';
+import { logLoss } from './logloss';
+import { averagePrecisionScore, rocAucScore } from './ranking';
+import { meanAbsoluteError, meanSquaredError, r2Score, rootMeanSquaredError } from './regression';
+
+/** What a scorer reads: hard predictions or class probabilities. */
+export const ScorerNeeds = { Pred: 'pred', Proba: 'proba' } as const;
+
+/** The kind of task a scorer applies to. */
+export const ScorerTask = { Classification: 'classification', Regression: 'regression' } as const;
+
+/** Input of a scorer: true labels, and predictions or probabilities whose columns follow `labels` (default: sorted labels of yTrue). */
+export interface ScorerInput {
+  yTrue: ArrayLike<number | string>;
+  yPred?: ArrayLike<number | string>;
+  proba?: number[][];
+  labels?: (number | string)[];
+}
+
+/** A named metric with its direction, as scikit-learn's scorers. */
+export interface Scorer {
+  name: string;
+  greaterIsBetter: boolean;
+  needs: 'pred' | 'proba';
+  task: 'classification' | 'regression';
+  score(input: ScorerInput): number;
+}
+
+function predOf(name: string, input: ScorerInput): ArrayLike<Label> {
+  if (input.yPred === undefined) throw new Error(`yPred: scorer '${name}' needs predictions`);
+  return input.yPred;
+}
+
+function numeric(name: string, field: 'yTrue' | 'yPred', y: ArrayLike<number | string> | undefined): ArrayLike<number> {
+  if (y === undefined) throw new Error(`${field}: scorer '${name}' needs ${field}`);
+  for (let i = 0; i < y.length; i++) {
+    if (typeof y[i] !== 'number') throw new Error(`${field}[${i}]: scorer '${name}' needs numeric targets (got ${JSON.stringify(y[i])})`);
+  }
+  return y as ArrayLike<number>;
+}
+
+function probaOf(name: string, input: ScorerInput): number[][] {
+  if (input.proba === undefined) throw new Error(`proba: scorer '${name}' needs class probabilities`);
+  return input.proba;
+}
+
+function binaryColumn(input: ScorerInput, proba: number[][]): number[] | null {
+  if (proba.length === 0 || (proba[0] as number[]).length > 2) return null;
+  if (new Set(Array.from(input.yTrue)).size > 2) return null;
+  return proba.map((row) => row[row.length - 1] as number);
+}
+
+function labelsOption(input: ScorerInput): { labels?: (number | string)[] } {
+  return input.labels === undefined ? {} : { labels: input.labels };
+}
+
+function pred(name: string, score: (yTrue: ArrayLike<Label>, yPred: ArrayLike<Label>) => number): Scorer {
+  return { name, greaterIsBetter: true, needs: ScorerNeeds.Pred, task: ScorerTask.Classification, score: (i) => score(i.yTrue, predOf(name, i)) };
+}
+
+function averaged(prefix: string, fn: typeof f1Score, average: AverageName): Scorer {
+  const name = average === 'binary' ? prefix : `${prefix}_${average}`;
+  return pred(name, (t, p) => fn(t, p, { average }));
+}
+
+function rocAuc(name: string, multiClass: 'ovr' | 'ovo' | undefined, average: 'macro' | 'weighted'): Scorer {
+  return {
+    name,
+    greaterIsBetter: true,
+    needs: ScorerNeeds.Proba,
+    task: ScorerTask.Classification,
+    score: (input) => {
+      const proba = probaOf(name, input);
+      const column = binaryColumn(input, proba);
+      if (column !== null) return rocAucScore(input.yTrue, column);
+      if (multiClass === undefined) throw new Error(`yTrue: scorer '${name}' is binary; use roc_auc_ovr or roc_auc_ovo for multi-class targets`);
+      return rocAucScore(input.yTrue, proba, { multiClass, average, ...labelsOption(input) });
+    },
+  };
+}
+
+function logLossScorer(name: string, sign: 1 | -1): Scorer {
+  return {
+    name,
+    greaterIsBetter: sign === -1,
+    needs: ScorerNeeds.Proba,
+    task: ScorerTask.Classification,
+    score: (input) => sign * logLoss(input.yTrue, probaOf(name, input), labelsOption(input)),
+  };
+}
+
+function regression(name: string, fn: (t: ArrayLike<number>, p: ArrayLike<number>) => number, sign: 1 | -1, greaterIsBetter: boolean): Scorer {
+  return {
+    name,
+    greaterIsBetter,
+    needs: ScorerNeeds.Pred,
+    task: ScorerTask.Regression,
+    score: (input) => sign * fn(numeric(name, 'yTrue', input.yTrue), numeric(name, 'yPred', input.yPred)),
+  };
+}
+
+const registry: readonly Scorer[] = [
+  pred('accuracy', (t, p) => accuracyScore(t, p)),
+  pred('balanced_accuracy', (t, p) => balancedAccuracyScore(t, p)),
+  ...(['binary', 'macro', 'micro', 'weighted'] as const).flatMap((a) => [
+    averaged('f1', f1Score, a),
+    averaged('precision', precisionScore, a),
+    averaged('recall', recallScore, a),
+  ]),
+  pred('matthews_corrcoef', (t, p) => matthewsCorrcoef(t, p)),
+  pred('cohen_kappa', (t, p) => cohenKappaScore(t, p)),
+  rocAuc('roc_auc', undefined, 'macro'),
+  rocAuc('roc_auc_ovr', 'ovr', 'macro'),
+  rocAuc('roc_auc_ovo', 'ovo', 'macro'),
+  rocAuc('roc_auc_ovr_weighted', 'ovr', 'weighted'),
+  rocAuc('roc_auc_ovo_weighted', 'ovo', 'weighted'),
+  {
+    name: 'average_precision',
+    greaterIsBetter: true,
+    needs: ScorerNeeds.Proba,
+    task: ScorerTask.Classification,
+    score: (input) => {
+      const column = binaryColumn(input, probaOf('average_precision', input));
+      if (column === null) throw new Error("yTrue: scorer 'average_precision' needs binary targets and two probability columns");
+      return averagePrecisionScore(input.yTrue, column);
+    },
+  },
+  logLossScorer('neg_log_loss', -1),
+  logLossScorer('log_loss', 1),
+  regression('r2', r2Score, 1, true),
+  regression('neg_mean_squared_error', meanSquaredError, -1, true),
+  regression('neg_root_mean_squared_error', rootMeanSquaredError, -1, true),
+  regression('neg_mean_absolute_error', meanAbsoluteError, -1, true),
+  regression('mean_squared_error', meanSquaredError, 1, false),
+  regression('root_mean_squared_error', rootMeanSquaredError, 1, false),
+  regression('mean_absolute_error', meanAbsoluteError, 1, false),
+];
+
+const byName = new Map(registry.map((s) => [s.name, s]));
+
+/** Every registered scorer name, sorted. */
+export const scorerNames: readonly string[] = [...byName.keys()].sort();
+
+function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++) {
+      const sub = (prev[j - 1] as number) + (a[i - 1] === b[j - 1] ? 0 : 1);
+      cur.push(Math.min(sub, (prev[j] as number) + 1, (cur[j - 1] as number) + 1));
+    }
+    prev = cur;
+  }
+  return prev[b.length] as number;
+}
+
+/** Names closest to `name`: small edit distance or sharing a substring, best first. */
+export function closeScorerNames(name: string, max = 3): string[] {
+  const lower = name.toLowerCase();
+  return scorerNames
+    .map((n) => ({ n, d: editDistance(lower, n) - (n.includes(lower) || lower.includes(n) ? 2 : 0) }))
+    .filter(({ d }) => d <= Math.max(2, Math.floor(lower.length / 3)))
+    .sort((a, b) => a.d - b.d || (a.n < b.n ? -1 : 1))
+    .slice(0, max)
+    .map(({ n }) => n);
+}
+
+/** The scorer registered under `name`; throws naming the unknown metric and close names. */
+export function getScorer(name: string): Scorer {
+  const scorer = byName.get(name);
+  if (scorer !== undefined) return scorer;
+  const close = closeScorerNames(name);
+  const hint = close.length > 0 ? `did you mean ${close.map((n) => `'${n}'`).join(', ')}?` : `known metrics: ${scorerNames.join(', ')}`;
+  throw new Error(`metric: unknown scorer '${name}'; ${hint}`);
+}
+
+/** Scores `input` with each named scorer. */
+export function scoreAll(names: readonly string[], input: ScorerInput): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const name of names) out[name] = getScorer(name).score(input);
+  return out;
+}
