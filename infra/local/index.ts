@@ -1,0 +1,28 @@
+export {
+  SearchAttribute,
+  searchAttributeTypes,
+  ServiceName,
+  StackConfigError,
+  defaultNatsUrl,
+  defaultPorts,
+  goModules,
+  parseStackConfig,
+  stackEnvSchema,
+  type NatsPlan,
+  type StackConfig,
+  type StackEnv,
+} from './config';
+export {
+  ServiceState,
+  down,
+  loadStackEnv,
+  stackPaths,
+  startService,
+  status,
+  stopService,
+  up,
+  type ServiceStatus,
+  type StackOptions,
+  type StackStatus,
+} from './stack';
+export { ensureBinaries, findNatsServer, BinaryError } from './binaries';
