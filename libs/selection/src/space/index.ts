@@ -1,1 +1,3 @@
-export {};
+export * from './space';
+export * from './grid';
+export * from './joint';
