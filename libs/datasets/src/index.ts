@@ -1,1 +1,10 @@
-export {};
+export * from './types';
+export * from './errors';
+export { datasetHash, sha256Hex, type DatasetContent } from './hash';
+export * from './tabular';
+export * from './idx';
+export * from './validate';
+export * from './paths';
+export * from './preprocess';
+export { sampleIndices, subsetDataset } from './subset';
+export * from './builtins';
