@@ -1,1 +1,3 @@
-export {};
+export { searchWorkflow, HISTORY_EVENTS_BEFORE_CONTINUE, type CarriedState } from './search';
+export { trialWorkflow, describeParams } from './trial';
+export * from './messages';

@@ -2,3 +2,4 @@ export * from './space';
 export * from './search';
 export * from './events';
 export * from './results';
+export * from './engine';

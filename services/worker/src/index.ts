@@ -1,1 +1,3 @@
-export {};
+export { startWorker, type RunningWorker } from './worker';
+export { loadWorkerConfig, workerConfigSchema, type WorkerConfig } from './config';
+export { workflowBundle, workflowSourceHash, repoRoot } from './bundle';

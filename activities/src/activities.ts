@@ -1,0 +1,429 @@
+import { ApplicationFailure, CancelledFailure, Context } from '@temporalio/activity';
+import { confusionMatrix, getScorer, scoreAll } from '@foldwise/metrics';
+import { stableHash } from '@foldwise/selection';
+import {
+  FailureType,
+  foldDocId,
+  trialDocId,
+  type ComparisonResult,
+  type CvSpec,
+  type FoldDoc,
+  type FoldwiseEvent,
+  type MetricSummary,
+  type PruneEvidence,
+  type RefitResult,
+  type ResolvedDataset,
+  type SearchPlan,
+  type SearchResult,
+  type SearchSpec,
+  type TrainFoldInput,
+  type TrainFoldSummary,
+} from '@foldwise/spec';
+import { planFolds } from './plan';
+import type { ActivityDeps, EpochProgress, LoadedDataset, TrainerJob } from './ports';
+import { gatherLabels, preprocessFold } from './preprocess';
+
+/** Heartbeat details of `trainFold`: the last epoch reached and the checkpoint to resume from. */
+export interface FoldHeartbeat {
+  epoch: number;
+  checkpoint?: string | undefined;
+  checkpointEpoch?: number | undefined;
+}
+
+const now = () => new Date().toISOString();
+
+function nonRetryable(type: string, message: string): ApplicationFailure {
+  return ApplicationFailure.nonRetryable(message, type);
+}
+
+function scorerInput(ds: LoadedDataset, yTrue: Float64Array, pred: Float64Array, proba: Float32Array | undefined) {
+  if (ds.task === 'regression') return { yTrue, yPred: pred };
+  const k = ds.classes?.length ?? 0;
+  const rows: number[][] | undefined = proba
+    ? Array.from({ length: yTrue.length }, (_, i) => Array.from(proba.subarray(i * k, (i + 1) * k)))
+    : undefined;
+  const labels = Array.from({ length: k }, (_, i) => i);
+  return { yTrue, yPred: pred, labels, ...(rows ? { proba: rows } : {}) };
+}
+
+function checkpointName(foldId: string, attempt: number, epoch: number): string {
+  return `checkpoints/${foldId}/attempt-${attempt}/epoch-${epoch}`;
+}
+
+/** Builds foldwise's activities around injected dependencies (store, events, trainer, data, telemetry). */
+export const createActivities = (deps: ActivityDeps) => {
+  const { store, events, telemetry, data, trainer } = deps;
+  const publish = (e: FoldwiseEvent) => events.publish(e);
+
+  async function loadData(ref: ResolvedDataset): Promise<LoadedDataset> {
+    try {
+      return await data.load(ref);
+    } catch (err) {
+      const e = err as Error & { name?: string };
+      if (e?.name === 'DatasetError') throw nonRetryable(FailureType.InvalidData, e.message);
+      throw err;
+    }
+  }
+
+  return {
+    /** Loads the data once, checks the folds are possible, fixes the plan and records the search. */
+    async prepareSearch(input: { searchId: string; spec: SearchSpec; dataset: ResolvedDataset }): Promise<SearchPlan> {
+      const { searchId, spec } = input;
+      const ds = await loadData(input.dataset);
+      const task = spec.task ?? ds.task;
+      if (task !== ds.task) throw nonRetryable(FailureType.InvalidSpec, `task: the spec says ${task} but the dataset is a ${ds.task} dataset`);
+      let primary;
+      try {
+        primary = getScorer(spec.metrics.primary);
+        for (const m of spec.metrics.report) getScorer(m);
+      } catch (err) {
+        throw nonRetryable(FailureType.InvalidSpec, `metrics: ${(err as Error).message}`);
+      }
+      if (primary.task !== task) {
+        throw nonRetryable(FailureType.InvalidSpec, `metrics.primary: ${primary.name} is a ${primary.task} metric but the task is ${task}`);
+      }
+      let plan;
+      try {
+        plan = planFolds(ds, spec.cv, spec.seed);
+      } catch (err) {
+        throw nonRetryable(FailureType.InvalidData, `cv: ${(err as Error).message}`);
+      }
+      const searchPlan: SearchPlan = {
+        datasetHash: ds.hash,
+        task,
+        nSamples: plan.pool.length,
+        nFeatures: ds.nFeatures,
+        nClasses: ds.classes?.length ?? 0,
+        classes: ds.classes ?? [],
+        imageShape: ds.imageShape,
+        nFolds: plan.folds.length,
+        planHash: plan.hash,
+        nHeldOut: plan.holdout.length + (ds.heldOut?.nSamples ?? 0),
+        testTrainRatio: plan.testTrainRatio,
+        primary: { name: primary.name, greaterIsBetter: primary.greaterIsBetter },
+      };
+      await store.createSearch({
+        _id: searchId,
+        name: spec.name,
+        spec: spec as unknown as Record<string, unknown>,
+        specHash: stableHash(spec),
+        datasetHash: ds.hash,
+      });
+      await store.updateSearch(searchId, { plan: searchPlan } as never);
+      publish({ kind: 'started', searchId, ts: now(), name: spec.name, budget: spec.budget.trials, nFolds: plan.folds.length } as FoldwiseEvent);
+      return searchPlan;
+    },
+
+    /** Records that a trial started (idempotent upsert by trial id). */
+    async recordTrialStart(input: { searchId: string; trialIndex: number; model: string; params: Record<string, unknown>; nFolds: number }): Promise<void> {
+      await store.upsertTrialStart({
+        _id: trialDocId(input.searchId, input.trialIndex),
+        searchId: input.searchId,
+        trialIndex: input.trialIndex,
+        model: input.model,
+        params: input.params,
+        foldCount: input.nFolds,
+      });
+    },
+
+    /** Trains and scores one fold; resumes from its last checkpoint on retry; writes the fold once. */
+    async trainFold(input: TrainFoldInput): Promise<TrainFoldSummary> {
+      const ctx = Context.current();
+      const { attempt } = ctx.info;
+      const foldId = foldDocId(input.searchId, input.trialIndex, input.fold);
+      const existing = await store.getFold(foldId);
+      if (existing && existing.status === 'completed') {
+        return {
+          fold: input.fold,
+          status: 'completed',
+          metrics: existing.metrics,
+          primary: existing.metrics[input.metrics[0] as string] ?? Number.NaN,
+          epochsTrained: existing.epochsTrained,
+          durationMs: existing.durationMs,
+          attempt: existing.attempt,
+          reused: true,
+          backend: existing.backend,
+        };
+      }
+      if (attempt > 1) telemetry.foldRetried();
+      const started = Date.now();
+      const ds = await loadData(input.dataset);
+      const plan = planFolds(ds, input.cv, input.seed);
+      if (plan.hash !== input.planHash) {
+        throw nonRetryable(FailureType.PlanMismatch, `fold plan ${plan.hash} differs from the search's ${input.planHash}: the data or the splitter changed`);
+      }
+      const fold = plan.folds[input.fold];
+      if (!fold) throw nonRetryable(FailureType.InvalidSpec, `fold ${input.fold} does not exist (the plan has ${plan.folds.length})`);
+      const { xTrain, xVal } = preprocessFold(ds, fold.train, fold.test, input.preprocess);
+      const yTrain = gatherLabels(ds.y, fold.train);
+      const yVal = gatherLabels(ds.y, fold.test);
+
+      const hb = (ctx.info.heartbeatDetails ?? undefined) as FoldHeartbeat | undefined;
+      let resumeFrom: TrainerJob['resumeFrom'];
+      if (hb?.checkpoint && hb.checkpointEpoch !== undefined) {
+        const bytes = await store.getArtifact(hb.checkpoint);
+        if (bytes) resumeFrom = { epoch: hb.checkpointEpoch, bytes };
+      }
+      let last: FoldHeartbeat = { epoch: resumeFrom?.epoch ?? 0, checkpoint: hb?.checkpoint, checkpointEpoch: resumeFrom?.epoch };
+      const beat = () => ctx.heartbeat(last);
+      beat();
+      const ticker = setInterval(beat, deps.heartbeatMs);
+      telemetry.foldStarted(input.model);
+      let epochsSeen = resumeFrom?.epoch ?? 0;
+      const job: TrainerJob = {
+        family: input.model,
+        params: input.params,
+        task: ds.task,
+        nFeatures: ds.nFeatures,
+        inputShape: ds.imageShape,
+        nClasses: ds.classes?.length ?? 0,
+        xTrain,
+        yTrain,
+        xVal,
+        yVal,
+        seed: (input.seed * 1_000_003 + input.trialIndex * 7919 + input.fold) >>> 0,
+        untilEpoch: input.untilEpoch,
+        resumeFrom,
+      };
+      let result;
+      try {
+        result = await trainer.train(job, {
+          signal: ctx.cancellationSignal,
+          checkpointEvery: deps.checkpointEvery,
+          onEpoch: (e: EpochProgress) => {
+            telemetry.epochsTrained(input.model, e.epoch - epochsSeen, xTrain.length / Math.max(1, ds.nFeatures));
+            epochsSeen = e.epoch;
+            last = { ...last, epoch: e.epoch };
+            beat();
+            publish({
+              kind: 'epoch',
+              searchId: input.searchId,
+              ts: now(),
+              trialIndex: input.trialIndex,
+              fold: input.fold,
+              epoch: e.epoch,
+              trainLoss: e.trainLoss,
+              valLoss: e.valLoss,
+              valScore: e.valScore,
+            } as FoldwiseEvent);
+          },
+          onCheckpoint: async (c) => {
+            const name = checkpointName(foldId, attempt, c.epoch);
+            await store.putArtifact(name, c.bytes, { foldId, epoch: c.epoch, attempt, kind: 'checkpoint' });
+            last = { epoch: c.epoch, checkpoint: name, checkpointEpoch: c.epoch };
+            beat();
+          },
+        });
+      } catch (err) {
+        const seconds = (Date.now() - started) / 1000;
+        if (ctx.cancellationSignal.aborted) {
+          telemetry.foldFinished(input.model, 'cancelled', seconds);
+          throw new CancelledFailure('fold cancelled');
+        }
+        telemetry.foldFinished(input.model, 'failed', seconds);
+        const e = err as Error;
+        if (e?.name === 'ModelError' || e?.name === 'ZodError' || /shape|incompatible|invalid param/i.test(e?.message ?? '')) {
+          throw nonRetryable(FailureType.ModelError, `${input.model}: ${e.message}`);
+        }
+        throw err;
+      } finally {
+        clearInterval(ticker);
+      }
+      if (ctx.cancellationSignal.aborted) throw new CancelledFailure('fold cancelled');
+
+      const metrics = scoreAll(input.metrics, scorerInput(ds, yVal, result.valPred, result.valProba));
+      const durationMs = Date.now() - started;
+      const partial = input.untilEpoch !== undefined && !result.stoppedEarly && result.epochsTrained >= input.untilEpoch;
+      const primary = metrics[input.metrics[0] as string] ?? Number.NaN;
+      if (partial) {
+        return { fold: input.fold, status: 'partial', metrics, primary, epochsTrained: result.epochsTrained, durationMs, attempt, reused: false, backend: result.backend };
+      }
+      const doc: FoldDoc = {
+        _id: foldId,
+        searchId: input.searchId,
+        trialId: trialDocId(input.searchId, input.trialIndex),
+        trialIndex: input.trialIndex,
+        fold: input.fold,
+        model: input.model,
+        params: input.params,
+        status: 'completed',
+        metrics,
+        ...(ds.task === 'classification'
+          ? { confusionMatrix: confusionMatrix(yVal, result.valPred, { labels: Array.from({ length: ds.classes?.length ?? 0 }, (_, i) => i) }) }
+          : {}),
+        curve: result.curve,
+        epochsTrained: result.epochsTrained,
+        splitHash: input.planHash,
+        backend: result.backend,
+        worker: deps.worker.identity,
+        attempt,
+        durationMs,
+        nTrain: fold.train.length,
+        nVal: fold.test.length,
+        createdAt: now(),
+        updatedAt: now(),
+      } as FoldDoc;
+      const written = await store.recordFold(doc);
+      const kept = written.written ? doc : (written.existing ?? doc);
+      telemetry.foldFinished(input.model, 'completed', durationMs / 1000);
+      publish({
+        kind: 'fold',
+        searchId: input.searchId,
+        ts: now(),
+        trialIndex: input.trialIndex,
+        fold: input.fold,
+        metrics: kept.metrics,
+        attempt: kept.attempt,
+        durationMs: kept.durationMs,
+      } as FoldwiseEvent);
+      return {
+        fold: input.fold,
+        status: 'completed',
+        metrics: kept.metrics,
+        primary: kept.metrics[input.metrics[0] as string] ?? Number.NaN,
+        epochsTrained: kept.epochsTrained,
+        durationMs: kept.durationMs,
+        attempt: kept.attempt,
+        reused: !written.written,
+        backend: kept.backend,
+      };
+    },
+
+    /** Writes pruned fold documents for folds a scheduler stopped at a rung (their metrics are those of the rung). */
+    async finalizePartialFolds(input: { searchId: string; trialIndex: number; folds: number[]; reason: 'scheduler' }): Promise<void> {
+      publish({ kind: 'pruned', searchId: input.searchId, ts: now(), trialIndex: input.trialIndex, reason: input.reason, folds: input.folds } as FoldwiseEvent);
+    },
+
+    /** Aggregates a trial's folds in TypeScript, records its outcome and publishes it. */
+    async finishTrial(input: {
+      searchId: string;
+      trialIndex: number;
+      status: 'completed' | 'pruned' | 'failed' | 'cancelled';
+      foldsSkipped: number[];
+      prunedBy: PruneEvidence | undefined;
+      error: string | undefined;
+    }): Promise<{ metrics: Record<string, MetricSummary>; epochsTrained: number }> {
+      const agg = await store.finishTrial(trialDocId(input.searchId, input.trialIndex), {
+        status: input.status,
+        foldsSkipped: input.foldsSkipped,
+        ...(input.prunedBy ? { prunedBy: input.prunedBy } : {}),
+        ...(input.error !== undefined ? { error: input.error } : {}),
+      });
+      telemetry.trialFinished(input.status);
+      publish({
+        kind: input.status === 'pruned' ? 'pruned' : 'trial',
+        searchId: input.searchId,
+        ts: now(),
+        trialIndex: input.trialIndex,
+        status: input.status,
+        metrics: Object.fromEntries(Object.entries(agg.metrics).map(([k, v]) => [k, v.mean])),
+        ...(input.prunedBy ? { evidence: input.prunedBy } : {}),
+        ...(input.error !== undefined ? { error: input.error } : {}),
+      } as FoldwiseEvent);
+      return { metrics: agg.metrics, epochsTrained: agg.epochsTrained };
+    },
+
+    /** Refits the winner on all cross-validation data, scores the held-out set once, stores the model. */
+    async refitBest(input: {
+      searchId: string;
+      trialId: string;
+      model: string;
+      params: Record<string, unknown>;
+      preprocess?: { scale: 'standard' | 'minmax' | 'none' | 'image' } | undefined;
+      dataset: ResolvedDataset;
+      cv: CvSpec;
+      seed: number;
+      task: 'classification' | 'regression';
+      metrics: string[];
+    }): Promise<RefitResult> {
+      const ctx = Context.current();
+      const ds = await loadData(input.dataset);
+      const plan = planFolds(ds, input.cv, input.seed);
+      const artifactName = `models/${input.searchId}/${input.trialId}`;
+      let xTest: Float32Array | undefined;
+      let yTest: Float64Array | undefined;
+      let xTrain: Float32Array;
+      const yTrain = gatherLabels(ds.y, plan.pool);
+      if (plan.holdout.length > 0) {
+        const p = preprocessFold(ds, plan.pool, plan.holdout, input.preprocess);
+        xTrain = p.xTrain;
+        xTest = p.xVal;
+        yTest = gatherLabels(ds.y, plan.holdout);
+      } else if (ds.heldOut) {
+        const p = preprocessFold(ds, plan.pool, plan.pool.subarray(0, 0), input.preprocess, ds.heldOut.X);
+        xTrain = p.xTrain;
+        xTest = p.xExtra;
+        yTest = ds.heldOut.y;
+      } else {
+        xTrain = preprocessFold(ds, plan.pool, plan.pool.subarray(0, 0), input.preprocess).xTrain;
+      }
+      const ticker = setInterval(() => ctx.heartbeat(), deps.heartbeatMs);
+      try {
+        const res = await trainer.refit(
+          {
+            family: input.model,
+            params: input.params,
+            task: ds.task,
+            nFeatures: ds.nFeatures,
+            inputShape: ds.imageShape,
+            nClasses: ds.classes?.length ?? 0,
+            xTrain,
+            yTrain,
+            xVal: xTest ?? new Float32Array(0),
+            yVal: yTest ?? new Float64Array(0),
+            seed: input.seed >>> 0,
+          },
+          { signal: ctx.cancellationSignal, onEpoch: () => ctx.heartbeat() },
+        );
+        for (const [file, bytes] of Object.entries(res.artifact)) {
+          await store.putArtifact(`${artifactName}/${file}`, bytes, { searchId: input.searchId, trialId: input.trialId, kind: 'model' });
+        }
+        const testMetrics = xTest && yTest && yTest.length > 0 ? scoreAll(input.metrics, scorerInput(ds, yTest, res.valPred, res.valProba)) : undefined;
+        const out: RefitResult = {
+          trialId: input.trialId,
+          artifact: artifactName,
+          testMetrics,
+          nTrain: plan.pool.length,
+          nTest: yTest?.length ?? 0,
+          backend: res.backend,
+        };
+        await store.updateSearch(input.searchId, { refit: out } as never);
+        return out;
+      } finally {
+        clearInterval(ticker);
+      }
+    },
+
+    /** Records the final state of a search and publishes `completed`, `cancelled` or `failed`. */
+    async finishSearch(input: {
+      searchId: string;
+      status: 'completed' | 'cancelled' | 'failed';
+      best: SearchResult['best'];
+      counts: SearchResult['counts'] | undefined;
+      comparison?: ComparisonResult | undefined;
+      refit?: RefitResult | undefined;
+      error?: string | undefined;
+    }): Promise<void> {
+      await store.updateSearch(input.searchId, {
+        status: input.status,
+        ...(input.best ? { best: input.best } : {}),
+        ...(input.counts ? { counts: input.counts } : {}),
+        ...(input.comparison ? { comparison: input.comparison } : {}),
+        ...(input.error !== undefined ? { error: input.error } : {}),
+        finishedAt: now(),
+      } as never);
+      if (input.best) telemetry.bestScore(input.searchId, input.best.metric, input.best.score);
+      publish({
+        kind: input.status === 'completed' ? 'completed' : 'failed',
+        searchId: input.searchId,
+        ts: now(),
+        status: input.status,
+        best: input.best,
+        ...(input.error !== undefined ? { error: input.error } : {}),
+      } as FoldwiseEvent);
+    },
+  };
+};
+
+/** The activity functions, as workflows see them (`import type` only). */
+export type FoldwiseActivities = ReturnType<typeof createActivities>;

@@ -1,0 +1,82 @@
+import { StableHasher, makeSplits, trainTestSplit } from '@foldwise/selection';
+import type { CvSpec } from '@foldwise/spec';
+import type { LoadedDataset } from './ports';
+
+/** Train and validation sample indices of one fold, in the dataset's own numbering. */
+export interface FoldIndices {
+  train: Uint32Array;
+  test: Uint32Array;
+}
+
+/** Every fold of a search, the samples available to refit, and what is held out for the final test. */
+export interface FoldPlan {
+  folds: FoldIndices[];
+  /** Samples that cross-validation may use (all of them unless a hold-out was requested). */
+  pool: Uint32Array;
+  /** Samples held out of cross-validation and scored once at the end (empty when none). */
+  holdout: Uint32Array;
+  /** Hash of the hold-out and every fold's indices: proof that candidates shared the same folds. */
+  hash: string;
+  /** n_test / n_train averaged over folds. */
+  testTrainRatio: number;
+}
+
+const cache = new Map<string, FoldPlan>();
+
+function mapThrough(pool: Uint32Array, local: Uint32Array): Uint32Array {
+  const out = new Uint32Array(local.length);
+  for (let i = 0; i < local.length; i++) out[i] = pool[local[i] as number] as number;
+  return out.sort();
+}
+
+/** Rebuilds the folds of a search from (dataset, cv, seed); the same inputs give the same plan everywhere. */
+export function planFolds(ds: LoadedDataset, cv: CvSpec, seed: number): FoldPlan {
+  const key = `${ds.hash}|${JSON.stringify(cv)}|${seed}`;
+  const hit = cache.get(key);
+  if (hit) return hit;
+  const stratify = ds.task === 'classification';
+  let pool: Uint32Array = Uint32Array.from({ length: ds.nSamples }, (_, i) => i);
+  let holdout: Uint32Array = new Uint32Array(0);
+  if (cv.holdout !== undefined) {
+    const split = trainTestSplit(ds.nSamples, {
+      testSize: cv.holdout,
+      seed,
+      shuffle: true,
+      ...(stratify ? { stratify: ds.y } : {}),
+    });
+    const only = split.folds[0];
+    if (!only) throw new Error('cv.holdout: the hold-out split produced no fold');
+    pool = only.train;
+    holdout = only.test;
+  }
+  const yPool = Float64Array.from(pool, (i) => ds.y[i] as number);
+  const stratified = cv.kind === 'stratified' || cv.kind === 'repeated-stratified';
+  const splits = makeSplits(toSelectionCv(cv, seed, stratified && stratify), {
+    n: pool.length,
+    ...(stratify ? { y: yPool } : {}),
+  });
+  const folds = splits.folds.map((f) => ({ train: mapThrough(pool, f.train), test: mapThrough(pool, f.test) }));
+  const hasher = new StableHasher().string(ds.hash).string(splits.hash).indices(holdout);
+  for (const f of folds) hasher.indices(f.test);
+  const ratio = folds.reduce((s, f) => s + f.test.length / Math.max(1, f.train.length), 0) / Math.max(1, folds.length);
+  const plan: FoldPlan = { folds, pool, holdout, hash: hasher.hex(), testTrainRatio: ratio };
+  cache.set(key, plan);
+  return plan;
+}
+
+function toSelectionCv(cv: CvSpec, seed: number, stratified: boolean): Parameters<typeof makeSplits>[0] {
+  switch (cv.kind) {
+    case 'kfold':
+    case 'stratified':
+      return stratified
+        ? { kind: 'stratified', k: cv.k, shuffle: cv.shuffle, seed }
+        : { kind: 'kfold', k: cv.k, shuffle: cv.shuffle, seed };
+    case 'repeated-kfold':
+    case 'repeated-stratified':
+      return stratified
+        ? { kind: 'repeated-stratified', k: cv.k, repeats: cv.repeats, seed }
+        : { kind: 'repeated-kfold', k: cv.k, repeats: cv.repeats, seed };
+    case 'shuffle-split':
+      return { kind: 'shuffle-split', nSplits: cv.k, testSize: cv.testSize ?? 0.2, seed };
+  }
+}

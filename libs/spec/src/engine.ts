@@ -1,0 +1,239 @@
+import type { MetricSummary } from './results';
+import type { CvSpec, SearchSpec } from './search';
+
+/** Task queue names: one per resource pool for training, one for light control work and workflows. */
+export const TaskQueue = {
+  Control: 'foldwise-control',
+  Cpu: 'foldwise-cpu',
+  Gpu: 'foldwise-gpu',
+} as const;
+
+/** The training task queue of a pool. */
+export function poolTaskQueue(pool: 'cpu' | 'gpu'): string {
+  return pool === 'gpu' ? TaskQueue.Gpu : TaskQueue.Cpu;
+}
+
+/** Custom search attributes that the Temporal namespace must have registered. */
+export const SearchAttribute = {
+  Name: 'FoldwiseSearchName',
+  Status: 'FoldwiseStatus',
+  BestScore: 'FoldwiseBestScore',
+  Model: 'FoldwiseModel',
+} as const;
+
+/** Non-retryable failure types raised by activities. */
+export const FailureType = {
+  InvalidSpec: 'InvalidSpec',
+  InvalidData: 'InvalidData',
+  ModelError: 'ModelError',
+  PlanMismatch: 'PlanMismatch',
+} as const;
+
+/** Workflow id of a search. */
+export function searchWorkflowId(name: string, id: string): string {
+  return `search-${name}-${id}`;
+}
+
+/** Workflow id of a trial, readable in the Temporal UI. */
+export function trialWorkflowId(searchId: string, trialIndex: number): string {
+  return `${searchId}-trial-${trialIndex}`;
+}
+
+/** Trial document id, as DESIGN defines it. */
+export function trialDocId(searchId: string, trialIndex: number): string {
+  return `${searchId}:${trialIndex}`;
+}
+
+/** Fold document id, as DESIGN defines it (the activity's idempotency key). */
+export function foldDocId(searchId: string, trialIndex: number, fold: number): string {
+  return `${trialDocId(searchId, trialIndex)}:${fold}`;
+}
+
+/** A dataset reference after the SDK staged any local file: a built-in or a GridFS sha256. */
+export type ResolvedDataset =
+  | { builtin: string; subset?: number | undefined }
+  | {
+      sha256: string;
+      format: 'csv' | 'jsonl';
+      target: string;
+      featureTypes?: Record<string, 'numeric' | 'categorical'> | undefined;
+      missing: 'reject' | 'drop-rows' | 'mean' | 'most-frequent';
+    };
+
+/** What `prepareSearch` learns about the data and the folds; fixed for the whole search. */
+export interface SearchPlan {
+  /** sha256 of the dataset content. */
+  datasetHash: string;
+  /** The task, from the spec or inferred from the data. */
+  task: 'classification' | 'regression';
+  /** Samples available to cross-validation (after any hold-out). */
+  nSamples: number;
+  /** Features per sample. */
+  nFeatures: number;
+  /** Classes (0 for regression). */
+  nClasses: number;
+  /** Original class labels, index = class id. */
+  classes: (string | number)[];
+  /** Image shape [h, w, c] when the data are images. */
+  imageShape?: number[] | undefined;
+  /** Number of folds (k × repeats). */
+  nFolds: number;
+  /** Stable hash of every fold's indices. */
+  planHash: string;
+  /** Samples held out for the final test, 0 when none. */
+  nHeldOut: number;
+  /** n_test / n_train of a fold, for the corrected resampled t-test. */
+  testTrainRatio: number;
+  /** Primary metric and its direction. */
+  primary: { name: string; greaterIsBetter: boolean };
+}
+
+/** Input of `trainFold`: everything needed to rebuild the fold and train it, by reference. */
+export interface TrainFoldInput {
+  searchId: string;
+  trialIndex: number;
+  fold: number;
+  nFolds: number;
+  model: string;
+  params: Record<string, unknown>;
+  preprocess?: { scale: 'standard' | 'minmax' | 'none' | 'image' } | undefined;
+  dataset: ResolvedDataset;
+  cv: CvSpec;
+  seed: number;
+  planHash: string;
+  task: 'classification' | 'regression';
+  /** Scorer names, primary first. */
+  metrics: string[];
+  /** Stop after this epoch (scheduler rung) and return without writing the fold document. */
+  untilEpoch?: number | undefined;
+  /** Human summary shown in the Temporal UI. */
+  label: string;
+}
+
+/** Compact result of `trainFold`; the full fold lives in MongoDB. */
+export interface TrainFoldSummary {
+  fold: number;
+  /** `completed` wrote the fold document; `partial` stopped at a rung without writing it. */
+  status: 'completed' | 'partial';
+  metrics: Record<string, number>;
+  /** Primary scorer value (orientation of the scorer). */
+  primary: number;
+  epochsTrained: number;
+  durationMs: number;
+  attempt: number;
+  /** True when an earlier attempt had already written the fold document. */
+  reused: boolean;
+  backend: string;
+}
+
+/** Input of a trial child workflow. */
+export interface TrialInput {
+  searchId: string;
+  trialIndex: number;
+  model: string;
+  params: Record<string, unknown>;
+  preprocess?: { scale: 'standard' | 'minmax' | 'none' | 'image' } | undefined;
+  dataset: ResolvedDataset;
+  cv: CvSpec;
+  seed: number;
+  plan: SearchPlan;
+  metrics: string[];
+  pool: 'cpu' | 'gpu';
+  /** Epochs at which the scheduler decides; empty without a scheduler. */
+  rungs: number[];
+  /** Folds of this trial trained at once (racing keeps it low so losers are stopped early). */
+  foldConcurrency: number;
+  /** Whether the parent runs fold racing (the trial then reports every fold). */
+  racing: boolean;
+}
+
+/** Evidence that pruned a trial. */
+export interface PruneEvidence {
+  kind: 'racing' | 'scheduler';
+  evidence: Record<string, unknown>;
+}
+
+/** What a trial returns to its search. */
+export interface TrialSummary {
+  trialIndex: number;
+  trialId: string;
+  model: string;
+  params: Record<string, unknown>;
+  status: 'completed' | 'pruned' | 'failed' | 'cancelled';
+  /** Primary score per fold index; null where the fold did not run. */
+  foldScores: (number | null)[];
+  metrics: Record<string, MetricSummary>;
+  epochsTrained: number;
+  prunedBy?: PruneEvidence | undefined;
+  error?: string | undefined;
+}
+
+/** Outcome of the final comparison of the best configurations. */
+export interface ComparisonResult {
+  metric: string;
+  greaterIsBetter: boolean;
+  /** Trials compared, best first by mean. */
+  candidates: { trialId: string; trialIndex: number; model: string; mean: number; ci95: [number, number] }[];
+  /** Pairwise tests of the best against each other candidate. */
+  pairwise: {
+    a: string;
+    b: string;
+    meanDiff: number;
+    correctedT?: { statistic: number; pValue: number; pHolm: number } | undefined;
+    wilcoxon?: { statistic: number; pValue: number; pHolm: number } | undefined;
+    bayesian?: { pA: number; pRope: number; pB: number } | undefined;
+  }[];
+  friedman?: { statistic: number; pValue: number; averageRanks: number[]; criticalDifference: number } | undefined;
+  /** Plain-language verdict about the winner. */
+  verdict: string;
+  winner: string;
+}
+
+/** Result of the winner's refit. */
+export interface RefitResult {
+  trialId: string;
+  artifact: string;
+  testMetrics?: Record<string, number> | undefined;
+  nTrain: number;
+  nTest: number;
+  backend: string;
+}
+
+/** Final result of a search workflow. */
+export interface SearchResult {
+  searchId: string;
+  status: 'completed' | 'cancelled' | 'failed';
+  best?: { trialId: string; model: string; params: Record<string, unknown>; metric: string; score: number; ci95: [number, number] } | undefined;
+  leaderboard: TrialSummary[];
+  comparison?: ComparisonResult | undefined;
+  refit?: RefitResult | undefined;
+  counts: { trials: number; completed: number; pruned: number; failed: number; foldsRun: number; foldsSkipped: number };
+}
+
+/** Live progress returned by the search workflow's `status` query. */
+export interface SearchProgress {
+  searchId: string;
+  phase: 'preparing' | 'running' | 'draining' | 'comparing' | 'refitting' | 'done';
+  paused: boolean;
+  budget: number;
+  started: number;
+  inFlight: number;
+  completed: number;
+  pruned: number;
+  failed: number;
+  foldsDone: number;
+  foldsTotal: number;
+  best?: SearchResult['best'];
+  runs: number;
+}
+
+/** Arguments of `searchWorkflow`. */
+export interface SearchWorkflowInput {
+  searchId: string;
+  spec: SearchSpec;
+  dataset: ResolvedDataset;
+  /** Register search attributes (needs them registered in the namespace). */
+  searchAttributes?: boolean | undefined;
+  /** State carried across continue-as-new; absent on the first run. */
+  carried?: unknown;
+}

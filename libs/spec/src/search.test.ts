@@ -1,0 +1,82 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { formatIssues, parseSearchSpec, searchSpecJsonSchema, validateSearchSpec, InvalidSpecError } from './search';
+
+const minimal = {
+  name: 'digits-demo',
+  dataset: { builtin: 'digits' },
+  metrics: { primary: 'accuracy' },
+  models: [{ family: 'mlp', space: { learningRate: { type: 'logUniform', low: 1e-4, high: 1e-1 } } }],
+  budget: { trials: 8 },
+};
+
+test('a minimal spec gets the defaults a scikit-learn user expects', () => {
+  const spec = parseSearchSpec(minimal);
+  assert.deepEqual(spec.cv, { kind: 'stratified', k: 5, repeats: 1, shuffle: true });
+  assert.equal(spec.strategy.kind, 'random');
+  assert.equal(spec.scheduler.kind, 'none');
+  assert.equal(spec.racing.enabled, false);
+  assert.equal(spec.budget.parallelism, 4);
+  assert.equal(spec.seed, 0);
+  assert.equal(spec.pool, 'cpu');
+  assert.equal(spec.refit, true);
+  assert.equal(spec.comparison.topK, 5);
+});
+
+test('every problem is reported with the path of the offending field', () => {
+  const r = validateSearchSpec({
+    ...minimal,
+    name: 'Bad Name!',
+    models: [
+      { family: 'mlp' },
+      { family: 'mlp', space: { lr: { type: 'logUniform', low: 0, high: 1 } } },
+      { family: 'transformer' },
+    ],
+    budget: { trials: 0 },
+  });
+  assert.equal(r.success, false);
+  if (r.success) return;
+  const text = formatIssues(r.issues);
+  assert.match(text, /^name: /m);
+  assert.match(text, /^models\[1\]\.space\.lr.*: .*> 0/m);
+  assert.match(text, /^models\[2\]\.family: unknown model family 'transformer'/m);
+  assert.match(text, /^budget\.trials: trials must be at least 1/m);
+});
+
+test('limits reject huge fold and trial counts with the field named', () => {
+  const r = validateSearchSpec({ ...minimal, cv: { k: 500 }, budget: { trials: 50_000 } }, { maxFolds: 100, maxTrials: 1000 });
+  assert.equal(r.success, false);
+  if (r.success) return;
+  assert.deepEqual(r.issues.map((i) => i.path).sort(), ['budget.trials', 'cv.k']);
+});
+
+test('non-finite numbers, unknown keys and oversized strings are rejected', () => {
+  const r = validateSearchSpec({
+    ...minimal,
+    name: 'x'.repeat(10_000),
+    extra: true,
+    comparison: { alpha: Number.POSITIVE_INFINITY },
+  });
+  assert.equal(r.success, false);
+  if (r.success) return;
+  const paths = r.issues.map((i) => i.path);
+  assert.ok(paths.includes('name'));
+  assert.ok(paths.includes('comparison.alpha'));
+  assert.ok(r.issues.some((i) => i.code === 'unrecognized_keys'));
+});
+
+test('parseSearchSpec throws an error that carries every issue', () => {
+  assert.throws(
+    () => parseSearchSpec({ ...minimal, dataset: { builtin: 'imagenet' } }),
+    (err: unknown) => err instanceof InvalidSpecError && err.issues.length >= 1 && /dataset/.test(err.message),
+  );
+});
+
+test('the exported JSON Schema describes the top-level fields', () => {
+  const schema = searchSpecJsonSchema();
+  const props = (schema['properties'] ?? {}) as Record<string, unknown>;
+  for (const k of ['name', 'dataset', 'cv', 'metrics', 'models', 'strategy', 'budget', 'scheduler', 'racing', 'comparison']) {
+    assert.ok(k in props, `missing ${k}`);
+  }
+  assert.deepEqual((schema['required'] as string[]).sort(), ['budget', 'dataset', 'metrics', 'models', 'name']);
+});

@@ -1,0 +1,43 @@
+import { createHash } from 'node:crypto';
+import { mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync, existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { bundleWorkflowCode } from '@temporalio/worker';
+
+/** Repository root (this file lives in services/worker/src). */
+export const repoRoot = resolve(__dirname, '../../..');
+
+/** Entry point of the workflow code that the worker bundles. */
+export const workflowsPath = join(repoRoot, 'workflows/src/index.ts');
+
+const sourceDirs = ['workflows/src', 'libs/spec/src', 'libs/metrics/src', 'libs/compare/src', 'libs/selection/src'];
+
+function* tsFiles(dir: string): Generator<string> {
+  for (const name of readdirSync(dir).sort()) {
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) yield* tsFiles(p);
+    else if (name.endsWith('.ts') && !name.endsWith('.test.ts')) yield p;
+  }
+}
+
+/** Hash of every source file that goes into the workflow bundle. */
+export function workflowSourceHash(): string {
+  const h = createHash('sha256');
+  for (const d of sourceDirs) {
+    const abs = join(repoRoot, d);
+    if (!existsSync(abs)) continue;
+    for (const f of tsFiles(abs)) h.update(f.slice(repoRoot.length)).update(readFileSync(f));
+  }
+  return h.digest('hex').slice(0, 16);
+}
+
+/** Bundles the workflow code once per source version and reuses the bundle from `.cache/bundles`. */
+export async function workflowBundle(cacheDir = join(repoRoot, '.cache/bundles')): Promise<{ code: string }> {
+  const file = join(cacheDir, `workflows-${workflowSourceHash()}.js`);
+  if (existsSync(file)) return { code: readFileSync(file, 'utf8') };
+  const { code } = await bundleWorkflowCode({ workflowsPath });
+  mkdirSync(cacheDir, { recursive: true });
+  const tmp = `${file}.${process.pid}.tmp`;
+  writeFileSync(tmp, code);
+  renameSync(tmp, file);
+  return { code };
+}

@@ -1,0 +1,51 @@
+import { z } from 'zod';
+
+const port = (name: string) =>
+  z.coerce
+    .number({ error: `${name} must be a port number` })
+    .int(`${name} must be an integer port`)
+    .min(0, `${name} must be between 0 and 65535`)
+    .max(65535, `${name} must be between 0 and 65535`);
+
+const hostPort = (name: string) =>
+  z.string().regex(/^[A-Za-z0-9.\-[\]:]+:\d{1,5}$/, `${name} must look like host:port (e.g. 127.0.0.1:7233)`);
+
+const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
+
+/** The worker's configuration, read from the environment and validated before anything starts. */
+export const workerConfigSchema = z.object({
+  TEMPORAL_ADDRESS: hostPort('TEMPORAL_ADDRESS').default('127.0.0.1:7233'),
+  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+  MONGODB_URI: z.string().regex(/^mongodb(\+srv)?:\/\//, 'MONGODB_URI must start with mongodb:// or mongodb+srv://').default('mongodb://127.0.0.1:27017'),
+  MONGODB_DB: z.string().min(1).default('foldwise'),
+  NATS_URL: z.string().regex(/^(nats|tls|ws|wss):\/\//, 'NATS_URL must start with nats://').default('nats://127.0.0.1:4222'),
+  FOLDWISE_POOL: z.enum(['cpu', 'gpu'], { error: "FOLDWISE_POOL must be 'cpu' or 'gpu'" }).default('cpu'),
+  FOLDWISE_SLOTS: z.coerce.number({ error: 'FOLDWISE_SLOTS must be a number' }).int().min(1, 'FOLDWISE_SLOTS must be at least 1').max(256).default(1),
+  FOLDWISE_CONTROL: bool.default(true),
+  FOLDWISE_BACKEND: z.enum(['auto', 'tensorflow', 'tensorflow-gpu', 'wasm', 'cpu']).default('auto'),
+  FOLDWISE_FAMILY_MODULES: z
+    .string()
+    .default('')
+    .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean)),
+  FOLDWISE_CACHE_DIR: z.string().default('.cache/worker'),
+  FOLDWISE_CHECKPOINT_EVERY: z.coerce.number().int().min(0).default(2),
+  FOLDWISE_HEARTBEAT_MS: z.coerce.number().int().min(100).max(60_000).default(3000),
+  FOLDWISE_SHUTDOWN_GRACE: z.string().regex(/^\d+(ms|s|m)$/, 'FOLDWISE_SHUTDOWN_GRACE must be a duration like 30s').default('20s'),
+  FOLDWISE_WORKFLOW_CACHE: z.coerce.number().int().min(0).default(200),
+  FOLDWISE_IDENTITY: z.string().optional(),
+  METRICS_PORT: port('METRICS_PORT').default(9464),
+  METRICS_HOST: z.string().default('127.0.0.1'),
+});
+
+/** Validated worker configuration. */
+export type WorkerConfig = z.infer<typeof workerConfigSchema>;
+
+/** Reads and validates the configuration; the error names every bad variable. */
+export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerConfig {
+  const r = workerConfigSchema.safeParse(env);
+  if (!r.success) {
+    const lines = r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+    throw new Error(`invalid worker configuration:\n${lines.join('\n')}`);
+  }
+  return r.data;
+}

@@ -1,0 +1,93 @@
+import { hostname } from 'node:os';
+import { NativeConnection, Runtime, Worker, makeTelemetryFilterString } from '@temporalio/worker';
+import { createActivities } from '@foldwise/activities';
+import { TaskQueue, poolTaskQueue } from '@foldwise/spec';
+import { workflowBundle } from './bundle';
+import type { WorkerConfig } from './config';
+import { createDeps, type Resources } from './adapters';
+import { createLogger } from './logger';
+
+/** A running worker process: its Temporal workers, resources and metrics endpoint. */
+export interface RunningWorker {
+  /** Resolves when every Temporal worker has stopped. */
+  done: Promise<void>;
+  /** Stops polling, lets running folds finish within the grace time, then closes resources. */
+  shutdown(): Promise<void>;
+  /** URL of `/metrics`. */
+  metricsUrl: string;
+  /** Backend the trainer runs on. */
+  backend: string;
+}
+
+let runtimeInstalled = false;
+
+/** Starts one worker process serving a pool (and the control queue with workflows, unless disabled). */
+export async function startWorker(config: WorkerConfig): Promise<RunningWorker> {
+  const logger = createLogger();
+  const identity = config.FOLDWISE_IDENTITY ?? `${config.FOLDWISE_POOL}@${hostname()}:${process.pid}`;
+  const coreMetricsPort = config.METRICS_PORT === 0 ? 0 : config.METRICS_PORT + 1;
+  if (!runtimeInstalled) {
+    Runtime.install({
+      shutdownSignals: [],
+      telemetryOptions: {
+        logging: { filter: makeTelemetryFilterString({ core: 'WARN' }), forward: {} },
+        ...(coreMetricsPort > 0 ? { metrics: { prometheus: { bindAddress: `127.0.0.1:${coreMetricsPort}` } } } : {}),
+      },
+    });
+    runtimeInstalled = true;
+  }
+  const resources: Resources = await createDeps(config, identity, logger, coreMetricsPort);
+  const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
+  const activities = createActivities(resources.deps);
+  const workers: Worker[] = [];
+  workers.push(
+    await Worker.create({
+      connection,
+      namespace: config.TEMPORAL_NAMESPACE,
+      taskQueue: poolTaskQueue(config.FOLDWISE_POOL),
+      identity,
+      activities: { trainFold: activities.trainFold, refitBest: activities.refitBest },
+      maxConcurrentActivityTaskExecutions: config.FOLDWISE_SLOTS,
+      shutdownGraceTime: config.FOLDWISE_SHUTDOWN_GRACE,
+    }),
+  );
+  if (config.FOLDWISE_CONTROL) {
+    workers.push(
+      await Worker.create({
+        connection,
+        namespace: config.TEMPORAL_NAMESPACE,
+        taskQueue: TaskQueue.Control,
+        identity: `${identity}/control`,
+        workflowBundle: await workflowBundle(),
+        activities: {
+          prepareSearch: activities.prepareSearch,
+          recordTrialStart: activities.recordTrialStart,
+          finalizePartialFolds: activities.finalizePartialFolds,
+          finishTrial: activities.finishTrial,
+          finishSearch: activities.finishSearch,
+        },
+        maxCachedWorkflows: config.FOLDWISE_WORKFLOW_CACHE,
+        maxConcurrentActivityTaskExecutions: 20,
+        shutdownGraceTime: '5s',
+      }),
+    );
+  }
+  const done = Promise.all(workers.map((w) => w.run())).then(() => undefined);
+  logger.info(
+    { identity, pool: config.FOLDWISE_POOL, slots: config.FOLDWISE_SLOTS, backend: resources.backend, metrics: resources.metricsUrl, control: config.FOLDWISE_CONTROL },
+    'foldwise worker started',
+  );
+  let closing: Promise<void> | undefined;
+  const shutdown = () => {
+    closing ??= (async () => {
+      logger.info({ identity }, 'shutting down: no new tasks; running folds get the grace time to finish');
+      for (const w of workers) if (w.getState() === 'RUNNING') w.shutdown();
+      await done.catch(() => undefined);
+      await connection.close();
+      await resources.close();
+      logger.info({ identity }, 'worker stopped');
+    })();
+    return closing;
+  };
+  return { done, shutdown, metricsUrl: resources.metricsUrl, backend: resources.backend };
+}

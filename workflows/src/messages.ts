@@ -1,0 +1,29 @@
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { PruneEvidence, SearchProgress, TrialSummary } from '@foldwise/spec';
+
+/** A trial tells its search that one fold finished, with its primary score (for racing). */
+export const foldDoneSignal = defineSignal<[{ trialIndex: number; fold: number; score: number }]>('foldDone');
+
+/** A trial tells its search the mean validation score of its folds at a scheduler rung. */
+export const rungReportSignal = defineSignal<[{ trialIndex: number; epoch: number; score: number }]>('rungReport');
+
+/** The search answers a rung report: continue training or stop here. */
+export const rungDecisionSignal = defineSignal<[{ epoch: number; verdict: 'continue' | 'stop' }]>('rungDecision');
+
+/** The search stops a trial that cannot win; its remaining folds never run. */
+export const pruneSignal = defineSignal<[PruneEvidence]>('prune');
+
+/** Stop launching new trials; running ones finish. */
+export const pauseUpdate = defineUpdate<{ paused: boolean }>('pause');
+
+/** Launch trials again after a pause. */
+export const resumeUpdate = defineUpdate<{ paused: boolean }>('resume');
+
+/** Add trials to the budget; returns the new budget. */
+export const extendBudgetUpdate = defineUpdate<{ budget: number }, [number]>('extendBudget');
+
+/** Live status of a search. */
+export const statusQuery = defineQuery<SearchProgress>('status');
+
+/** Live leaderboard: trials finished so far, best first. */
+export const leaderboardQuery = defineQuery<TrialSummary[]>('leaderboard');

@@ -1,0 +1,336 @@
+import {
+  CancellationScope,
+  ParentClosePolicy,
+  condition,
+  continueAsNew,
+  getExternalWorkflowHandle,
+  isCancellation,
+  log,
+  proxyActivities,
+  setHandler,
+  startChild,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import { SearchAttributeType, defineSearchAttributeKey } from '@temporalio/common';
+import type { FoldwiseActivities } from '@foldwise/activities';
+import { meanCi } from '@foldwise/compare';
+import { createRacer, createScheduler, createStrategy } from '@foldwise/selection';
+import {
+  SearchAttribute,
+  TaskQueue,
+  poolTaskQueue,
+  trialDocId,
+  trialWorkflowId,
+  type SearchPlan,
+  type SearchResult,
+  type SearchProgress,
+  type SearchWorkflowInput,
+  type TrialSummary,
+} from '@foldwise/spec';
+import { compareTopK, rankTrials } from './comparison';
+import { errorMessage } from './errors';
+import {
+  extendBudgetUpdate,
+  foldDoneSignal,
+  leaderboardQuery,
+  pauseUpdate,
+  pruneSignal,
+  resumeUpdate,
+  rungDecisionSignal,
+  rungReportSignal,
+  statusQuery,
+} from './messages';
+import { trialWorkflow } from './trial';
+
+/** Events in one run's history before the search drains its trials and continues as new. */
+export const HISTORY_EVENTS_BEFORE_CONTINUE = 2500;
+
+/** State carried from one run of a search to the next across continue-as-new. */
+export interface CarriedState {
+  plan: SearchPlan;
+  strategy: unknown;
+  scheduler: unknown;
+  racer: unknown;
+  nextTrial: number;
+  budget: number;
+  paused: boolean;
+  finished: TrialSummary[];
+  foldsRun: number;
+  runs: number;
+}
+
+const control = proxyActivities<FoldwiseActivities>({
+  taskQueue: TaskQueue.Control,
+  startToCloseTimeout: '10m',
+  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s', maximumAttempts: 20, nonRetryableErrorTypes: ['InvalidSpec', 'InvalidData'] },
+});
+
+const keys = {
+  name: defineSearchAttributeKey(SearchAttribute.Name, SearchAttributeType.KEYWORD),
+  status: defineSearchAttributeKey(SearchAttribute.Status, SearchAttributeType.KEYWORD),
+  best: defineSearchAttributeKey(SearchAttribute.BestScore, SearchAttributeType.DOUBLE),
+};
+
+/** Plans a search, runs one child trial per configuration in a sliding window, compares and refits the best. */
+export async function searchWorkflow(input: SearchWorkflowInput): Promise<SearchResult> {
+  const { searchId, spec } = input;
+  const carried = input.carried as CarriedState | undefined;
+  const setAttrs = (status: string, best?: number) => {
+    if (!input.searchAttributes) return;
+    upsertSearchAttributes([
+      { key: keys.name, value: spec.name },
+      { key: keys.status, value: status },
+      ...(best !== undefined && Number.isFinite(best) ? [{ key: keys.best, value: best }] : []),
+    ]);
+  };
+
+  let phase: SearchProgress['phase'] = carried ? 'running' : 'preparing';
+  if (!carried) setAttrs('running');
+  let plan: SearchPlan;
+  try {
+    plan = carried?.plan ?? (await control.prepareSearch({ searchId, spec, dataset: input.dataset }));
+  } catch (err) {
+    if (!isCancellation(err)) {
+      setAttrs('failed');
+      await control.finishSearch({ searchId, status: 'failed', best: undefined, counts: undefined, error: errorMessage(err) });
+    }
+    throw err;
+  }
+  phase = 'running';
+  const direction = plan.primary.greaterIsBetter ? 'maximize' : 'minimize';
+  const families = spec.models.map((m) => ({ model: m.family, space: m.space }));
+  const strategy = createStrategy(spec.strategy, families, { seed: spec.seed, direction, budget: spec.budget.trials }, carried?.strategy as never);
+  const scheduler = spec.scheduler.kind === 'none' ? undefined : createScheduler(spec.scheduler, carried?.scheduler as never);
+  const racer = spec.racing.enabled
+    ? createRacer(spec.racing, { direction, testTrainRatio: plan.testTrainRatio }, carried?.racer as never)
+    : undefined;
+
+  let budget = carried?.budget ?? spec.budget.trials;
+  let paused = carried?.paused ?? false;
+  let nextTrial = carried?.nextTrial ?? 0;
+  let foldsRun = carried?.foldsRun ?? 0;
+  const finished: TrialSummary[] = carried?.finished ?? [];
+  const inFlight = new Map<number, Promise<void>>();
+  const runs = (carried?.runs ?? 0) + 1;
+  const metrics = [plan.primary.name, ...spec.metrics.report.filter((m) => m !== plan.primary.name)];
+
+  const ranked = () => rankTrials(finished, plan.primary.greaterIsBetter);
+  const bestSoFar = (): SearchResult['best'] => {
+    const b = ranked()[0];
+    if (!b) return undefined;
+    const ci = meanCi(b.foldScores as number[], { testTrainRatio: plan.testTrainRatio });
+    return { trialId: b.trialId, model: b.model, params: b.params, metric: plan.primary.name, score: ci.mean, ci95: [ci.low, ci.high] };
+  };
+  const counts = () => ({
+    trials: finished.length,
+    completed: finished.filter((t) => t.status === 'completed').length,
+    pruned: finished.filter((t) => t.status === 'pruned').length,
+    failed: finished.filter((t) => t.status === 'failed').length,
+    foldsRun,
+    foldsSkipped: finished.reduce((s, t) => s + t.foldScores.filter((x) => x === null).length, 0),
+  });
+
+  setHandler(statusQuery, () => {
+    const c = counts();
+    return {
+      searchId,
+      phase,
+      paused,
+      budget,
+      started: nextTrial,
+      inFlight: inFlight.size,
+      completed: c.completed,
+      pruned: c.pruned,
+      failed: c.failed,
+      foldsDone: foldsRun,
+      foldsTotal: budget * plan.nFolds,
+      best: bestSoFar(),
+      runs,
+    };
+  });
+  setHandler(leaderboardQuery, () => [...ranked(), ...finished.filter((t) => t.status !== 'completed')]);
+  setHandler(pauseUpdate, () => {
+    paused = true;
+    return { paused };
+  });
+  setHandler(resumeUpdate, () => {
+    paused = false;
+    return { paused };
+  });
+  setHandler(
+    extendBudgetUpdate,
+    (n) => {
+      budget += n;
+      return { budget };
+    },
+    {
+      validator: (n) => {
+        if (!Number.isInteger(n) || n < 1 || n > 100_000) throw new Error(`extendBudget: n must be an integer in [1, 100000] (got ${n})`);
+      },
+    },
+  );
+  setHandler(foldDoneSignal, ({ trialIndex, fold, score }) => {
+    foldsRun += 1;
+    if (!racer) return;
+    for (const d of racer.onFoldResult(trialIndex, fold, score)) {
+      if (!inFlight.has(d.trialIndex)) continue;
+      void getExternalWorkflowHandle(trialWorkflowId(searchId, d.trialIndex))
+        .signal(pruneSignal, { kind: 'racing', evidence: d.evidence as unknown as Record<string, unknown> })
+        .catch((err: unknown) => log.warn('prune signal not delivered', { trialIndex: d.trialIndex, err: String(err) }));
+    }
+  });
+  setHandler(rungReportSignal, ({ trialIndex, epoch, score }) => {
+    const verdict = scheduler ? scheduler.report(trialIndex, epoch, score) : 'continue';
+    void getExternalWorkflowHandle(trialWorkflowId(searchId, trialIndex))
+      .signal(rungDecisionSignal, { epoch, verdict })
+      .catch((err: unknown) => log.warn('rung decision not delivered', { trialIndex, err: String(err) }));
+  });
+
+  const launch = async (trialIndex: number, model: string, params: Record<string, unknown>): Promise<void> => {
+    const modelSpec = spec.models.find((m) => m.family === model) ?? spec.models[0];
+    const child = await startChild(trialWorkflow, {
+      workflowId: trialWorkflowId(searchId, trialIndex),
+      taskQueue: TaskQueue.Control,
+      parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
+      args: [
+        {
+          searchId,
+          trialIndex,
+          model,
+          params: { ...(modelSpec?.params ?? {}), ...params },
+          preprocess: modelSpec?.preprocess,
+          dataset: input.dataset,
+          cv: spec.cv,
+          seed: spec.seed,
+          plan,
+          metrics,
+          pool: spec.pool,
+          rungs: scheduler ? scheduler.rungs(trialIndex) : [],
+          foldConcurrency: racer ? Math.min(plan.nFolds, spec.racing.minFolds ?? 3) : plan.nFolds,
+          racing: racer !== undefined,
+        },
+      ],
+    });
+    let summary: TrialSummary;
+    try {
+      summary = await child.result();
+    } catch (err) {
+      if (isCancellation(err)) throw err;
+      summary = {
+        trialIndex,
+        trialId: trialDocId(searchId, trialIndex),
+        model,
+        params,
+        status: 'failed',
+        foldScores: Array.from({ length: plan.nFolds }, () => null),
+        metrics: {},
+        epochsTrained: 0,
+        error: errorMessage(err),
+      };
+    }
+    finished.push(summary);
+    if (!racer) foldsRun += summary.foldScores.filter((x) => x !== null).length;
+    strategy.tell(trialIndex, {
+      status: summary.status === 'cancelled' ? 'failed' : summary.status,
+      ...(summary.status === 'completed' ? { score: summary.metrics[plan.primary.name]?.mean ?? Number.NaN } : {}),
+    });
+    setAttrs('running', bestSoFar()?.score);
+  };
+
+  const overHistory = () =>
+    workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > HISTORY_EVENTS_BEFORE_CONTINUE;
+  const wantsMore = () => nextTrial < budget && !strategy.exhausted;
+
+  try {
+    while (true) {
+      await condition(
+        () =>
+          (inFlight.size === 0 && (!wantsMore() || overHistory())) ||
+          (!paused && !overHistory() && wantsMore() && inFlight.size < spec.budget.parallelism),
+      );
+      if (inFlight.size === 0 && overHistory() && wantsMore()) {
+        const next: CarriedState = {
+          plan,
+          strategy: strategy.state(),
+          scheduler: scheduler?.state(),
+          racer: racer?.state(),
+          nextTrial,
+          budget,
+          paused,
+          finished,
+          foldsRun,
+          runs,
+        };
+        await continueAsNew<typeof searchWorkflow>({ ...input, carried: next });
+      }
+      if (inFlight.size === 0 && !wantsMore()) break;
+      const room = Math.min(spec.budget.parallelism - inFlight.size, budget - nextTrial);
+      for (const p of strategy.ask(Math.max(0, room))) {
+        const idx = p.trialIndex;
+        nextTrial = Math.max(nextTrial, idx + 1);
+        inFlight.set(
+          idx,
+          launch(idx, p.model, p.params).finally(() => inFlight.delete(idx)),
+        );
+      }
+      if (room > 0 && inFlight.size === 0) break;
+    }
+  } catch (err) {
+    const status = isCancellation(err) ? 'cancelled' : 'failed';
+    await CancellationScope.nonCancellable(async () => {
+      setAttrs(status);
+      await control.finishSearch({
+        searchId,
+        status,
+        best: bestSoFar(),
+        counts: counts(),
+        error: status === 'failed' ? errorMessage(err) : undefined,
+      });
+    });
+    throw err;
+  }
+
+  phase = 'comparing';
+  const comparison = compareTopK(ranked(), spec.comparison, plan.primary.name, plan.primary.greaterIsBetter, plan.testTrainRatio);
+  const best = bestSoFar();
+  let refit: SearchResult['refit'];
+  if (spec.refit && best) {
+    phase = 'refitting';
+    const winner = finished.find((t) => t.trialId === best.trialId);
+    const modelSpec = spec.models.find((m) => m.family === best.model);
+    refit = await proxyActivities<FoldwiseActivities>({
+      taskQueue: poolTaskQueue(spec.pool),
+      startToCloseTimeout: '12h',
+      heartbeatTimeout: '1m',
+      retry: { maximumAttempts: 3 },
+    }).refitBest.executeWithOptions({ summary: `refit ${best.model} on all training data` }, [
+      {
+        searchId,
+        trialId: best.trialId,
+        model: best.model,
+        params: winner?.params ?? best.params,
+        preprocess: modelSpec?.preprocess,
+        dataset: input.dataset,
+        cv: spec.cv,
+        seed: spec.seed,
+        task: plan.task,
+        metrics,
+      },
+    ]);
+  }
+  phase = 'done';
+  const result: SearchResult = {
+    searchId,
+    status: 'completed',
+    best,
+    leaderboard: [...ranked(), ...finished.filter((t) => t.status !== 'completed')],
+    comparison,
+    refit,
+    counts: counts(),
+  };
+  setAttrs('completed', best?.score);
+  await control.finishSearch({ searchId, status: 'completed', best, counts: result.counts, comparison, refit });
+  return result;
+}
+

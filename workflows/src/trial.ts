@@ -1,0 +1,186 @@
+import {
+  ApplicationFailure,
+  CancellationScope,
+  condition,
+  getExternalWorkflowHandle,
+  isCancellation,
+  proxyActivities,
+  setHandler,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { FoldwiseActivities } from '@foldwise/activities';
+import {
+  FailureType,
+  TaskQueue,
+  poolTaskQueue,
+  trialDocId,
+  type PruneEvidence,
+  type TrainFoldSummary,
+  type TrialInput,
+  type TrialSummary,
+} from '@foldwise/spec';
+import { errorMessage } from './errors';
+import { foldDoneSignal, pruneSignal, rungDecisionSignal, rungReportSignal } from './messages';
+
+const control = proxyActivities<FoldwiseActivities>({
+  taskQueue: TaskQueue.Control,
+  startToCloseTimeout: '5m',
+  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s', maximumAttempts: 20 },
+});
+
+/** Short parameter rendering for activity summaries such as `mlp lr=0.003 fold 3/5`. */
+export function describeParams(model: string, params: Record<string, unknown>): string {
+  const parts = Object.entries(params)
+    .slice(0, 4)
+    .map(([k, v]) => `${k}=${typeof v === 'number' ? Number(v.toPrecision(3)) : JSON.stringify(v)}`);
+  return [model, ...parts].join(' ');
+}
+
+/** Trains every fold of one configuration, rung by rung, and records the trial. */
+export async function trialWorkflow(input: TrialInput): Promise<TrialSummary> {
+  const { searchId, trialIndex, plan } = input;
+  const trialId = trialDocId(searchId, trialIndex);
+  const parentId = workflowInfo().parent?.workflowId;
+  const parent = parentId ? getExternalWorkflowHandle(parentId) : undefined;
+  const training = proxyActivities<FoldwiseActivities>({
+    taskQueue: poolTaskQueue(input.pool),
+    startToCloseTimeout: '6h',
+    heartbeatTimeout: '30s',
+    cancellationType: 'WAIT_CANCELLATION_COMPLETED',
+    retry: {
+      initialInterval: '2s',
+      backoffCoefficient: 2,
+      maximumInterval: '1m',
+      maximumAttempts: 6,
+      nonRetryableErrorTypes: Object.values(FailureType),
+    },
+  });
+
+  let pruned: PruneEvidence | undefined;
+  const decisions = new Map<number, 'continue' | 'stop'>();
+  let foldScope: CancellationScope | undefined;
+  setHandler(pruneSignal, (evidence) => {
+    if (pruned) return;
+    pruned = evidence;
+    foldScope?.cancel();
+  });
+  setHandler(rungDecisionSignal, ({ epoch, verdict }) => {
+    decisions.set(epoch, verdict);
+  });
+
+  await control.recordTrialStart({
+    searchId,
+    trialIndex,
+    model: input.model,
+    params: input.params,
+    nFolds: plan.nFolds,
+  });
+
+  const latest = new Map<number, TrainFoldSummary>();
+  const finished = new Set<number>();
+  const phases: (number | undefined)[] = input.rungs.length > 0 ? input.rungs : [undefined];
+  const label = describeParams(input.model, input.params);
+  let failure: string | undefined;
+
+  const runFold = async (fold: number, untilEpoch: number | undefined, last: boolean): Promise<void> => {
+    const summary = await training.trainFold.executeWithOptions(
+      { summary: `${label} fold ${fold + 1}/${plan.nFolds}${untilEpoch && !last ? ` to epoch ${untilEpoch}` : ''}` },
+      [
+        {
+          searchId,
+          trialIndex,
+          fold,
+          nFolds: plan.nFolds,
+          model: input.model,
+          params: input.params,
+          preprocess: input.preprocess,
+          dataset: input.dataset,
+          cv: input.cv,
+          seed: input.seed,
+          planHash: plan.planHash,
+          task: plan.task,
+          metrics: input.metrics,
+          untilEpoch: last ? undefined : untilEpoch,
+          label,
+        },
+      ],
+    );
+    latest.set(fold, summary);
+    if (summary.status === 'completed') {
+      finished.add(fold);
+      if (input.racing && parent) await parent.signal(foldDoneSignal, { trialIndex, fold, score: summary.primary });
+    }
+  };
+
+  try {
+    for (let p = 0; p < phases.length && !pruned; p++) {
+      const untilEpoch = phases[p];
+      const last = p === phases.length - 1;
+      const queue = Array.from({ length: plan.nFolds }, (_, f) => f).filter((f) => !finished.has(f));
+      foldScope = new CancellationScope();
+      await foldScope.run(async () => {
+        const lane = async (): Promise<void> => {
+          for (let next = queue.shift(); next !== undefined && !pruned; next = queue.shift()) {
+            try {
+              await runFold(next, untilEpoch, last);
+            } catch (err) {
+              if (!isCancellation(err)) foldScope?.cancel();
+              throw err;
+            }
+          }
+        };
+        await Promise.all(Array.from({ length: Math.max(1, Math.min(input.foldConcurrency, queue.length)) }, lane));
+      });
+      if (pruned || last || untilEpoch === undefined) continue;
+      const scores = [...latest.values()].map((s) => s.primary);
+      const score = scores.reduce((a, b) => a + b, 0) / Math.max(1, scores.length);
+      if (parent) {
+        await parent.signal(rungReportSignal, { trialIndex, epoch: untilEpoch, score });
+        await condition(() => decisions.has(untilEpoch) || pruned !== undefined);
+      }
+      if (decisions.get(untilEpoch) === 'stop') {
+        pruned = { kind: 'scheduler', evidence: { epoch: untilEpoch, score, rungs: input.rungs } };
+        await control.finalizePartialFolds({
+          searchId,
+          trialIndex,
+          folds: [...latest.keys()].filter((f) => !finished.has(f)),
+          reason: 'scheduler',
+        });
+      }
+    }
+  } catch (err) {
+    if (isCancellation(err) && !pruned && CancellationScope.current().consideredCancelled) {
+      await CancellationScope.nonCancellable(() =>
+        control.finishTrial({ searchId, trialIndex, status: 'cancelled', foldsSkipped: [], prunedBy: undefined, error: undefined }),
+      );
+      throw err;
+    } else if (!isCancellation(err) || !pruned) {
+      failure = errorMessage(err);
+    }
+  }
+
+  const status = failure !== undefined ? 'failed' : pruned ? 'pruned' : 'completed';
+  const foldsSkipped = Array.from({ length: plan.nFolds }, (_, f) => f).filter((f) => !finished.has(f));
+  const aggregate = await control.finishTrial({
+    searchId,
+    trialIndex,
+    status,
+    foldsSkipped: status === 'completed' ? [] : foldsSkipped,
+    prunedBy: pruned,
+    error: failure,
+  });
+  const foldScores = Array.from({ length: plan.nFolds }, (_, f) => (finished.has(f) ? (latest.get(f)?.primary ?? null) : null));
+  if (status === 'failed' && failure === undefined) throw ApplicationFailure.nonRetryable('trial failed', 'TrialFailed');
+  return {
+    trialIndex,
+    trialId,
+    model: input.model,
+    params: input.params,
+    status,
+    foldScores,
+    metrics: aggregate.metrics,
+    epochsTrained: aggregate.epochsTrained,
+    prunedBy: pruned,
+    error: failure,
+  };
+}
