@@ -8,3 +8,4 @@ export * from './paths';
 export * from './preprocess';
 export { sampleIndices, subsetDataset } from './subset';
 export * from './builtins';
+export * from './gridfs';
