@@ -2,7 +2,7 @@
 // directly (never as 1 − cdf) so p-values down to 1e-300 keep their relative precision.
 import { betaIncPair, gammaIncPair, logBeta } from './special';
 
-const LOG_SQRT_2PI = 0.91893853320467274178;
+const LOG_SQRT_2PI = 0.9189385332046728;
 
 function normalLowerTail(x: number): number {
   if (x === -Infinity) return 0;

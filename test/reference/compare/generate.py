@@ -221,9 +221,12 @@ def paired(cases):
                 m = np.mean(a)
                 s = np.std(a, ddof=1)
                 factor = math.sqrt(1 / n + ratio) if ratio is not None else math.sqrt(1 / n)
-                hw = stats.t.ppf((1 + level) / 2, n - 1) * s * factor
+                tq = stats.t.ppf((1 + level) / 2, n - 1)
+                exact_tq = exact_t_ppf((1 + level) / 2, n - 1, tq)
+                hw = exact_tq * s * factor
                 rec["meanCi"].append({"level": level, "testTrainRatio": ratio, "mean": m, "std": s,
-                                      "low": m - hw, "high": m + hw, "halfWidth": hw})
+                                      "low": m - hw, "high": m + hw, "halfWidth": hw,
+                                      "halfWidthScipy": tq * s * factor})
         out.append(rec)
     write("paired.json", out)
 
