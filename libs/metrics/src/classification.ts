@@ -8,6 +8,7 @@ import {
   formatLabel,
   formatLabels,
   positionsIn,
+  smallIntMax,
 } from './labels';
 
 /** How per-class scores are combined, as scikit-learn's `average`. */
@@ -100,8 +101,33 @@ function checkPair(yTrue: Labels, yPred: Labels, sampleWeight: ArrayLike<number>
   checkWeights(yTrue, sampleWeight);
 }
 
+function countSmall(yTrue: Labels, yPred: Labels, sampleWeight: ArrayLike<number> | undefined, max: number): ClassCounts {
+  const size = max + 1;
+  const seen = new Uint8Array(size);
+  const tp = new Float64Array(size);
+  const trueSum = new Float64Array(size);
+  const predSum = new Float64Array(size);
+  for (let i = 0; i < yTrue.length; i++) {
+    const a = yTrue[i] as number;
+    const b = yPred[i] as number;
+    const w = sampleWeight === undefined ? 1 : (sampleWeight[i] as number);
+    seen[a] = 1;
+    seen[b] = 1;
+    trueSum[a] = (trueSum[a] as number) + w;
+    predSum[b] = (predSum[b] as number) + w;
+    if (a === b) tp[a] = (tp[a] as number) + w;
+  }
+  const classes: number[] = [];
+  for (let v = 0; v < size; v++) if (seen[v] === 1) classes.push(v);
+  const pick = (x: Float64Array) => Float64Array.from(classes, (v) => x[v] as number);
+  return { classes, tp: pick(tp), trueSum: pick(trueSum), predSum: pick(predSum) };
+}
+
 function countClasses(yTrue: Labels, yPred: Labels, sampleWeight: ArrayLike<number> | undefined): ClassCounts {
   checkPair(yTrue, yPred, sampleWeight);
+  const maxTrue = smallIntMax(yTrue);
+  const maxPred = maxTrue < 0 ? -1 : smallIntMax(yPred);
+  if (maxPred >= 0) return countSmall(yTrue, yPred, sampleWeight, Math.max(maxTrue, maxPred));
   const { classes, codes } = encodeLabels(['yTrue', 'yPred'], [yTrue, yPred]);
   const t = codes[0] as Int32Array;
   const p = codes[1] as Int32Array;

@@ -49,7 +49,8 @@ export function checkWeights(yTrue: ArrayLike<unknown>, sampleWeight: ArrayLike<
   }
 }
 
-function smallIntMax(y: Labels): number {
+/** The largest label when every label is an integer in [0, 2^20), else -1 (enables table lookups). */
+export function smallIntMax(y: Labels): number {
   let max = 0;
   for (let i = 0; i < y.length; i++) {
     const v = y[i];

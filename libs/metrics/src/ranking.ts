@@ -1,5 +1,6 @@
 import { type Label, type Labels, checkNonEmpty, checkSameLength, compareLabels, encodeLabels, formatLabel, formatLabels } from './labels';
 import { type MatrixView, type ScoreMatrix, asMatrix, checkFinite, checkRowSums } from './proba';
+import { sortFloat64 } from './sort';
 
 /** Multi-class strategy of `rocAucScore`: one-vs-rest or one-vs-one. */
 export const MultiClass = { Ovr: 'ovr', Ovo: 'ovo' } as const;
@@ -38,8 +39,8 @@ function gather(scores: ArrayLike<number>, stride: number, offset: number, codes
     if (positive(c)) pos[np++] = s;
     else if (negative(c)) neg[nn++] = s;
   }
-  pos.sort();
-  neg.sort();
+  sortFloat64(pos);
+  sortFloat64(neg);
   return [pos, neg];
 }
 
