@@ -2,6 +2,7 @@ import { z } from 'zod';
 import {
   BestSchema,
   FoldStatus,
+  MetricValuesSchema,
   ParamsSchema,
   PrunedBySchema,
   SearchCountsSchema,
@@ -51,7 +52,7 @@ export const TrialEventSchema = z.object({
     status: z.enum(TrialStatus),
     model: z.string(),
     params: ParamsSchema,
-    metrics: z.record(z.string(), z.number()).optional(),
+    metrics: MetricValuesSchema.optional(),
     error: z.string().optional(),
   }),
 });
@@ -66,7 +67,7 @@ export const FoldEventSchema = z.object({
   payload: z.object({
     status: z.enum(FoldStatus),
     model: z.string(),
-    metrics: z.record(z.string(), z.number()),
+    metrics: MetricValuesSchema,
     epochsTrained: index,
     durationMs: z.number().nonnegative(),
     worker: z.string().optional(),

@@ -47,8 +47,16 @@ const idToken = z
 /** A search id: one NATS subject token that also keeps `${searchId}:${trialIndex}` ids unambiguous. */
 export const SearchIdTokenSchema = idToken;
 
-/** Hyperparameter values of one configuration, any JSON value per name. */
-export const ParamsSchema = z.record(z.string(), z.json());
+/** A metric name, usable as a MongoDB field name and in dotted paths: letters, digits and '_', not starting with a digit. */
+export const MetricNameSchema = z
+  .string()
+  .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "must be letters, digits and '_' and not start with a digit");
+
+/** Metric values by metric name. */
+export const MetricValuesSchema = z.record(MetricNameSchema, z.number());
+
+/** Hyperparameter values of one configuration by name (JSON values in practice). */
+export const ParamsSchema = z.record(z.string(), z.unknown());
 /** Hyperparameter values of one configuration. */
 export type Params = z.infer<typeof ParamsSchema>;
 
@@ -81,7 +89,7 @@ export const FoldDocSchema = z
     model: z.string().min(1),
     params: ParamsSchema,
     status: z.enum(FoldStatus),
-    metrics: z.record(z.string(), z.number()),
+    metrics: MetricValuesSchema,
     confusionMatrix: z.array(z.array(z.number())).optional(),
     curve: z.array(CurvePointSchema),
     epochsTrained: index,
@@ -139,13 +147,14 @@ export const TrialDocSchema = z
     status: z.enum(TrialStatus),
     foldCount: index,
     foldsCompleted: index,
-    metrics: z.record(z.string(), MetricSummarySchema),
+    metrics: z.record(MetricNameSchema, MetricSummarySchema),
     epochsTrained: index,
+    foldsSkipped: z.array(index).optional(),
     prunedBy: PrunedBySchema.optional(),
     error: z.string().optional(),
     createdAt: isoTimestamp,
     updatedAt: isoTimestamp,
-    completedAt: isoTimestamp.optional(),
+    finishedAt: isoTimestamp.optional(),
   })
   .superRefine((doc, ctx) => {
     const trialId = trialIdOf(doc.searchId, doc.trialIndex);
@@ -173,28 +182,37 @@ export const BestSchema = z.object({
   trialId: z.string(),
   model: z.string(),
   params: ParamsSchema,
-  metric: z.string(),
+  metric: MetricNameSchema,
   score: z.number(),
   ci95: z.tuple([z.number(), z.number()]).nullable(),
 });
 /** The best configuration found so far. */
 export type Best = z.infer<typeof BestSchema>;
 
-/** A search document (`searches`); `spec` is the submitted search spec as JSON. */
+/** Where a search's refit winner is stored (an artifact name prefix) and how it scored on held-out data. */
+export const RefitSchema = z.looseObject({
+  trialId: z.string(),
+  artifact: z.string(),
+  testMetrics: z.record(z.string(), z.number()).optional(),
+});
+
+/** A search document (`searches`); `spec` is the submitted search spec as JSON, `plan` the engine's plan of it. */
 export const SearchDocSchema = z.object({
   _id: SearchIdTokenSchema,
   name: z.string(),
-  spec: z.json(),
+  spec: z.record(z.string(), z.unknown()),
   specHash: z.string(),
   datasetHash: z.string(),
   status: z.enum(SearchStatus),
   counts: SearchCountsSchema,
   best: BestSchema.optional(),
+  plan: z.unknown().optional(),
   comparison: z.unknown().optional(),
+  refit: RefitSchema.optional(),
   error: z.string().optional(),
   createdAt: isoTimestamp,
   updatedAt: isoTimestamp,
-  completedAt: isoTimestamp.optional(),
+  finishedAt: isoTimestamp.optional(),
 });
 /** A search document (`searches`). */
 export type SearchDoc = z.infer<typeof SearchDocSchema>;
