@@ -171,3 +171,8 @@ export function loadBuiltin(name: BuiltinName, opts: LoadBuiltinOptions = {}): P
   p.catch(() => cache.delete(key));
   return p;
 }
+
+/** Forgets built-in datasets cached in memory. */
+export function clearBuiltinCache(): void {
+  cache.clear();
+}
