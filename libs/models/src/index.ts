@@ -1,1 +1,23 @@
-export {};
+export { BackendPref, type BackendChoice, currentBackend, selectBackend } from './backend';
+export {
+  Activation,
+  type DenseSpec,
+  type FamilyContext,
+  type ModelFamily,
+  OptimizerName,
+  Task,
+  type TrainingParams,
+  builtinFamilies,
+  familyRegistry,
+  getFamily,
+  loadFamilyModules,
+  paramsSchemaFor,
+  parseParams,
+  registerFamily,
+  trainingParams,
+} from './families';
+export { abortError, architectureKey } from './job';
+export type { PackedOutcome } from './dense';
+export { type RefitResult, isPackable, refit, train, trainPacked, trainPackedSettled } from './train';
+export { type ModelArtifact, loadModelArtifact, saveModelArtifact } from './artifact';
+export type { Checkpoint, EpochReport, TrainHooks, TrainJob, TrainResult } from './types';

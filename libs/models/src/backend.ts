@@ -1,0 +1,99 @@
+import * as path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+
+/** Backend preferences a worker may be configured with. */
+export const BackendPref = {
+  Auto: 'auto',
+  Tensorflow: 'tensorflow',
+  TensorflowGpu: 'tensorflow-gpu',
+  Wasm: 'wasm',
+  Cpu: 'cpu',
+} as const;
+/** One of `BackendPref`'s values. */
+export type BackendPref = (typeof BackendPref)[keyof typeof BackendPref];
+
+/** Which tfjs backend ended up running, whether it has a GPU, and why the better ones were skipped. */
+export interface BackendChoice {
+  backend: 'tensorflow' | 'wasm' | 'cpu';
+  gpu: boolean;
+  skipped: { name: string; reason: string }[];
+}
+
+let current: BackendChoice | undefined;
+
+function errorText(e: unknown): string {
+  const msg = e instanceof Error ? e.message : String(e);
+  return msg.split('\n')[0] ?? msg;
+}
+
+function tryNative(pkg: string): string | undefined {
+  try {
+    require(pkg);
+    return undefined;
+  } catch (e) {
+    return `require('${pkg}') failed: ${errorText(e)}`;
+  }
+}
+
+async function tryWasm(): Promise<string | undefined> {
+  try {
+    const wasm = require('@tensorflow/tfjs-backend-wasm') as typeof import('@tensorflow/tfjs-backend-wasm');
+    const dist = path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm'));
+    tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
+    wasm.setWasmPaths(dist + path.sep);
+    const ok = await tf.setBackend('wasm');
+    await tf.ready();
+    return ok ? undefined : 'tf.setBackend("wasm") returned false';
+  } catch (e) {
+    return `wasm backend failed to initialise: ${errorText(e)}`;
+  }
+}
+
+/** Chooses the best tfjs backend that loads here, following `pref`; safe to call repeatedly (first choice wins). */
+export async function selectBackend(pref: BackendPref = 'auto'): Promise<BackendChoice> {
+  if (!Object.values(BackendPref).includes(pref)) {
+    throw new Error(`pref: expected one of ${Object.values(BackendPref).join(', ')} (got ${String(pref)})`);
+  }
+  if (current) return current;
+  const skipped: { name: string; reason: string }[] = [];
+  const order: BackendPref[] =
+    pref === 'auto' || pref === 'tensorflow-gpu'
+      ? ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu']
+      : pref === 'tensorflow'
+        ? ['tensorflow', 'wasm', 'cpu']
+        : pref === 'wasm'
+          ? ['wasm', 'cpu']
+          : ['cpu'];
+  for (const name of order) {
+    if (name === 'tensorflow-gpu' || name === 'tensorflow') {
+      const why = tryNative(name === 'tensorflow-gpu' ? '@tensorflow/tfjs-node-gpu' : '@tensorflow/tfjs-node');
+      if (why) {
+        skipped.push({ name, reason: why });
+        continue;
+      }
+      await tf.setBackend('tensorflow');
+      await tf.ready();
+      current = { backend: 'tensorflow', gpu: name === 'tensorflow-gpu', skipped };
+      return current;
+    }
+    if (name === 'wasm') {
+      const why = await tryWasm();
+      if (why) {
+        skipped.push({ name, reason: why });
+        continue;
+      }
+      current = { backend: 'wasm', gpu: false, skipped };
+      return current;
+    }
+    await tf.setBackend('cpu');
+    await tf.ready();
+    current = { backend: 'cpu', gpu: false, skipped };
+    return current;
+  }
+  throw new Error('selectBackend: no backend could be initialised');
+}
+
+/** The backend chosen by `selectBackend`, if any. */
+export function currentBackend(): BackendChoice | undefined {
+  return current;
+}

@@ -1,0 +1,289 @@
+import * as path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { z } from 'zod';
+
+/** Learning tasks a family can serve. */
+export const Task = { Classification: 'classification', Regression: 'regression' } as const;
+/** One of `Task`'s values. */
+export type Task = (typeof Task)[keyof typeof Task];
+
+/** Optimizers the training loop implements. */
+export const OptimizerName = { Adam: 'adam', Sgd: 'sgd', Rmsprop: 'rmsprop' } as const;
+/** One of `OptimizerName`'s values. */
+export type OptimizerName = (typeof OptimizerName)[keyof typeof OptimizerName];
+
+/** Activations allowed in hidden layers. */
+export const Activation = { Relu: 'relu', Tanh: 'tanh', Sigmoid: 'sigmoid', Elu: 'elu' } as const;
+/** One of `Activation`'s values. */
+export type Activation = (typeof Activation)[keyof typeof Activation];
+
+/** What a family's `build` learns about the data it will be trained on. */
+export interface FamilyContext {
+  task: Task;
+  nFeatures: number;
+  inputShape?: number[];
+  nClasses: number;
+  seed: number;
+}
+
+/** A fully-connected stack the fast training loop can train directly (weights stacked per job). */
+export interface DenseSpec {
+  units: number[];
+  activation: Activation;
+  dropout: number;
+}
+
+/** Training-loop settings shared by every family (read from its params, with defaults). */
+export interface TrainingParams {
+  optimizer: OptimizerName;
+  learningRate: number;
+  momentum: number;
+  l2: number;
+  batchSize: number;
+  epochs: number;
+  earlyStopping?: { patience: number; minDelta: number };
+}
+
+/** A model family: a name, a zod schema for its hyperparameters, and a builder. */
+export interface ModelFamily<P = Record<string, unknown>> {
+  name: string;
+  paramsSchema: z.ZodType<P>;
+  tasks?: readonly Task[];
+  build(params: P, ctx: FamilyContext): tf.LayersModel;
+  dense?(params: P, ctx: FamilyContext): DenseSpec;
+}
+
+const earlyStoppingSchema = z
+  .object({
+    patience: z.number().int().min(1).default(5),
+    minDelta: z.number().min(0).default(0),
+  })
+  .strict();
+
+const trainingShape = {
+  optimizer: z.enum(['adam', 'sgd', 'rmsprop']).default('adam'),
+  learningRate: z.number().positive().default(0.001),
+  momentum: z.number().min(0).max(1).default(0.9),
+  l2: z.number().min(0).default(0),
+  batchSize: z.number().int().min(1).default(32),
+  epochs: z.number().int().min(1).default(50),
+  earlyStopping: earlyStoppingSchema.optional(),
+};
+
+const trainingSchema = z.object(trainingShape);
+
+const logisticSchema = z.object({ ...trainingShape, learningRate: z.number().positive().default(0.01) }).strict();
+const linearSchema = z.object({ ...trainingShape, learningRate: z.number().positive().default(0.01) }).strict();
+
+const mlpSchema = z
+  .object({
+    ...trainingShape,
+    layers: z.array(z.number().int().min(1)).optional(),
+    hiddenLayers: z.number().int().min(0).default(1),
+    units: z.number().int().min(1).default(100),
+    activation: z.enum(['relu', 'tanh', 'sigmoid', 'elu']).default('relu'),
+    dropout: z.number().min(0).lt(1).default(0),
+  })
+  .strict();
+
+const convBlockSchema = z
+  .object({
+    filters: z.number().int().min(1).default(16),
+    kernelSize: z.number().int().min(1).default(3),
+    pooling: z.enum(['max', 'avg', 'none']).default('max'),
+    batchNorm: z.boolean().default(false),
+    dropout: z.number().min(0).lt(1).default(0),
+  })
+  .strict();
+
+const cnnSchema = z
+  .object({
+    ...trainingShape,
+    blocks: z.array(convBlockSchema).min(1).default([{ filters: 16, kernelSize: 3, pooling: 'max', batchNorm: false, dropout: 0 }]),
+    denseUnits: z.number().int().min(0).default(64),
+    activation: z.enum(['relu', 'tanh', 'sigmoid', 'elu']).default('relu'),
+    dropout: z.number().min(0).lt(1).default(0),
+  })
+  .strict();
+
+/** Parsed hyperparameters of the `mlp` family. */
+export type MlpParams = z.infer<typeof mlpSchema>;
+/** Parsed hyperparameters of the `cnn` family. */
+export type CnnParams = z.infer<typeof cnnSchema>;
+/** Parsed hyperparameters of the `logistic` and `linear` families. */
+export type LinearParams = z.infer<typeof linearSchema>;
+
+function outputUnits(ctx: FamilyContext): number {
+  return ctx.task === 'classification' ? ctx.nClasses : 1;
+}
+
+function denseModel(spec: DenseSpec, ctx: FamilyContext, l2: number): tf.LayersModel {
+  const model = tf.sequential();
+  const reg = l2 > 0 ? tf.regularizers.l2({ l2 }) : undefined;
+  spec.units.forEach((u, i) => {
+    const last = i === spec.units.length - 1;
+    model.add(
+      tf.layers.dense({
+        units: u,
+        activation: last ? (ctx.task === 'classification' ? 'softmax' : 'linear') : spec.activation,
+        ...(i === 0 ? { inputShape: [ctx.nFeatures] } : {}),
+        ...(reg ? { kernelRegularizer: reg } : {}),
+      }),
+    );
+    if (!last && spec.dropout > 0) model.add(tf.layers.dropout({ rate: spec.dropout }));
+  });
+  return model;
+}
+
+function mlpDense(p: MlpParams, ctx: FamilyContext): DenseSpec {
+  const hidden = p.layers ?? Array.from({ length: p.hiddenLayers }, () => p.units);
+  return { units: [...hidden, outputUnits(ctx)], activation: p.activation, dropout: p.dropout };
+}
+
+const logistic: ModelFamily<LinearParams> = {
+  name: 'logistic',
+  paramsSchema: logisticSchema,
+  tasks: ['classification'],
+  dense: (_p, ctx) => ({ units: [outputUnits(ctx)], activation: 'relu', dropout: 0 }),
+  build: (p, ctx) => denseModel({ units: [outputUnits(ctx)], activation: 'relu', dropout: 0 }, ctx, p.l2),
+};
+
+const linear: ModelFamily<LinearParams> = {
+  name: 'linear',
+  paramsSchema: linearSchema,
+  tasks: ['regression'],
+  dense: () => ({ units: [1], activation: 'relu', dropout: 0 }),
+  build: (p, ctx) => denseModel({ units: [1], activation: 'relu', dropout: 0 }, ctx, p.l2),
+};
+
+const mlp: ModelFamily<MlpParams> = {
+  name: 'mlp',
+  paramsSchema: mlpSchema,
+  tasks: ['classification', 'regression'],
+  dense: mlpDense,
+  build: (p, ctx) => denseModel(mlpDense(p, ctx), ctx, p.l2),
+};
+
+const cnn: ModelFamily<CnnParams> = {
+  name: 'cnn',
+  paramsSchema: cnnSchema,
+  tasks: ['classification', 'regression'],
+  build: (p, ctx) => {
+    const shape = ctx.inputShape;
+    if (!shape || shape.length !== 3) {
+      throw new Error(`inputShape: cnn needs [height, width, channels] (got ${JSON.stringify(shape)})`);
+    }
+    if (shape.reduce((a, b) => a * b, 1) !== ctx.nFeatures) {
+      throw new Error(`inputShape: product ${shape.join('×')} differs from nFeatures ${ctx.nFeatures}`);
+    }
+    const reg = p.l2 > 0 ? tf.regularizers.l2({ l2: p.l2 }) : undefined;
+    const model = tf.sequential();
+    model.add(tf.layers.reshape({ targetShape: shape, inputShape: [ctx.nFeatures] }));
+    for (const b of p.blocks) {
+      model.add(
+        tf.layers.conv2d({
+          filters: b.filters,
+          kernelSize: b.kernelSize,
+          padding: 'same',
+          activation: b.batchNorm ? 'linear' : p.activation,
+          ...(reg ? { kernelRegularizer: reg } : {}),
+        }),
+      );
+      if (b.batchNorm) {
+        model.add(tf.layers.batchNormalization());
+        model.add(tf.layers.activation({ activation: p.activation }));
+      }
+      if (b.pooling === 'max') model.add(tf.layers.maxPooling2d({ poolSize: 2, padding: 'same' }));
+      if (b.pooling === 'avg') model.add(tf.layers.averagePooling2d({ poolSize: 2, padding: 'same' }));
+      if (b.dropout > 0) model.add(tf.layers.dropout({ rate: b.dropout }));
+    }
+    model.add(tf.layers.flatten());
+    if (p.denseUnits > 0) {
+      model.add(tf.layers.dense({ units: p.denseUnits, activation: p.activation, ...(reg ? { kernelRegularizer: reg } : {}) }));
+      if (p.dropout > 0) model.add(tf.layers.dropout({ rate: p.dropout }));
+    }
+    model.add(
+      tf.layers.dense({ units: outputUnits(ctx), activation: ctx.task === 'classification' ? 'softmax' : 'linear' }),
+    );
+    return model;
+  },
+};
+
+/** Every registered family by name: the built-ins plus those added by `registerFamily`/`loadFamilyModules`. */
+export const familyRegistry = new Map<string, ModelFamily<never>>([
+  ['logistic', logistic as ModelFamily<never>],
+  ['linear', linear as ModelFamily<never>],
+  ['mlp', mlp as ModelFamily<never>],
+  ['cnn', cnn as ModelFamily<never>],
+]);
+
+/** Names of the families that ship with foldwise. */
+export const builtinFamilies = ['logistic', 'linear', 'mlp', 'cnn'] as const;
+
+/** The family registered under `name`; throws naming the unknown family and the known ones. */
+export function getFamily(name: string): ModelFamily {
+  const f = familyRegistry.get(name);
+  if (!f) throw new Error(`family: unknown model family "${name}" (known: ${[...familyRegistry.keys()].join(', ')})`);
+  return f as unknown as ModelFamily;
+}
+
+/** The zod schema of a family's hyperparameters (types and defaults), for validating specs. */
+export function paramsSchemaFor(name: string): z.ZodType<Record<string, unknown>> {
+  return getFamily(name).paramsSchema;
+}
+
+/** Validates `params` against the family's schema; throws `params.<field>: <problem>` for every issue. */
+export function parseParams(family: string, params: Record<string, unknown>): Record<string, unknown> {
+  const r = paramsSchemaFor(family).safeParse(params);
+  if (r.success) return r.data;
+  const lines = r.error.issues.map((i) => {
+    const keys = i.code === 'unrecognized_keys' ? `.${i.keys.join(',')}` : '';
+    const where = ['params', ...i.path.map(String)].join('.') + keys;
+    return `${where}: ${i.message}`;
+  });
+  throw new Error(`${family} ${lines.join('; ')}`);
+}
+
+/** The training-loop settings in a family's (already parsed) params, defaults filled in. */
+export function trainingParams(params: Record<string, unknown>): TrainingParams {
+  const picked = Object.fromEntries(Object.keys(trainingShape).flatMap((k) => (k in params ? [[k, params[k]]] : [])));
+  const t = trainingSchema.parse(picked);
+  return {
+    optimizer: t.optimizer,
+    learningRate: t.learningRate,
+    momentum: t.momentum,
+    l2: t.l2,
+    batchSize: t.batchSize,
+    epochs: t.epochs,
+    ...(t.earlyStopping ? { earlyStopping: t.earlyStopping } : {}),
+  };
+}
+
+/** Registers a family (replacing none: a taken name throws). */
+export function registerFamily(family: ModelFamily<never>): void {
+  if (familyRegistry.has(family.name)) throw new Error(`family.name: "${family.name}" is already registered`);
+  familyRegistry.set(family.name, family);
+}
+
+function isFamily(m: unknown): m is ModelFamily<never> {
+  if (typeof m !== 'object' || m === null) return false;
+  const r = m as Record<string, unknown>;
+  return typeof r.name === 'string' && typeof r.build === 'function' && typeof (r.paramsSchema as { safeParse?: unknown })?.safeParse === 'function';
+}
+
+/** Loads user families from modules named in the worker's configuration (never from a spec); returns their names. */
+export function loadFamilyModules(paths: string[]): string[] {
+  const names: string[] = [];
+  for (const p of paths) {
+    const abs = path.resolve(p);
+    const mod = require(abs) as Record<string, unknown>;
+    const candidates = [mod.default, mod.family, mod];
+    const fam = candidates.find(isFamily);
+    if (!fam) {
+      throw new Error(`familyModules: ${abs} must export { name, paramsSchema, build(params, ctx) } (as default, "family", or the module itself)`);
+    }
+    if (familyRegistry.get(fam.name) !== fam) registerFamily(fam);
+    names.push(fam.name);
+  }
+  return names;
+}
