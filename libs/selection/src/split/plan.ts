@@ -45,11 +45,40 @@ export function indicesWhere(mask: Uint8Array, value: number, count: number): Ui
   return out;
 }
 
-/** The stable hash of (kind, options, n, every fold's repeat, number, train and test indices). */
+function hashMembership(h: StableHasher, fold: Fold, nSamples: number, marks: Uint8Array): void {
+  marks.fill(0);
+  const outside: number[] = [];
+  for (const x of fold.train) {
+    if (x < nSamples) marks[x] = (marks[x] as number) | 1;
+    else outside.push(x);
+  }
+  for (const x of fold.test) {
+    if (x < nSamples) marks[x] = (marks[x] as number) | 2;
+    else outside.push(x);
+  }
+  h.uint32(fold.train.length).uint32(fold.test.length);
+  for (let base = 0; base < nSamples; base += 16) {
+    let word = 0;
+    const end = Math.min(base + 16, nSamples);
+    for (let i = base; i < end; i++) word |= (marks[i] as number) << ((i - base) * 2);
+    h.uint32(word);
+  }
+  h.uint32(outside.length);
+  for (const x of outside) h.uint32(x);
+}
+
+/**
+ * The stable hash of (kind, options, n, every fold's repeat, number and indices). Each fold enters as
+ * its train and test sizes plus a 2-bit-per-sample membership map (in train, in test), which identifies
+ * it exactly because plan indices are unique and sorted; indices ≥ n, which no valid plan has, are hashed
+ * one by one. Hashing n/16 words per fold instead of n keeps hashing a small share of split time.
+ */
 export function hashPlan(kind: SplitKind, options: unknown, nSamples: number, folds: readonly Fold[]): string {
   const h = new StableHasher().string(kind).string(canonicalJson(options)).uint32(nSamples).uint32(folds.length);
+  const marks = new Uint8Array(nSamples);
   for (const fold of folds) {
-    h.uint32(fold.repeat ?? NO_REPEAT).uint32(fold.fold).indices(fold.train).indices(fold.test);
+    h.uint32(fold.repeat ?? NO_REPEAT).uint32(fold.fold);
+    hashMembership(h, fold, nSamples, marks);
   }
   return h.hex();
 }
