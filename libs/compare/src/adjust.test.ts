@@ -19,25 +19,30 @@ void test('Holm and Bonferroni adjustments match the NumPy reference, ties betwe
     h.adjusted.forEach((p, j) => assertAbsClose(p, c.holm[j] ?? NaN, 1e-15, `case ${i} holm[${j}]`));
     assert.deepEqual(h.reject, c.holmReject);
     const b = bonferroni(c.pValues, c.alpha);
-    b.adjusted.forEach((p, j) => assertAbsClose(p, c.bonferroni[j] ?? NaN, 1e-15, `case ${i} bonferroni[${j}]`));
+    b.adjusted.forEach((p, j) =>
+      assertAbsClose(p, c.bonferroni[j] ?? NaN, 1e-15, `case ${i} bonferroni[${j}]`),
+    );
     assert.deepEqual(b.reject, c.bonferroniReject);
   }
 });
 
 void test('Holm-adjusted p-values are at least the raw ones, monotone in them, and no larger than Bonferroni', () => {
   fc.assert(
-    fc.property(fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { minLength: 1, maxLength: 30 }), (ps) => {
-      const { adjusted, reject } = holm(ps);
-      const bon = bonferroni(ps).adjusted;
-      ps.forEach((p, i) => {
-        assert.ok((adjusted[i] ?? NaN) >= p && (adjusted[i] ?? NaN) <= 1);
-        assert.ok((adjusted[i] ?? NaN) <= (bon[i] ?? NaN));
-        assert.equal(reject[i], (adjusted[i] ?? NaN) <= 0.05);
-        ps.forEach((q, j) => {
-          if (p < q) assert.ok((adjusted[i] ?? NaN) <= (adjusted[j] ?? NaN));
+    fc.property(
+      fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { minLength: 1, maxLength: 30 }),
+      (ps) => {
+        const { adjusted, reject } = holm(ps);
+        const bon = bonferroni(ps).adjusted;
+        ps.forEach((p, i) => {
+          assert.ok((adjusted[i] ?? NaN) >= p && (adjusted[i] ?? NaN) <= 1);
+          assert.ok((adjusted[i] ?? NaN) <= (bon[i] ?? NaN));
+          assert.equal(reject[i], (adjusted[i] ?? NaN) <= 0.05);
+          ps.forEach((q, j) => {
+            if (p < q) assert.ok((adjusted[i] ?? NaN) <= (adjusted[j] ?? NaN));
+          });
         });
-      });
-    }),
+      },
+    ),
   );
 });
 

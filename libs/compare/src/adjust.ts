@@ -10,7 +10,8 @@ export interface Adjusted {
 function checkPValues(pValues: readonly number[]): void {
   if (!Array.isArray(pValues)) throw new Error('pValues: must be an array of numbers');
   pValues.forEach((p, i) => {
-    if (typeof p !== 'number' || !(p >= 0 && p <= 1)) throw new Error(`pValues[${i}]: must be in [0, 1] (got ${String(p)})`);
+    if (typeof p !== 'number' || !(p >= 0 && p <= 1))
+      throw new Error(`pValues[${i}]: must be in [0, 1] (got ${String(p)})`);
   });
 }
 

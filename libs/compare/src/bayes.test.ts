@@ -8,7 +8,16 @@ interface BayesCase {
   name: string;
   a: number[];
   b: number[];
-  bayes: { rope: number; testTrainRatio: number; pLeft: number; pRope: number; pRight: number; mean: number; scale: number; df: number }[];
+  bayes: {
+    rope: number;
+    testTrainRatio: number;
+    pLeft: number;
+    pRope: number;
+    pRight: number;
+    mean: number;
+    scale: number;
+    df: number;
+  }[];
 }
 
 const cases = loadFixture<BayesCase[]>('paired.json');
@@ -34,7 +43,12 @@ void test('the correlated Bayesian t-test matches the SciPy Student t posterior 
 const score = fc.integer({ min: 0, max: 10_000 }).map((x) => x / 10_000);
 const pairs = fc
   .integer({ min: 3, max: 30 })
-  .chain((n) => fc.tuple(fc.array(score, { minLength: n, maxLength: n }), fc.array(score, { minLength: n, maxLength: n })));
+  .chain((n) =>
+    fc.tuple(
+      fc.array(score, { minLength: n, maxLength: n }),
+      fc.array(score, { minLength: n, maxLength: n }),
+    ),
+  );
 
 void test('posterior probabilities sum to one, mirror when a and b swap, and the rope only takes from the sides', () => {
   fc.assert(
@@ -53,12 +67,26 @@ void test('posterior probabilities sum to one, mirror when a and b swap, and the
 void test('equal differences give a point-mass posterior and bad rope or ratio values are rejected by name', () => {
   assert.deepEqual(
     [0, 1, 0],
-    (({ pLeft, pRope, pRight }) => [pLeft, pRope, pRight])(bayesianCorrelatedTTest([0.5, 0.6], [0.5, 0.6], { rope: 0.01, testTrainRatio: 1 })),
+    (({ pLeft, pRope, pRight }) => [pLeft, pRope, pRight])(
+      bayesianCorrelatedTTest([0.5, 0.6], [0.5, 0.6], { rope: 0.01, testTrainRatio: 1 }),
+    ),
   );
   const shifted = bayesianCorrelatedTTest([0.75, 0.85], [0.5, 0.6], { rope: 0.01, testTrainRatio: 1 });
   assert.deepEqual([shifted.pLeft, shifted.pRope, shifted.pRight], [0, 0, 1]);
-  assert.throws(() => bayesianCorrelatedTTest([1, 2], [1, 3], { rope: -0.1, testTrainRatio: 0.2 }), /^Error: rope: must be/);
-  assert.throws(() => bayesianCorrelatedTTest([1, 2], [1, 3], { rope: NaN, testTrainRatio: 0.2 }), /^Error: rope: must be/);
-  assert.throws(() => bayesianCorrelatedTTest([1, 2], [1, 3], { rope: 0.1, testTrainRatio: -1 }), /^Error: testTrainRatio: must be/);
-  assert.throws(() => bayesianCorrelatedTTest([1, 2], [1], { rope: 0.1, testTrainRatio: 1 }), /^Error: b: must have the same length/);
+  assert.throws(
+    () => bayesianCorrelatedTTest([1, 2], [1, 3], { rope: -0.1, testTrainRatio: 0.2 }),
+    /^Error: rope: must be/,
+  );
+  assert.throws(
+    () => bayesianCorrelatedTTest([1, 2], [1, 3], { rope: NaN, testTrainRatio: 0.2 }),
+    /^Error: rope: must be/,
+  );
+  assert.throws(
+    () => bayesianCorrelatedTTest([1, 2], [1, 3], { rope: 0.1, testTrainRatio: -1 }),
+    /^Error: testTrainRatio: must be/,
+  );
+  assert.throws(
+    () => bayesianCorrelatedTTest([1, 2], [1], { rope: 0.1, testTrainRatio: 1 }),
+    /^Error: b: must have the same length/,
+  );
 });

@@ -35,7 +35,10 @@ interface BootCase {
 void test('t-based mean intervals, with and without the Nadeau-Bengio correction, match SciPy and mpmath', () => {
   for (const c of loadFixture<CiCase[]>('paired.json')) {
     for (const ref of c.meanCi) {
-      const opts = ref.testTrainRatio === null ? { level: ref.level } : { level: ref.level, testTrainRatio: ref.testTrainRatio };
+      const opts =
+        ref.testTrainRatio === null
+          ? { level: ref.level }
+          : { level: ref.level, testTrainRatio: ref.testTrainRatio };
       const got = meanCi(c.a, opts);
       const what = `${c.name} ${JSON.stringify(opts)}`;
       assertAbsClose(got.mean, ref.mean, 1e-15, `${what} mean`);
@@ -58,7 +61,10 @@ void test('the percentile bootstrap reproduces a Python re-implementation of its
   }
 });
 
-const scores = fc.array(fc.integer({ min: 0, max: 10_000 }).map((x) => x / 10_000), { minLength: 2, maxLength: 40 });
+const scores = fc.array(
+  fc.integer({ min: 0, max: 10_000 }).map((x) => x / 10_000),
+  { minLength: 2, maxLength: 40 },
+);
 
 void test('intervals contain the mean and widen with the level and with the correction', () => {
   fc.assert(
@@ -87,6 +93,12 @@ void test('interval arguments are checked and named in errors', () => {
   assert.throws(() => meanCi([1, 2], { level: 1 }), /^Error: level: must be strictly between 0 and 1/);
   assert.throws(() => meanCi([1, 2], { testTrainRatio: -0.5 }), /^Error: testTrainRatio/);
   assert.throws(() => bootstrapCi([1, 2], { seed: 1.5 }), /^Error: seed: must be an integer/);
-  assert.throws(() => bootstrapCi([1, 2], { seed: 1, resamples: 0 }), /^Error: resamples: must be a positive integer/);
-  assert.throws(() => bootstrapCi([1, Infinity], { seed: 1 }), /^Error: scores\[1\]: must be a finite number/);
+  assert.throws(
+    () => bootstrapCi([1, 2], { seed: 1, resamples: 0 }),
+    /^Error: resamples: must be a positive integer/,
+  );
+  assert.throws(
+    () => bootstrapCi([1, Infinity], { seed: 1 }),
+    /^Error: scores\[1\]: must be a finite number/,
+  );
 });

@@ -72,7 +72,8 @@ export function bootstrapCi(
   }
   if (!Number.isInteger(opts.seed)) throw new Error(`seed: must be an integer (got ${String(opts.seed)})`);
   const method = opts.method ?? BootstrapMethod.Percentile;
-  if (method !== BootstrapMethod.Percentile) throw new Error(`method: must be 'percentile' (got ${String(method)})`);
+  if (method !== BootstrapMethod.Percentile)
+    throw new Error(`method: must be 'percentile' (got ${String(method)})`);
   const n = scores.length;
   const next = mulberry32(opts.seed);
   const means = new Array<number>(resamples);

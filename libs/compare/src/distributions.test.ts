@@ -83,7 +83,8 @@ void test('the regularized incomplete beta function matches SciPy betainc', () =
 });
 
 void test('the binomial cdf matches SciPy binom.cdf', () => {
-  for (const r of fx.binom) assertRelClose(binomialCdf(r.k, r.n, r.p), r.cdf, TOL, `binom.cdf(${r.k}, ${r.n})`);
+  for (const r of fx.binom)
+    assertRelClose(binomialCdf(r.k, r.n, r.p), r.cdf, TOL, `binom.cdf(${r.k}, ${r.n})`);
 });
 
 void test('quantiles invert their cdfs and cdf plus sf is one', () => {

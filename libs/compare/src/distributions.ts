@@ -29,7 +29,10 @@ function normalSf(x: number): number {
 
 function normalLowerQuantile(q: number): number {
   const t = Math.sqrt(-2 * Math.log(q));
-  let x = -(t - (2.515517 + t * (0.802853 + t * 0.010328)) / (1 + t * (1.432788 + t * (0.189269 + t * 0.001308))));
+  let x = -(
+    t -
+    (2.515517 + t * (0.802853 + t * 0.010328)) / (1 + t * (1.432788 + t * (0.189269 + t * 0.001308)))
+  );
   for (let i = 0; i < 50; i++) {
     const u = (normalLowerTail(x) - q) / normalPdf(x);
     const step = u / (1 + (x * u) / 2);

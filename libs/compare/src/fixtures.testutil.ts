@@ -26,7 +26,9 @@ export function assertRelClose(actual: number, expected: number, tol: number, wh
   }
   const err = Math.abs(actual - expected);
   if (!(err <= tol * Math.abs(expected)) && !(err === 0)) {
-    throw new Error(`${what}: expected ${expected}, got ${actual} (relative error ${err / Math.abs(expected)})`);
+    throw new Error(
+      `${what}: expected ${expected}, got ${actual} (relative error ${err / Math.abs(expected)})`,
+    );
   }
 }
 
@@ -41,6 +43,8 @@ export function assertAbsClose(actual: number, expected: number, tol: number, wh
     return;
   }
   if (!(Math.abs(actual - expected) <= tol)) {
-    throw new Error(`${what}: expected ${expected}, got ${actual} (absolute error ${Math.abs(actual - expected)})`);
+    throw new Error(
+      `${what}: expected ${expected}, got ${actual} (absolute error ${Math.abs(actual - expected)})`,
+    );
   }
 }

@@ -23,17 +23,25 @@ export const NEMENYI_Q = {
   ],
 } as const;
 
-function checkMatrix(scores: readonly (readonly number[])[], minColumns: number, what: string): { n: number; k: number } {
+function checkMatrix(
+  scores: readonly (readonly number[])[],
+  minColumns: number,
+  what: string,
+): { n: number; k: number } {
   if (!Array.isArray(scores)) throw new Error('scores: must be an array of rows (one per fold)');
   if (scores.length < 2) throw new Error(`scores: needs at least 2 rows (folds) (got ${scores.length})`);
   const k = scores[0]?.length ?? 0;
-  if (k < minColumns) throw new Error(`scores: ${what} needs at least ${minColumns} columns (candidates) (got ${k})`);
+  if (k < minColumns)
+    throw new Error(`scores: ${what} needs at least ${minColumns} columns (candidates) (got ${k})`);
   scores.forEach((row, i) => {
     if (!Array.isArray(row) || row.length !== k) {
-      throw new Error(`scores[${i}]: must have ${k} columns like scores[0] (got ${Array.isArray(row) ? row.length : typeof row})`);
+      throw new Error(
+        `scores[${i}]: must have ${k} columns like scores[0] (got ${Array.isArray(row) ? row.length : typeof row})`,
+      );
     }
     row.forEach((v, j) => {
-      if (typeof v !== 'number' || !Number.isFinite(v)) throw new Error(`scores[${i}][${j}]: must be a finite number (got ${String(v)})`);
+      if (typeof v !== 'number' || !Number.isFinite(v))
+        throw new Error(`scores[${i}][${j}]: must be a finite number (got ${String(v)})`);
     });
   });
   return { n: scores.length, k };
@@ -104,7 +112,10 @@ export interface NemenyiResult {
  * Nemenyi post-hoc test (Demšar 2006): average ranks per candidate (rank 1 = best), critical difference
  * CD = q_α · sqrt(k(k + 1)/(6N)); two candidates differ when their average ranks differ by more than CD.
  */
-export function nemenyi(scores: number[][], opts: { alpha: NemenyiAlpha; higherIsBetter?: boolean }): NemenyiResult {
+export function nemenyi(
+  scores: number[][],
+  opts: { alpha: NemenyiAlpha; higherIsBetter?: boolean },
+): NemenyiResult {
   const { n, k } = checkMatrix(scores, 2, 'the Nemenyi test');
   if (k > 20) throw new Error(`scores: the Nemenyi table covers at most 20 candidates (got ${k})`);
   const table = opts.alpha === 0.05 ? NEMENYI_Q['0.05'] : opts.alpha === 0.1 ? NEMENYI_Q['0.1'] : undefined;

@@ -1,7 +1,15 @@
 // @foldwise/compare: statistical comparison of models scored on shared cross-validation folds.
-// Pure (no imports outside this package, no I/O, no clocks, no Math.random): runs in the workflow sandbox.
+// Pure (no imports outside this package, no I/O, no clocks, no global randomness): runs in the workflow sandbox.
 export { Alternative, type TestResult } from './types';
-export { logGamma, logBeta, gammaIncPair, gammaIncLower, gammaIncUpper, betaIncPair, betaInc } from './special';
+export {
+  logGamma,
+  logBeta,
+  gammaIncPair,
+  gammaIncLower,
+  gammaIncUpper,
+  betaIncPair,
+  betaInc,
+} from './special';
 export { normal, studentT, chiSquare, binomialCdf } from './distributions';
 export { rankData, tieGroupSizes } from './ranks';
 export {

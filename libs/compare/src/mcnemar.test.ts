@@ -32,8 +32,18 @@ void test('McNemar counts, exact binomial and chi-square forms match scipy.stats
     for (const [exact, correction, ref] of cases) {
       if (!ref) continue;
       const got = mcnemarTest(c.yTrue, c.predA, c.predB, { exact, correction });
-      assertRelClose(got.statistic, ref.statistic, 1e-12, `case ${i} exact=${exact} correction=${correction} statistic`);
-      assertAbsClose(got.pValue, ref.pValue, 1e-9, `case ${i} exact=${exact} correction=${correction} pValue`);
+      assertRelClose(
+        got.statistic,
+        ref.statistic,
+        1e-12,
+        `case ${i} exact=${exact} correction=${correction} statistic`,
+      );
+      assertAbsClose(
+        got.pValue,
+        ref.pValue,
+        1e-9,
+        `case ${i} exact=${exact} correction=${correction} pValue`,
+      );
     }
   }
 });
@@ -42,7 +52,9 @@ void test('swapping the two classifiers swaps b and c and keeps the p-value in [
   const labels = fc.integer({ min: 0, max: 2 });
   fc.assert(
     fc.property(
-      fc.integer({ min: 1, max: 80 }).chain((n) => fc.tuple(...[0, 1, 2].map(() => fc.array(labels, { minLength: n, maxLength: n })))),
+      fc
+        .integer({ min: 1, max: 80 })
+        .chain((n) => fc.tuple(...[0, 1, 2].map(() => fc.array(labels, { minLength: n, maxLength: n })))),
       ([y, a, b]) => {
         const r = mcnemarTest(y!, a!, b!);
         const s = mcnemarTest(y!, b!, a!);
@@ -54,7 +66,13 @@ void test('swapping the two classifiers swaps b and c and keeps the p-value in [
 });
 
 void test('no discordant pairs give p = 1 and mismatched lengths are named', () => {
-  assert.deepEqual(mcnemarTest(['x', 'y'], ['x', 'x'], ['x', 'x']), { statistic: 0, pValue: 1, b: 0, c: 0, exact: true });
+  assert.deepEqual(mcnemarTest(['x', 'y'], ['x', 'x'], ['x', 'x']), {
+    statistic: 0,
+    pValue: 1,
+    b: 0,
+    c: 0,
+    exact: true,
+  });
   assert.equal(mcnemarTest([1, 2], [1, 1], [1, 1], { exact: false }).pValue, 1);
   assert.throws(() => mcnemarTest([1, 2], [1], [1, 2]), /^Error: predA: must have the same length as yTrue/);
   assert.throws(() => mcnemarTest([1, 2], [1, 2], [1]), /^Error: predB: must have the same length as yTrue/);

@@ -24,12 +24,17 @@ export function mcnemarTest(
   predB: readonly Label[],
   opts: { exact?: boolean; correction?: boolean } = {},
 ): McNemarResult {
-  if (!Array.isArray(yTrue) || yTrue.length === 0) throw new Error('yTrue: must be a non-empty array of labels');
+  if (!Array.isArray(yTrue) || yTrue.length === 0)
+    throw new Error('yTrue: must be a non-empty array of labels');
   if (!Array.isArray(predA) || predA.length !== yTrue.length) {
-    throw new Error(`predA: must have the same length as yTrue (got ${Array.isArray(predA) ? predA.length : typeof predA} and ${yTrue.length})`);
+    throw new Error(
+      `predA: must have the same length as yTrue (got ${Array.isArray(predA) ? predA.length : typeof predA} and ${yTrue.length})`,
+    );
   }
   if (!Array.isArray(predB) || predB.length !== yTrue.length) {
-    throw new Error(`predB: must have the same length as yTrue (got ${Array.isArray(predB) ? predB.length : typeof predB} and ${yTrue.length})`);
+    throw new Error(
+      `predB: must have the same length as yTrue (got ${Array.isArray(predB) ? predB.length : typeof predB} and ${yTrue.length})`,
+    );
   }
   let b = 0;
   let c = 0;

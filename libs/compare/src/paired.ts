@@ -3,7 +3,14 @@
 import { normal, studentT } from './distributions';
 import { rankData, tieGroupSizes } from './ranks';
 import { Alternative, type TestResult } from './types';
-import { checkAlternative, checkTestTrainRatio, mean, pairedDifferences, sampleVariance, tPValue } from './validate';
+import {
+  checkAlternative,
+  checkTestTrainRatio,
+  mean,
+  pairedDifferences,
+  sampleVariance,
+  tPValue,
+} from './validate';
 
 /** Result of {@link pairedTTest}. */
 export interface PairedTTestResult extends TestResult {
@@ -123,11 +130,15 @@ export function wilcoxonSignedRank(a: number[], b: number[], opts: WilcoxonOptio
   const alternative = checkAlternative(opts.alternative ?? Alternative.TwoSided);
   const zeroMethod = opts.zeroMethod ?? ZeroMethod.Wilcox;
   if (!Object.values(ZeroMethod).includes(zeroMethod)) {
-    throw new Error(`zeroMethod: must be one of ${Object.values(ZeroMethod).join(', ')} (got ${String(zeroMethod)})`);
+    throw new Error(
+      `zeroMethod: must be one of ${Object.values(ZeroMethod).join(', ')} (got ${String(zeroMethod)})`,
+    );
   }
   const requested = opts.mode ?? WilcoxonMode.Auto;
   if (!Object.values(WilcoxonMode).includes(requested)) {
-    throw new Error(`mode: must be one of ${Object.values(WilcoxonMode).join(', ')} (got ${String(requested)})`);
+    throw new Error(
+      `mode: must be one of ${Object.values(WilcoxonMode).join(', ')} (got ${String(requested)})`,
+    );
   }
   const correction = opts.correction ?? false;
   const nZero = d.filter((x) => x === 0).length;

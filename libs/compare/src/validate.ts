@@ -7,7 +7,8 @@ export function checkScores(values: readonly number[], name: string, min = 2): v
   if (values.length < min) throw new Error(`${name}: needs at least ${min} values (got ${values.length})`);
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
-    if (typeof v !== 'number' || !Number.isFinite(v)) throw new Error(`${name}[${i}]: must be a finite number (got ${String(v)})`);
+    if (typeof v !== 'number' || !Number.isFinite(v))
+      throw new Error(`${name}[${i}]: must be a finite number (got ${String(v)})`);
   }
 }
 
@@ -15,7 +16,8 @@ export function checkScores(values: readonly number[], name: string, min = 2): v
 export function pairedDifferences(a: readonly number[], b: readonly number[]): number[] {
   if (!Array.isArray(a)) throw new Error('a: must be an array of numbers');
   if (!Array.isArray(b)) throw new Error('b: must be an array of numbers');
-  if (a.length !== b.length) throw new Error(`b: must have the same length as a (got ${b.length} and ${a.length})`);
+  if (a.length !== b.length)
+    throw new Error(`b: must have the same length as a (got ${b.length} and ${a.length})`);
   checkScores(a, 'a');
   checkScores(b, 'b');
   return a.map((x, i) => x - (b[i] ?? NaN));
@@ -59,7 +61,12 @@ export function sampleVariance(values: readonly number[], m: number = mean(value
 }
 
 /** Converts a t statistic to a p-value for the given alternative, as SciPy's _ttest_finish does. */
-export function tPValue(t: number, df: number, alternative: Alternative, sf: (x: number, df: number) => number): number {
+export function tPValue(
+  t: number,
+  df: number,
+  alternative: Alternative,
+  sf: (x: number, df: number) => number,
+): number {
   if (alternative === Alternative.Greater) return sf(t, df);
   if (alternative === Alternative.Less) return sf(-t, df);
   return Math.min(1, 2 * sf(Math.abs(t), df));

@@ -151,6 +151,15 @@ def paired_samples():
             else:
                 b = base - 0.05 + rng.normal(0, 0.002, n)
             cases.append({"name": f"{kind}-n{n}", "a": [float(x) for x in base], "b": [float(x) for x in b]})
+    for n in (5, 10, 20, 30, 60):
+        for target in (1e-6, 1e-9, 1e-12, 1e-14):
+            # differences scaled so the two-sided paired t p-value lands at `target`
+            a = rng.normal(0.8, 0.05, n)
+            d = rng.normal(0, 0.01, n)
+            t = stats.t.isf(target / 2, n - 1)
+            d = d - d.mean() + t * d.std(ddof=1) / math.sqrt(n)
+            cases.append({"name": f"p{target:g}-n{n}", "a": [float(x) for x in a],
+                          "b": [float(x) for x in a - d]})
     cases.append({"name": "identical", "a": [0.5, 0.6, 0.7, 0.8], "b": [0.5, 0.6, 0.7, 0.8]})
     cases.append({"name": "constant-shift", "a": [1.5, 2.5, 3.5, 4.5], "b": [1.0, 2.0, 3.0, 4.0]})
     cases.append({"name": "integers-ties", "a": [1, 2, 3, 4, 5, 6, 7, 8], "b": [2, 1, 5, 2, 2, 9, 3, 4]})
