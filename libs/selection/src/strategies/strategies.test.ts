@@ -1,0 +1,253 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { searchSpaceSchema, strategySpecSchema, type SearchSpace, type StrategySpecInput } from '@foldwise/spec';
+import { createRng } from '../prng';
+import { configKey, enumerateGrid, inDomain, resolveActive, spaceSize } from '../space';
+import { createStrategy, type Outcome, type Proposal, type Strategy } from './strategy';
+import { splitGoodBad } from './tpe';
+
+const mlp: SearchSpace = searchSpaceSchema.parse({
+  lr: { type: 'logUniform', low: 1e-4, high: 1 },
+  units: { type: 'intLogUniform', low: 8, high: 256 },
+  optimizer: { type: 'choice', values: ['sgd', 'adam'] },
+  momentum: { type: 'step', low: 0, high: 0.9, step: 0.1, when: { param: 'optimizer', in: ['sgd'] } },
+  epochs: 10,
+});
+const logreg: SearchSpace = searchSpaceSchema.parse({ C: { type: 'logUniform', low: 1e-3, high: 1e3 }, penalty: { type: 'choice', values: ['l1', 'l2'] } });
+const small: SearchSpace = searchSpaceSchema.parse({
+  a: { type: 'choice', values: [1, 2, 3] },
+  b: { type: 'intUniform', low: 0, high: 3 },
+  c: { type: 'choice', values: ['x', 'y'], when: { param: 'a', in: [1] } },
+});
+const smallFinite: SearchSpace = searchSpaceSchema.parse({
+  lr: { type: 'step', low: 0.01, high: 0.05, step: 0.02 },
+  depth: { type: 'intUniform', low: 1, high: 3 },
+});
+const smallGrid: SearchSpace = searchSpaceSchema.parse({
+  lr: { type: 'logUniform', low: 1e-3, high: 1e-1, gridPoints: 3 },
+  depth: { type: 'intUniform', low: 1, high: 3 },
+});
+
+const families = [
+  { model: 'mlp', space: mlp },
+  { model: 'logreg', space: logreg },
+];
+
+const specs: StrategySpecInput[] = [
+  { kind: 'random' },
+  { kind: 'sobol' },
+  { kind: 'tpe', nStartupTrials: 4 },
+  { kind: 'tpe', nStartupTrials: 4, multivariate: true },
+];
+
+function objective(p: Proposal): number {
+  const v = Object.values(p.params).reduce<number>((s, x) => s + (typeof x === 'number' ? Math.log1p(Math.abs(x)) : String(x).length), 0);
+  return p.model === 'mlp' ? v : -v;
+}
+
+function outcomeFor(p: Proposal, code: number): Outcome {
+  if (code === 0) return { status: 'failed' };
+  if (code === 1) return { status: 'pruned', score: objective(p) - 1 };
+  if (code === 2) return { status: 'pruned' };
+  return { status: 'completed', score: objective(p) };
+}
+
+/** Drives a strategy with asks of the given sizes, telling every other proposal right away (the rest stay pending). */
+function drive(s: Strategy, sizes: readonly number[], codes: readonly number[]): Proposal[] {
+  const all: Proposal[] = [];
+  let k = 0;
+  for (const n of sizes) {
+    const got = s.ask(n);
+    for (const p of got) {
+      all.push(p);
+      const code = codes[k++ % codes.length] as number;
+      if (code !== 5) s.tell(p.trialIndex, outcomeFor(p, code));
+    }
+  }
+  return all;
+}
+
+const arbDrive = fc.record({
+  spec: fc.constantFrom(...specs),
+  seed: fc.integer({ min: 0, max: 2 ** 31 }),
+  sizes: fc.array(fc.integer({ min: 1, max: 4 }), { minLength: 1, maxLength: 8 }),
+  codes: fc.array(fc.integer({ min: 0, max: 5 }), { minLength: 1, maxLength: 10 }),
+  direction: fc.constantFrom('maximize' as const, 'minimize' as const),
+});
+
+test('the same seed and history give the same proposals', () => {
+  fc.assert(
+    fc.property(arbDrive, ({ spec, seed, sizes, codes, direction }) => {
+      const mk = (): Strategy => createStrategy(strategySpecSchema.parse(spec), families, { seed, direction });
+      assert.deepEqual(drive(mk(), sizes, codes), drive(mk(), sizes, codes));
+    }),
+    { numRuns: 40 },
+  );
+});
+
+test('a strategy restored from its JSON state proposes exactly what the original goes on to propose', () => {
+  fc.assert(
+    fc.property(arbDrive, fc.array(fc.integer({ min: 1, max: 4 }), { minLength: 1, maxLength: 6 }), ({ spec, seed, sizes, codes, direction }, later) => {
+      const parsed = strategySpecSchema.parse(spec);
+      const original = createStrategy(parsed, families, { seed, direction, budget: 40 });
+      drive(original, sizes, codes);
+      const restored = createStrategy(parsed, families, { seed, direction, budget: 40 }, JSON.parse(JSON.stringify(original.state())));
+      assert.deepEqual(restored.state(), original.state());
+      assert.deepEqual(drive(restored, later, codes), drive(original, later, codes));
+    }),
+    { numRuns: 40 },
+  );
+});
+
+test('a state is refused by a strategy with another seed or spec', () => {
+  const spec = strategySpecSchema.parse({ kind: 'random' });
+  const s = createStrategy(spec, families, { seed: 1, direction: 'maximize' });
+  s.ask(2);
+  assert.throws(() => createStrategy(spec, families, { seed: 2, direction: 'maximize' }, s.state()), /different spec, families, seed/);
+  assert.throws(() => createStrategy(strategySpecSchema.parse({ kind: 'sobol' }), families, { seed: 1, direction: 'maximize' }, s.state()), /belongs to a 'random' strategy/);
+});
+
+test('proposals respect bounds, log scales, rounding and conditions, and every family can be proposed', () => {
+  fc.assert(
+    fc.property(arbDrive, ({ spec, seed, sizes, codes, direction }) => {
+      const s = createStrategy(strategySpecSchema.parse(spec), families, { seed, direction });
+      const props = drive(s, [...sizes, 10], codes);
+      props.forEach((p, i) => assert.equal(p.trialIndex, i));
+      for (const p of props) {
+        const space = p.model === 'mlp' ? mlp : logreg;
+        assert.deepEqual(resolveActive(space, p.params), p.params);
+        assert.deepEqual(Object.keys(p.params).sort(), Object.keys(resolveActive(space, { ...p.params })).sort());
+        for (const [k, v] of Object.entries(p.params)) assert.ok(inDomain(space[k] as never, v), `${k}=${JSON.stringify(v)}`);
+        if (p.model === 'mlp') assert.equal('momentum' in p.params, p.params['optimizer'] === 'sgd');
+      }
+    }),
+    { numRuns: 30 },
+  );
+  const s = createStrategy(strategySpecSchema.parse({ kind: 'sobol' }), families, { seed: 3, direction: 'maximize' });
+  assert.deepEqual(new Set(s.ask(16).map((p) => p.model)), new Set(['mlp', 'logreg']));
+});
+
+for (const spec of [...specs, { kind: 'grid' }, { kind: 'grid', shuffle: true }] as StrategySpecInput[]) {
+  test(`${JSON.stringify(spec)} never proposes a configuration twice and is exhausted exactly when the space is`, () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 1000 }), fc.array(fc.integer({ min: 1, max: 7 }), { minLength: 1, maxLength: 5 }), (seed, sizes) => {
+        const fams = [
+          { model: 'a', space: small },
+          { model: 'b', space: smallFinite },
+        ];
+        const s = createStrategy(strategySpecSchema.parse(spec), fams, { seed, direction: 'minimize' });
+        const size = spaceSize(small) + spaceSize(smallFinite);
+        const keys = new Set<string>();
+        let k = 0;
+        while (!s.exhausted) {
+          const n = sizes[k++ % sizes.length] as number;
+          const got = s.ask(n);
+          assert.ok(got.length === n || s.exhausted, 'a short ask only once exhausted');
+          for (const p of got) {
+            const key = configKey(p.model, p.params);
+            assert.ok(!keys.has(key), `duplicate ${key}`);
+            keys.add(key);
+            s.tell(p.trialIndex, { status: 'completed', score: p.trialIndex % 7 });
+          }
+        }
+        assert.equal(keys.size, size);
+        assert.deepEqual(s.ask(3), []);
+      }),
+      { numRuns: 8 },
+    );
+  });
+}
+
+test('a grid over several families is their grids concatenated, each configuration once', () => {
+  const fams = [
+    { model: 'a', space: small },
+    { model: 'b', space: smallGrid },
+  ];
+  const s = createStrategy(strategySpecSchema.parse({ kind: 'grid' }), fams, { seed: 0, direction: 'maximize' });
+  const got = s.ask(1000);
+  const expected = [...enumerateGrid(small).map((p) => ({ model: 'a', params: p })), ...enumerateGrid(smallGrid).map((p) => ({ model: 'b', params: p }))];
+  assert.deepEqual(
+    got.map((p) => ({ model: p.model, params: p.params })),
+    expected,
+  );
+  assert.equal(s.exhausted, true);
+  const shuffled = createStrategy(strategySpecSchema.parse({ kind: 'grid', shuffle: true }), fams, { seed: 5, direction: 'maximize' }).ask(1000);
+  assert.notDeepEqual(shuffled.map((p) => p.params), got.map((p) => p.params));
+  assert.deepEqual(shuffled.map((p) => configKey(p.model, p.params)).sort(), got.map((p) => configKey(p.model, p.params)).sort());
+});
+
+test('a grid over a continuous parameter without gridPoints is refused with the parameter named', () => {
+  assert.throws(
+    () => createStrategy(strategySpecSchema.parse({ kind: 'grid' }), [{ model: 'mlp', space: mlp }], { seed: 0, direction: 'maximize' }),
+    /grid: parameter 'f0000.lr' is continuous \(logUniform\)|grid: parameter '.*lr' is continuous/,
+  );
+});
+
+test('the budget bounds the number of proposals across asks', () => {
+  const s = createStrategy(strategySpecSchema.parse({ kind: 'random' }), families, { seed: 0, direction: 'maximize', budget: 5 });
+  assert.equal(s.ask(3).length, 3);
+  assert.equal(s.exhausted, false);
+  assert.equal(s.ask(3).length, 2);
+  assert.equal(s.exhausted, true);
+});
+
+test('tell rejects unknown trials, completed trials without a score and a changed outcome', () => {
+  const s = createStrategy(strategySpecSchema.parse({ kind: 'tpe' }), families, { seed: 0, direction: 'maximize' });
+  s.ask(2);
+  assert.throws(() => s.tell(5, { status: 'completed', score: 1 }), /trialIndex 5 was never proposed/);
+  assert.throws(() => s.tell(0, { status: 'completed' }), /completed without a score/);
+  assert.throws(() => s.tell(0, { status: 'completed', score: Number.NaN }), /score must be a finite number/);
+  s.tell(0, { status: 'completed', score: 1 });
+  s.tell(0, { status: 'completed', score: 1 });
+  assert.throws(() => s.tell(0, { status: 'failed' }), /already told 'completed'/);
+});
+
+test('TPE ranks completed before pruned trials and counts failed and pending ones as bad', () => {
+  const spec = strategySpecSchema.parse({ kind: 'tpe', gamma: 0.5 });
+  if (spec.kind !== 'tpe') throw new Error('unreachable');
+  const trials = [
+    { c: {}, s: 'completed' as const, y: 3 },
+    { c: {}, s: 'pruned' as const, y: 10 },
+    { c: {}, s: 'failed' as const },
+    { c: {} },
+    { c: {}, s: 'completed' as const, y: 5 },
+    { c: {}, s: 'pruned' as const },
+  ];
+  assert.deepEqual(splitGoodBad(trials, spec, -1), { good: [0, 4], bad: [1, 2, 3, 5] });
+  assert.deepEqual(splitGoodBad(trials, spec, 1), { good: [0, 4], bad: [1, 2, 3, 5] });
+  const three = strategySpecSchema.parse({ kind: 'tpe', gamma: 0.2 });
+  if (three.kind !== 'tpe') throw new Error('unreachable');
+  assert.deepEqual(splitGoodBad(trials, three, -1).good, [4]);
+  assert.deepEqual(splitGoodBad(trials, three, 1).good, [0]);
+});
+
+function bestAfter(kind: 'tpe' | 'random', seed: number): number {
+  const space = searchSpaceSchema.parse({ x: { type: 'uniform', low: -10, high: 10 }, y: { type: 'logUniform', low: 1e-3, high: 10 } });
+  const s = createStrategy(strategySpecSchema.parse({ kind }), [{ model: 'q', space }], { seed, direction: 'minimize', budget: 40 });
+  let best = Infinity;
+  while (!s.exhausted) {
+    for (const p of s.ask(2)) {
+      const v = ((p.params['x'] as number) - 3) ** 2 + Math.log10(p.params['y'] as number) ** 2;
+      best = Math.min(best, v);
+      s.tell(p.trialIndex, { status: 'completed', score: v });
+    }
+  }
+  return best;
+}
+
+test('TPE finds a better optimum of a smooth function than random search on most seeds', () => {
+  let wins = 0;
+  for (let seed = 0; seed < 9; seed++) if (bestAfter('tpe', seed) < bestAfter('random', seed)) wins++;
+  assert.ok(wins >= 7, `TPE won on ${wins} of 9 seeds`);
+});
+
+test('TPE with pending trials (constant liar) spreads a parallel ask instead of repeating its best guess', () => {
+  const space = searchSpaceSchema.parse({ x: { type: 'uniform', low: 0, high: 1 } });
+  const s = createStrategy(strategySpecSchema.parse({ kind: 'tpe', nStartupTrials: 5 }), [{ model: 'q', space }], { seed: 7, direction: 'minimize' });
+  const rng = createRng(1);
+  for (const p of s.ask(20)) s.tell(p.trialIndex, { status: 'completed', score: Math.abs((p.params['x'] as number) - 0.5) + 0.01 * rng.next() });
+  const xs = s.ask(8).map((p) => p.params['x'] as number);
+  assert.equal(new Set(xs).size, 8);
+  assert.ok(Math.max(...xs) - Math.min(...xs) > 0.01, `spread ${JSON.stringify(xs)}`);
+});
