@@ -24,8 +24,8 @@ export function sortFloat64(values: Float64Array): Float64Array {
     counts[131072 + (hi & 0xffff)] = (counts[131072 + (hi & 0xffff)] as number) + 1;
     counts[196608 + (hi >>> 16)] = (counts[196608 + (hi >>> 16)] as number) + 1;
   }
-  let src = words;
-  let dst = new Uint32Array(n * 2);
+  let src: Uint32Array = words;
+  let dst: Uint32Array = new Uint32Array(n * 2);
   for (let pass = 0; pass < 4; pass++) {
     const base = pass * 65536;
     const word = pass >> 1;
