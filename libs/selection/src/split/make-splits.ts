@@ -43,9 +43,10 @@ function need(labels: Labels | undefined, field: 'y' | 'groups', kind: string, n
  * Resolves a cv spec against the data: the one way workflows and activities rebuild the same folds.
  *
  * @example
- * const plan = makeSplits({ kind: 'stratified', k: 5, shuffle: true, seed: 42 }, { n: y.length, y });
- * const again = makeSplits(JSON.parse(JSON.stringify(spec)), { n: y.length, y });
- * again.hash === plan.hash; // true: same spec, same data, same folds
+ * const y = [0, 1, 0, 1, 0, 1, 0, 1, 0, 1];
+ * const spec: CvSpec = { kind: 'stratified', k: 5, shuffle: true, seed: 42 };
+ * const plan = makeSplits(spec, { n: y.length, y });
+ * makeSplits(JSON.parse(JSON.stringify(spec)), { n: y.length, y }).hash === plan.hash; // true
  */
 export function makeSplits(cv: CvSpec, data: SplitData): SplitPlan {
   checkCvSpec(cv);

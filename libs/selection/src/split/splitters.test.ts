@@ -411,3 +411,24 @@ test('impossible requests fail with a message that names the field and what to c
   ];
   for (const [run, message] of cases) assert.throws(run, { message });
 });
+
+test('the examples in the doc comments hold (expected folds printed by scikit-learn 1.2)', () => {
+  const tests = (plan: SplitPlan) => plan.folds.map((f) => Array.from(f.test));
+  const ten = kFold(10, { k: 3 });
+  assert.deepEqual(Array.from(ten.folds[0]?.test ?? []), [0, 1, 2, 3]);
+  assert.deepEqual(Array.from(ten.folds[1]?.train ?? []), [0, 1, 2, 3, 7, 8, 9]);
+  assert.deepEqual(tests(stratifiedKFold(['a', 'a', 'a', 'b', 'b', 'b'], { k: 3 })), [[0, 3], [1, 4], [2, 5]]);
+  assert.deepEqual(tests(groupKFold(['u1', 'u1', 'u2', 'u3', 'u3', 'u3'], { k: 2 })), [[3, 4, 5], [0, 1, 2]]);
+  assert.deepEqual(
+    timeSeriesSplit(12, { nSplits: 3, testSize: 2, gap: 2 }).folds.map((f) => [Array.from(f.train), Array.from(f.test)]),
+    [
+      [[0, 1, 2, 3], [6, 7]],
+      [[0, 1, 2, 3, 4, 5], [8, 9]],
+      [[0, 1, 2, 3, 4, 5, 6, 7], [10, 11]],
+    ],
+  );
+  assert.deepEqual(Array.from(trainTestSplit(6, { testSize: 2, shuffle: false, seed: 0 }).folds[0]?.test ?? []), [4, 5]);
+  assert.equal(repeatedKFold(100, { k: 5, repeats: 3, seed: 7 }).folds.length, 15);
+  assert.equal(shuffleSplit(100, { nSplits: 10, testSize: 0.2, seed: 3 }).folds[0]?.test.length, 20);
+  assert.equal(trainTestSplit(10, { testSize: 0.3, seed: 1 }).folds[0]?.test.length, 3);
+});
