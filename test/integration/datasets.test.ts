@@ -8,8 +8,10 @@ import {
   DATASETS_BUCKET,
   DatasetError,
   clearStagedMemoryCache,
+  loadDataset,
   loadStagedDataset,
   parseCsv,
+  stageDataFile,
   stageDataset,
   stagedCachePath,
   type StageMeta,
@@ -137,4 +139,23 @@ test('content that does not parse is refused before anything is uploaded', async
 test('loading a sha256 that was never staged names it', async () => {
   const missing = 'f'.repeat(64);
   await assert.rejects(loadStagedDataset(db, missing, { cacheDir }), new RegExp(`staged dataset ${missing}: not found in GridFS bucket 'datasets'`));
+});
+
+test('a file named in a spec is confined to the allowed roots, staged, and loaded through its resolved reference', async () => {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'foldwise-ds-root-'));
+  try {
+    const content = syntheticCsv(1_000, 'spec-file');
+    fs.writeFileSync(path.join(root, 'train.csv'), content);
+    await assert.rejects(stageDataFile(db, '../train.csv', [root], { format: 'csv', target: 'label' }), /lies outside the allowed roots/);
+    const staged = await stageDataFile(db, 'train.csv', [root], { format: 'csv', target: 'label' });
+    assert.equal(staged.existed, false);
+    assert.equal(staged.path, fs.realpathSync(path.join(root, 'train.csv')));
+    const ds = await loadDataset({ sha256: staged.sha256, format: 'csv', target: 'label', missing: 'reject' }, { db, cacheDir });
+    assert.equal(ds.hash, parseCsv(content, { target: 'label' }).hash);
+    assert.equal(ds.name, 'train.csv');
+    const asColour = await loadDataset({ sha256: staged.sha256, format: 'csv', target: 'colour', missing: 'reject' }, { db, cacheDir });
+    assert.deepEqual(asColour.classes, ['blue', 'green', 'red', 'spec-file']);
+  } finally {
+    fs.rmSync(root, { recursive: true, force: true });
+  }
 });

@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { gunzip } from 'node:zlib';
+import { BuiltinDataset } from '@foldwise/spec';
 import { DatasetError, DatasetErrorCode } from './errors';
 import { datasetHash } from './hash';
 import { readIdx } from './idx';
@@ -9,17 +10,10 @@ import { subsetDataset } from './subset';
 import { parseCsv } from './tabular';
 import { FeatureKind, Task, type Dataset } from './types';
 
-/** Names of the datasets that ship with foldwise. */
-export const BuiltinName = {
-  Iris: 'iris',
-  Wine: 'wine',
-  BreastCancer: 'breast-cancer',
-  Digits: 'digits',
-  Diabetes: 'diabetes',
-  FashionMnist: 'fashion-mnist',
-} as const;
+/** Names of the datasets that ship with foldwise (the spec's `BuiltinDataset`). */
+export const BuiltinName = BuiltinDataset;
 /** One of the values of `BuiltinName`. */
-export type BuiltinName = (typeof BuiltinName)[keyof typeof BuiltinName];
+export type BuiltinName = BuiltinDataset;
 
 /** Every built-in dataset name. */
 export const builtinNames: readonly BuiltinName[] = Object.values(BuiltinName);

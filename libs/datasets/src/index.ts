@@ -9,3 +9,4 @@ export * from './preprocess';
 export { sampleIndices, subsetDataset } from './subset';
 export * from './builtins';
 export * from './gridfs';
+export * from './resolve';
