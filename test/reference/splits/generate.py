@@ -141,6 +141,50 @@ for size in [1, 2, 5, 16, 17, 18, 33, 64, 100, 257, 1000]:
     for high in [2, 4, 50]:
         values = rs.randint(0, high, size=size)
         argsort.append({"values": values.tolist(), "order": np.argsort(values).tolist()})
+
+
+def quicksort_adversary(n):
+    """McIlroy's 'killer adversary' (1999) run against numpy's own argsort on objects: returns values that
+    drive its median-of-three quicksort past the depth limit, so the heapsort fallback is exercised too."""
+    gas = n
+    val = [gas] * n
+    state = {"solid": 0, "candidate": 0}
+
+    def compare(x, y):
+        if val[x] == gas and val[y] == gas:
+            frozen = x if x == state["candidate"] else y
+            val[frozen] = state["solid"]
+            state["solid"] += 1
+        if val[x] == gas:
+            state["candidate"] = x
+        elif val[y] == gas:
+            state["candidate"] = y
+        return val[x] - val[y]
+
+    class Probe:
+        __slots__ = ("i",)
+
+        def __init__(self, i):
+            self.i = i
+
+        def __lt__(self, other):
+            return compare(self.i, other.i) < 0
+
+        def __gt__(self, other):
+            return compare(self.i, other.i) > 0
+
+    probes = np.empty(n, dtype=object)
+    for i in range(n):
+        probes[i] = Probe(i)
+    np.argsort(probes)
+    return np.array(val, dtype=np.int64)
+
+
+for size in [100, 300, 1000]:
+    killer = quicksort_adversary(size)
+    for divisor in [1, 2, 3]:
+        values = killer // divisor
+        argsort.append({"values": values.tolist(), "order": np.argsort(values).tolist()})
 fixtures["argsort"] = argsort
 
 sums = []

@@ -61,7 +61,7 @@ test('timeSeriesSplit equals scikit-learn TimeSeriesSplit with gap, test size an
   for (const c of fixtures.timeSeries) assertSameFolds(timeSeriesSplit(c.n, c.options), c.folds, `n=${c.n} ${JSON.stringify(c.options)}`);
 });
 
-test('numpyArgsort leaves ties in the order numpy 1.24 argsort does', () => {
+test('numpyArgsort leaves ties in the order numpy 1.24 argsort does, also on adversarial input that forces its heapsort fallback', () => {
   for (const c of fixtures.argsort) assert.deepEqual(Array.from(numpyArgsort(c.values)), c.order, `${c.values.length} values`);
 });
 
