@@ -111,7 +111,9 @@ function time(fn: () => number): { ms: number; value: number } {
 function main(): void {
   const t0 = performance.now();
   const d = makeData();
-  console.log(`data: ${N} samples, ${CLASSES} classes, seed ${SEED} (generated in ${(performance.now() - t0).toFixed(0)} ms)`);
+  console.log(
+    `data: ${N} samples, ${CLASSES} classes, seed ${SEED} (generated in ${(performance.now() - t0).toFixed(0)} ms)`,
+  );
   const cases: Record<string, () => number> = {
     accuracy: () => accuracyScore(d.yTrue, d.yPred),
     'f1 macro': () => f1Score(d.yTrue, d.yPred, { average: 'macro' }),
@@ -127,21 +129,38 @@ function main(): void {
   try {
     const file = join(dir, 'data.bin');
     const script = join(dir, 'bench.py');
-    const parts = [d.yTrue, d.yPred, d.yBin, d.scores, d.proba].map((a) => Buffer.from(a.buffer, a.byteOffset, a.byteLength));
+    const parts = [d.yTrue, d.yPred, d.yBin, d.scores, d.proba].map((a) =>
+      Buffer.from(a.buffer, a.byteOffset, a.byteLength),
+    );
     writeFileSync(file, Buffer.concat(parts));
     writeFileSync(script, PY_SCRIPT);
-    const py = spawnSync(PYTHON, [script, file, String(N), String(CLASSES), String(RUNS)], { encoding: 'utf8', maxBuffer: 1 << 20 });
+    const py = spawnSync(PYTHON, [script, file, String(N), String(CLASSES), String(RUNS)], {
+      encoding: 'utf8',
+      maxBuffer: 1 << 20,
+    });
     if (py.status !== 0) throw new Error(`${PYTHON} failed (${py.status}): ${py.stderr}`);
-    const sk = JSON.parse(py.stdout) as { sklearn: string; results: Record<string, { ms: number; value: number }> };
-    console.log(`median of ${RUNS} runs after one warm-up (foldwise, Node ${process.version}); median of ${RUNS} runs (scikit-learn ${sk.sklearn})\n`);
+    const sk = JSON.parse(py.stdout) as {
+      sklearn: string;
+      results: Record<string, { ms: number; value: number }>;
+    };
+    console.log(
+      `median of ${RUNS} runs after one warm-up (foldwise, Node ${process.version}); median of ${RUNS} runs (scikit-learn ${sk.sklearn})\n`,
+    );
     const header = ['metric', 'foldwise ms', 'sklearn ms', 'sklearn/foldwise', '|difference| of values'];
     const rows = Object.keys(cases).map((name) => {
       const a = ours[name] as { ms: number; value: number };
       const b = sk.results[name] as { ms: number; value: number };
-      return [name, a.ms.toFixed(1), b.ms.toFixed(1), `${(b.ms / a.ms).toFixed(1)}x`, Math.abs(a.value - b.value).toExponential(1)];
+      return [
+        name,
+        a.ms.toFixed(1),
+        b.ms.toFixed(1),
+        `${(b.ms / a.ms).toFixed(1)}x`,
+        Math.abs(a.value - b.value).toExponential(1),
+      ];
     });
     const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] as string).length)));
-    const fmt = (r: string[]) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i] as number) : c.padStart(widths[i] as number))).join('  ');
+    const fmt = (r: string[]) =>
+      r.map((c, i) => (i === 0 ? c.padEnd(widths[i] as number) : c.padStart(widths[i] as number))).join('  ');
     console.log(fmt(header));
     console.log(widths.map((w) => '-'.repeat(w)).join('  '));
     for (const r of rows) console.log(fmt(r));

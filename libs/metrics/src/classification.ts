@@ -101,7 +101,12 @@ function checkPair(yTrue: Labels, yPred: Labels, sampleWeight: ArrayLike<number>
   checkWeights(yTrue, sampleWeight);
 }
 
-function countSmall(yTrue: Labels, yPred: Labels, sampleWeight: ArrayLike<number> | undefined, max: number): ClassCounts {
+function countSmall(
+  yTrue: Labels,
+  yPred: Labels,
+  sampleWeight: ArrayLike<number> | undefined,
+  max: number,
+): ClassCounts {
   const size = max + 1;
   const seen = new Uint8Array(size);
   const tp = new Float64Array(size);
@@ -123,7 +128,11 @@ function countSmall(yTrue: Labels, yPred: Labels, sampleWeight: ArrayLike<number
   return { classes, tp: pick(tp), trueSum: pick(trueSum), predSum: pick(predSum) };
 }
 
-function countClasses(yTrue: Labels, yPred: Labels, sampleWeight: ArrayLike<number> | undefined): ClassCounts {
+function countClasses(
+  yTrue: Labels,
+  yPred: Labels,
+  sampleWeight: ArrayLike<number> | undefined,
+): ClassCounts {
   checkPair(yTrue, yPred, sampleWeight);
   const maxTrue = smallIntMax(yTrue);
   const maxPred = maxTrue < 0 ? -1 : smallIntMax(yPred);
@@ -171,7 +180,12 @@ function checkAverage(average: unknown): AverageName | null {
   return average as AverageName | null;
 }
 
-function selectLabels(counts: ClassCounts, average: AverageName | null, posLabel: Label, labels: readonly Label[] | undefined): readonly Label[] {
+function selectLabels(
+  counts: ClassCounts,
+  average: AverageName | null,
+  posLabel: Label,
+  labels: readonly Label[] | undefined,
+): readonly Label[] {
   const present = counts.classes;
   if (average !== Average.Binary) return labels ?? present;
   if (present.length > 2) {
@@ -180,7 +194,9 @@ function selectLabels(counts: ClassCounts, average: AverageName | null, posLabel
     );
   }
   if (!present.includes(posLabel) && present.length >= 2) {
-    throw new Error(`posLabel: ${formatLabel(posLabel)} is not a valid label; it should be one of ${formatLabels(present)}`);
+    throw new Error(
+      `posLabel: ${formatLabel(posLabel)} is not a valid label; it should be one of ${formatLabels(present)}`,
+    );
   }
   return [posLabel];
 }
@@ -211,7 +227,12 @@ function sum(x: ArrayLike<number>): number {
   return s;
 }
 
-function prfs(yTrue: Labels, yPred: Labels, options: PrfsOptions, defaultAverage: AverageName | null): PrfsResult {
+function prfs(
+  yTrue: Labels,
+  yPred: Labels,
+  options: PrfsOptions,
+  defaultAverage: AverageName | null,
+): PrfsResult {
   const average = checkAverage(options.average === undefined ? defaultAverage : options.average);
   const zeroValue = checkZeroDivision(options.zeroDivision ?? 'warn');
   const beta = options.beta ?? 1;
@@ -246,7 +267,12 @@ function prfs(yTrue: Labels, yPred: Labels, options: PrfsOptions, defaultAverage
     fScore[j] = ((1 + beta2) * p * r) / (denom === 0 ? 1 : denom);
   }
   if (average === null) {
-    return { precision: Array.from(precision), recall: Array.from(recall), fScore: Array.from(fScore), support: Array.from(trueSum) };
+    return {
+      precision: Array.from(precision),
+      recall: Array.from(recall),
+      fScore: Array.from(fScore),
+      support: Array.from(trueSum),
+    };
   }
   let weights: Float64Array | null = null;
   if (average === Average.Weighted) {
@@ -257,18 +283,35 @@ function prfs(yTrue: Labels, yPred: Labels, options: PrfsOptions, defaultAverage
         : { precision: 0, recall: zeroValue, fScore: 0, support: null };
     }
   }
-  return { precision: mean(precision, weights), recall: mean(recall, weights), fScore: mean(fScore, weights), support: null };
+  return {
+    precision: mean(precision, weights),
+    recall: mean(recall, weights),
+    fScore: mean(fScore, weights),
+    support: null,
+  };
 }
 
 /** Precision, recall, F-beta and support per label or averaged (scikit-learn's `precision_recall_fscore_support`; average defaults to null). */
-export function precisionRecallFscoreSupport(yTrue: Labels, yPred: Labels, options: PrfsOptions = {}): PrfsResult {
+export function precisionRecallFscoreSupport(
+  yTrue: Labels,
+  yPred: Labels,
+  options: PrfsOptions = {},
+): PrfsResult {
   return prfs(yTrue, yPred, options, null);
 }
 
 /** Precision tp / (tp + fp); `average: null` gives the per-label array. */
-export function precisionScore(yTrue: Labels, yPred: Labels, options: PrfOptions & { average: null }): number[];
+export function precisionScore(
+  yTrue: Labels,
+  yPred: Labels,
+  options: PrfOptions & { average: null },
+): number[];
 /** Precision tp / (tp + fp), averaged as `options.average` (default 'binary'). */
-export function precisionScore(yTrue: Labels, yPred: Labels, options?: PrfOptions & { average?: AverageName }): number;
+export function precisionScore(
+  yTrue: Labels,
+  yPred: Labels,
+  options?: PrfOptions & { average?: AverageName },
+): number;
 /** Precision tp / (tp + fp). */
 export function precisionScore(yTrue: Labels, yPred: Labels, options?: PrfOptions): number | number[];
 export function precisionScore(yTrue: Labels, yPred: Labels, options: PrfOptions = {}): number | number[] {
@@ -278,7 +321,11 @@ export function precisionScore(yTrue: Labels, yPred: Labels, options: PrfOptions
 /** Recall tp / (tp + fn); `average: null` gives the per-label array. */
 export function recallScore(yTrue: Labels, yPred: Labels, options: PrfOptions & { average: null }): number[];
 /** Recall tp / (tp + fn), averaged as `options.average` (default 'binary'). */
-export function recallScore(yTrue: Labels, yPred: Labels, options?: PrfOptions & { average?: AverageName }): number;
+export function recallScore(
+  yTrue: Labels,
+  yPred: Labels,
+  options?: PrfOptions & { average?: AverageName },
+): number;
 /** Recall tp / (tp + fn). */
 export function recallScore(yTrue: Labels, yPred: Labels, options?: PrfOptions): number | number[];
 export function recallScore(yTrue: Labels, yPred: Labels, options: PrfOptions = {}): number | number[] {
@@ -288,7 +335,11 @@ export function recallScore(yTrue: Labels, yPred: Labels, options: PrfOptions = 
 /** F1, the harmonic mean of precision and recall; `average: null` gives the per-label array. */
 export function f1Score(yTrue: Labels, yPred: Labels, options: PrfOptions & { average: null }): number[];
 /** F1, averaged as `options.average` (default 'binary'). */
-export function f1Score(yTrue: Labels, yPred: Labels, options?: PrfOptions & { average?: AverageName }): number;
+export function f1Score(
+  yTrue: Labels,
+  yPred: Labels,
+  options?: PrfOptions & { average?: AverageName },
+): number;
 /** F1, the harmonic mean of precision and recall. */
 export function f1Score(yTrue: Labels, yPred: Labels, options?: PrfOptions): number | number[];
 export function f1Score(yTrue: Labels, yPred: Labels, options: PrfOptions = {}): number | number[] {
@@ -298,7 +349,11 @@ export function f1Score(yTrue: Labels, yPred: Labels, options: PrfOptions = {}):
 /** F-beta, weighting recall `beta` times as much as precision; `average: null` gives the per-label array. */
 export function fbetaScore(yTrue: Labels, yPred: Labels, options: FbetaOptions & { average: null }): number[];
 /** F-beta, averaged as `options.average` (default 'binary'). */
-export function fbetaScore(yTrue: Labels, yPred: Labels, options: FbetaOptions & { average?: AverageName }): number;
+export function fbetaScore(
+  yTrue: Labels,
+  yPred: Labels,
+  options: FbetaOptions & { average?: AverageName },
+): number;
 /** F-beta, weighting recall `beta` times as much as precision. */
 export function fbetaScore(yTrue: Labels, yPred: Labels, options: FbetaOptions): number | number[];
 export function fbetaScore(yTrue: Labels, yPred: Labels, options: FbetaOptions): number | number[] {
@@ -317,7 +372,8 @@ export function accuracyScore(yTrue: Labels, yPred: Labels, options: AccuracyOpt
   for (let i = 0; i < yTrue.length; i++) {
     const a = yTrue[i];
     const b = yPred[i];
-    if (typeof a !== typeof b) throw new Error('yPred: mix of label input types (string and number) with yTrue');
+    if (typeof a !== typeof b)
+      throw new Error('yPred: mix of label input types (string and number) with yTrue');
     if (a !== a) throw new Error(`yTrue[${i}]: label is NaN`);
     const w = sampleWeight === undefined ? 1 : (sampleWeight[i] as number);
     if (a === b) correct += w;
@@ -333,9 +389,15 @@ interface Matrix {
   cells: Float64Array;
 }
 
-function confusionCells(yTrue: Labels, yPred: Labels, labels: readonly Label[] | undefined, sampleWeight: ArrayLike<number> | undefined): Matrix {
+function confusionCells(
+  yTrue: Labels,
+  yPred: Labels,
+  labels: readonly Label[] | undefined,
+  sampleWeight: ArrayLike<number> | undefined,
+): Matrix {
   checkPair(yTrue, yPred, sampleWeight);
-  if (labels !== undefined && labels.length === 0) throw new Error('labels: should contain at least one label');
+  if (labels !== undefined && labels.length === 0)
+    throw new Error('labels: should contain at least one label');
   const { classes, codes } = encodeLabels(['yTrue', 'yPred'], [yTrue, yPred]);
   const t = codes[0] as Int32Array;
   const p = codes[1] as Int32Array;
@@ -354,7 +416,8 @@ function confusionCells(yTrue: Labels, yPred: Labels, labels: readonly Label[] |
     const r = at[t[i] as number] as number;
     const c = at[p[i] as number] as number;
     if (r < 0 || c < 0) continue;
-    cells[r * k + c] = (cells[r * k + c] as number) + (sampleWeight === undefined ? 1 : (sampleWeight[i] as number));
+    cells[r * k + c] =
+      (cells[r * k + c] as number) + (sampleWeight === undefined ? 1 : (sampleWeight[i] as number));
   }
   return { labels: out, cells };
 }
@@ -366,10 +429,16 @@ function toRows(cells: Float64Array, k: number): number[][] {
 }
 
 /** Confusion matrix: rows are true labels, columns predicted labels, both in sorted (or `labels`) order. */
-export function confusionMatrix(yTrue: Labels, yPred: Labels, options: ConfusionMatrixOptions = {}): number[][] {
+export function confusionMatrix(
+  yTrue: Labels,
+  yPred: Labels,
+  options: ConfusionMatrixOptions = {},
+): number[][] {
   const { normalize = null } = options;
   if (normalize !== null && !Object.values(ConfusionNormalize).includes(normalize)) {
-    throw new Error(`normalize: must be one of 'true', 'pred', 'all', null (got ${JSON.stringify(normalize)})`);
+    throw new Error(
+      `normalize: must be one of 'true', 'pred', 'all', null (got ${JSON.stringify(normalize)})`,
+    );
   }
   const { labels, cells } = confusionCells(yTrue, yPred, options.labels, options.sampleWeight);
   const k = labels.length;
@@ -384,7 +453,9 @@ export function confusionMatrix(yTrue: Labels, yPred: Labels, options: Confusion
   }
   for (let r = 0; r < k; r++) {
     for (let c = 0; c < k; c++) {
-      const d = den[normalize === ConfusionNormalize.True ? r : normalize === ConfusionNormalize.Pred ? c : 0] as number;
+      const d = den[
+        normalize === ConfusionNormalize.True ? r : normalize === ConfusionNormalize.Pred ? c : 0
+      ] as number;
       const q = (cells[r * k + c] as number) / d;
       cells[r * k + c] = Number.isFinite(q) ? q : 0;
     }
@@ -393,7 +464,11 @@ export function confusionMatrix(yTrue: Labels, yPred: Labels, options: Confusion
 }
 
 /** Mean per-class recall over classes present in `yTrue`; `adjusted` rescales chance to 0. */
-export function balancedAccuracyScore(yTrue: Labels, yPred: Labels, options: BalancedAccuracyOptions = {}): number {
+export function balancedAccuracyScore(
+  yTrue: Labels,
+  yPred: Labels,
+  options: BalancedAccuracyOptions = {},
+): number {
   const { tp, trueSum } = countClasses(yTrue, yPred, options.sampleWeight);
   let s = 0;
   let n = 0;
@@ -413,7 +488,9 @@ export function balancedAccuracyScore(yTrue: Labels, yPred: Labels, options: Bal
 export function cohenKappaScore(y1: Labels, y2: Labels, options: CohenKappaOptions = {}): number {
   const { weights = null } = options;
   if (weights !== null && !Object.values(KappaWeights).includes(weights)) {
-    throw new Error(`weights: unknown kappa weighting ${JSON.stringify(weights)}; expected 'linear', 'quadratic' or null`);
+    throw new Error(
+      `weights: unknown kappa weighting ${JSON.stringify(weights)}; expected 'linear', 'quadratic' or null`,
+    );
   }
   const { labels, cells } = confusionCells(y1, y2, options.labels, options.sampleWeight);
   const k = labels.length;

@@ -21,7 +21,9 @@ export interface ReferenceCase {
 /** Loads the cases of one fixture file, turning "NaN"/"Infinity"/"-Infinity" back into numbers. */
 export function loadCases(file: string): ReferenceCase[] {
   const text = readFileSync(join(DIR, file), 'utf8');
-  const parsed = JSON.parse(text, (_k, v: unknown) => (typeof v === 'string' && v in SPECIAL ? SPECIAL[v] : v)) as {
+  const parsed = JSON.parse(text, (_k, v: unknown) =>
+    typeof v === 'string' && v in SPECIAL ? SPECIAL[v] : v,
+  ) as {
     cases: ReferenceCase[];
   };
   return parsed.cases;
@@ -38,7 +40,10 @@ export function assertClose(actual: unknown, expected: unknown, where: string): 
     if (Number.isNaN(expected)) return assert.ok(Number.isNaN(a), `${where}: expected NaN, got ${a}`);
     if (!Number.isFinite(expected)) return assert.equal(a, expected, where);
     const err = Math.abs(a - expected);
-    assert.ok(err <= TOLERANCE * Math.max(1, Math.abs(expected)), `${where}: expected ${expected}, got ${a} (error ${err})`);
+    assert.ok(
+      err <= TOLERANCE * Math.max(1, Math.abs(expected)),
+      `${where}: expected ${expected}, got ${a} (error ${err})`,
+    );
     return;
   }
   if (Array.isArray(expected)) {
@@ -48,7 +53,8 @@ export function assertClose(actual: unknown, expected: unknown, where: string): 
     return;
   }
   if (expected !== null && typeof expected === 'object') {
-    for (const [k, e] of Object.entries(expected)) assertClose((actual as Record<string, unknown>)[k], e, `${where}.${k}`);
+    for (const [k, e] of Object.entries(expected))
+      assertClose((actual as Record<string, unknown>)[k], e, `${where}.${k}`);
     return;
   }
   assert.equal(actual, expected, where);

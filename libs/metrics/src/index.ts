@@ -25,9 +25,37 @@ export {
   cohenKappaScore,
   matthewsCorrcoef,
 } from './classification';
-export { type ReportRow, type ClassificationReport, type ClassificationReportOptions, classificationReport, formatFixed } from './report';
+export {
+  type ReportRow,
+  type ClassificationReport,
+  type ClassificationReportOptions,
+  classificationReport,
+  formatFixed,
+} from './report';
 export { type ScoreMatrix, ROW_SUM_TOLERANCE } from './proba';
-export { MultiClass, RocAverage, type RocAucOptions, type AveragePrecisionOptions, rocAucScore, averagePrecisionScore } from './ranking';
+export {
+  MultiClass,
+  RocAverage,
+  type RocAucOptions,
+  type AveragePrecisionOptions,
+  rocAucScore,
+  averagePrecisionScore,
+} from './ranking';
 export { type LogLossOptions, logLoss } from './logloss';
-export { type RegressionOptions, meanSquaredError, rootMeanSquaredError, meanAbsoluteError, r2Score } from './regression';
-export { ScorerNeeds, ScorerTask, type Scorer, type ScorerInput, getScorer, scorerNames, scoreAll, closeScorerNames } from './scorers';
+export {
+  type RegressionOptions,
+  meanSquaredError,
+  rootMeanSquaredError,
+  meanAbsoluteError,
+  r2Score,
+} from './regression';
+export {
+  ScorerNeeds,
+  ScorerTask,
+  type Scorer,
+  type ScorerInput,
+  getScorer,
+  scorerNames,
+  scoreAll,
+  closeScorerNames,
+} from './scorers';

@@ -33,7 +33,12 @@ export function checkNonEmpty(name: string, y: ArrayLike<unknown>): void {
 }
 
 /** Throws unless `other` has the same length as the reference array. */
-export function checkSameLength(refName: string, ref: ArrayLike<unknown>, name: string, other: ArrayLike<unknown>): void {
+export function checkSameLength(
+  refName: string,
+  ref: ArrayLike<unknown>,
+  name: string,
+  other: ArrayLike<unknown>,
+): void {
   if (other.length !== ref.length) {
     throw new Error(`${name}: length ${other.length} does not match ${refName} length ${ref.length}`);
   }

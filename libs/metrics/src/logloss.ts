@@ -1,4 +1,14 @@
-import { type Label, type Labels, checkNonEmpty, checkSameLength, checkWeights, encodeLabels, formatLabel, formatLabels, uniqueSorted } from './labels';
+import {
+  type Label,
+  type Labels,
+  checkNonEmpty,
+  checkSameLength,
+  checkWeights,
+  encodeLabels,
+  formatLabel,
+  formatLabels,
+  uniqueSorted,
+} from './labels';
 import { type ScoreMatrix, asMatrix, checkRowSums } from './proba';
 
 /** Options of `logLoss`. */
@@ -17,17 +27,23 @@ function clip(p: number, eps: number): number {
   return p < eps ? eps : p > 1 - eps ? 1 - eps : p;
 }
 
-function classCodes(yTrue: Labels, labels: readonly Label[] | undefined): { classes: Label[]; codes: Int32Array } {
+function classCodes(
+  yTrue: Labels,
+  labels: readonly Label[] | undefined,
+): { classes: Label[]; codes: Int32Array } {
   const { classes: present, codes } = encodeLabels(['yTrue'], [yTrue]);
   const t = codes[0] as Int32Array;
   if (labels === undefined) {
     if (present.length === 1) {
-      throw new Error(`yTrue: contains only one label (${formatLabel(present[0] as Label)}); provide the true labels explicitly through labels`);
+      throw new Error(
+        `yTrue: contains only one label (${formatLabel(present[0] as Label)}); provide the true labels explicitly through labels`,
+      );
     }
     return { classes: present, codes: t };
   }
   const classes = uniqueSorted(labels);
-  if (classes.length < 2) throw new Error(`labels: needs at least two labels for logLoss, got ${formatLabels(classes)}`);
+  if (classes.length < 2)
+    throw new Error(`labels: needs at least two labels for logLoss, got ${formatLabels(classes)}`);
   const at = new Map(classes.map((l, i) => [l, i]));
   const remap = present.map((l) => at.get(l) ?? -1);
   const missing = present.filter((_, i) => remap[i] === -1);
@@ -36,7 +52,11 @@ function classCodes(yTrue: Labels, labels: readonly Label[] | undefined): { clas
 }
 
 /** Cross-entropy of probabilistic predictions: binary P(greater label) per sample, or a probability matrix whose columns follow the sorted labels. */
-export function logLoss(yTrue: Labels, yProba: ArrayLike<number> | ScoreMatrix, options: LogLossOptions = {}): number {
+export function logLoss(
+  yTrue: Labels,
+  yProba: ArrayLike<number> | ScoreMatrix,
+  options: LogLossOptions = {},
+): number {
   const { normalize = true, sampleWeight } = options;
   checkNonEmpty('yTrue', yTrue);
   checkWeights(yTrue, sampleWeight);
@@ -44,12 +64,19 @@ export function logLoss(yTrue: Labels, yProba: ArrayLike<number> | ScoreMatrix, 
   const rows = m === null ? yProba.length : m.rows;
   checkSameLength('yTrue', yTrue, 'yProba', { length: rows });
   const data = m === null ? (yProba as ArrayLike<number>) : m.data;
-  const eps = options.eps === undefined || options.eps === 'auto' ? (data instanceof Float32Array ? FLOAT32_EPS : FLOAT64_EPS) : options.eps;
+  const eps =
+    options.eps === undefined || options.eps === 'auto'
+      ? data instanceof Float32Array
+        ? FLOAT32_EPS
+        : FLOAT64_EPS
+      : options.eps;
   if (!(eps >= 0 && eps < 0.5)) throw new Error(`eps: must be 'auto' or a number in [0, 0.5) (got ${eps})`);
   const { classes, codes } = classCodes(yTrue, options.labels);
   const cols = m === null ? 2 : m.cols;
   if (classes.length !== cols) {
-    throw new Error(`yProba: has ${cols} columns but there are ${classes.length} classes ${formatLabels(classes)}; provide labels explicitly`);
+    throw new Error(
+      `yProba: has ${cols} columns but there are ${classes.length} classes ${formatLabels(classes)}; provide labels explicitly`,
+    );
   }
   let total = 0;
   let weightSum = 0;

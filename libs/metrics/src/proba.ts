@@ -16,9 +16,14 @@ function isRows(y: ArrayLike<number> | ScoreMatrix): y is ScoreMatrix {
 }
 
 /** Returns a row-major view of a matrix input, or null when `y` is one score per sample. */
-export function asMatrix(name: string, y: ArrayLike<number> | ScoreMatrix, nClasses: number | undefined): MatrixView | null {
+export function asMatrix(
+  name: string,
+  y: ArrayLike<number> | ScoreMatrix,
+  nClasses: number | undefined,
+): MatrixView | null {
   if (nClasses !== undefined) {
-    if (!Number.isInteger(nClasses) || nClasses < 1) throw new Error(`nClasses: must be a positive integer (got ${nClasses})`);
+    if (!Number.isInteger(nClasses) || nClasses < 1)
+      throw new Error(`nClasses: must be a positive integer (got ${nClasses})`);
     if (isRows(y)) throw new Error(`${name}: nClasses describes a flat array, but rows were given`);
     if (y.length % nClasses !== 0) {
       throw new Error(`${name}: flat length ${y.length} is not a multiple of nClasses ${nClasses}`);
@@ -30,7 +35,8 @@ export function asMatrix(name: string, y: ArrayLike<number> | ScoreMatrix, nClas
   const data = new Float64Array(y.length * cols);
   for (let i = 0; i < y.length; i++) {
     const row = y[i] as ArrayLike<number>;
-    if (row.length !== cols) throw new Error(`${name}[${i}]: row has ${row.length} columns, expected ${cols}`);
+    if (row.length !== cols)
+      throw new Error(`${name}[${i}]: row has ${row.length} columns, expected ${cols}`);
     for (let j = 0; j < cols; j++) data[i * cols + j] = row[j] as number;
   }
   return { data, rows: y.length, cols };
@@ -55,7 +61,9 @@ export function checkRowSums(name: string, m: MatrixView): void {
       s += v;
     }
     if (Math.abs(s - 1) > ROW_SUM_TOLERANCE) {
-      throw new Error(`${name}[${i}]: probabilities sum to ${s}, expected 1 (tolerance ${ROW_SUM_TOLERANCE})`);
+      throw new Error(
+        `${name}[${i}]: probabilities sum to ${s}, expected 1 (tolerance ${ROW_SUM_TOLERANCE})`,
+      );
     }
   }
 }

@@ -16,12 +16,18 @@ import {
 } from './index';
 
 const pairs = (classes: number) =>
-  fc.array(fc.tuple(fc.integer({ min: 0, max: classes - 1 }), fc.integer({ min: 0, max: classes - 1 })), { minLength: 1, maxLength: 80 });
+  fc.array(fc.tuple(fc.integer({ min: 0, max: classes - 1 }), fc.integer({ min: 0, max: classes - 1 })), {
+    minLength: 1,
+    maxLength: 80,
+  });
 
 const split = (p: [number, number][]): [number[], number[]] => [p.map((x) => x[0]), p.map((x) => x[1])];
 
 function close(a: number, b: number, what: string): void {
-  assert.ok(Math.abs(a - b) <= 1e-12 * Math.max(1, Math.abs(b)) || (Number.isNaN(a) && Number.isNaN(b)), `${what}: ${a} vs ${b}`);
+  assert.ok(
+    Math.abs(a - b) <= 1e-12 * Math.max(1, Math.abs(b)) || (Number.isNaN(a) && Number.isNaN(b)),
+    `${what}: ${a} vs ${b}`,
+  );
 }
 
 void test('micro-averaged F1, precision and recall all equal accuracy for single-label multi-class data', () => {
@@ -44,8 +50,16 @@ void test('the confusion matrix sums to n, its rows count the true labels and it
       const cm = confusionMatrix(t, y);
       const labels = [...new Set([...t, ...y])].sort((a, b) => a - b);
       assert.equal(cm.length, labels.length);
-      assert.equal(cm.flat().reduce((a, b) => a + b, 0), t.length);
-      cm.forEach((row, i) => assert.equal(row.reduce((a, b) => a + b, 0), t.filter((v) => v === labels[i]).length));
+      assert.equal(
+        cm.flat().reduce((a, b) => a + b, 0),
+        t.length,
+      );
+      cm.forEach((row, i) =>
+        assert.equal(
+          row.reduce((a, b) => a + b, 0),
+          t.filter((v) => v === labels[i]).length,
+        ),
+      );
       const trace = cm.reduce((s, row, i) => s + (row[i] as number), 0);
       close(trace / t.length, accuracyScore(t, y), 'trace');
     }),
@@ -75,10 +89,25 @@ void test('scores are unchanged when the samples are permuted', () => {
       if (new Set(t).size === 2) {
         close(rocAucScore(tp, sp), rocAucScore(t, scores), 'auc');
         const tb = t.map((v) => (v === Math.max(...t) ? 1 : 0));
-        close(averagePrecisionScore(order.map((i) => tb[i] as number), sp), averagePrecisionScore(tb, scores), 'ap');
+        close(
+          averagePrecisionScore(
+            order.map((i) => tb[i] as number),
+            sp,
+          ),
+          averagePrecisionScore(tb, scores),
+          'ap',
+        );
       }
       const probs = scores.map((v) => 0.05 + 0.9 * v);
-      if (new Set(t).size === 2) close(logLoss(tp, order.map((i) => probs[i] as number)), logLoss(t, probs), 'logloss');
+      if (new Set(t).size === 2)
+        close(
+          logLoss(
+            tp,
+            order.map((i) => probs[i] as number),
+          ),
+          logLoss(t, probs),
+          'logloss',
+        );
       close(r2Score(tp, sp), r2Score(t, scores), 'r2');
     }),
   );
@@ -111,13 +140,20 @@ void test('relabelling classes with order-preserving strings changes no score', 
       const ys = y.map((v) => names[v] as string);
       assert.deepEqual(confusionMatrix(ts, ys), confusionMatrix(t, y));
       close(f1Score(ts, ys, { average: 'weighted' }), f1Score(t, y, { average: 'weighted' }), 'f1');
-      close(cohenKappaScore(ts, ys, { weights: 'linear' }), cohenKappaScore(t, y, { weights: 'linear' }), 'kappa');
+      close(
+        cohenKappaScore(ts, ys, { weights: 'linear' }),
+        cohenKappaScore(t, y, { weights: 'linear' }),
+        'kappa',
+      );
     }),
   );
 });
 
 void test('binary ROC AUC equals the pairwise (Mann-Whitney) probability, and negating the scores gives 1 - AUC', () => {
-  const data = fc.array(fc.tuple(fc.integer({ min: 0, max: 1 }), fc.integer({ min: -5, max: 5 })), { minLength: 2, maxLength: 60 });
+  const data = fc.array(fc.tuple(fc.integer({ min: 0, max: 1 }), fc.integer({ min: -5, max: 5 })), {
+    minLength: 2,
+    maxLength: 60,
+  });
   fc.assert(
     fc.property(data, (d) => {
       fc.pre(new Set(d.map((x) => x[0])).size === 2);
@@ -134,7 +170,14 @@ void test('binary ROC AUC equals the pairwise (Mann-Whitney) probability, and ne
       }
       const auc = rocAucScore(t, s);
       close(auc, wins / pairsCount, 'pairwise');
-      close(rocAucScore(t, s.map((v) => -v)), 1 - auc, 'negated');
+      close(
+        rocAucScore(
+          t,
+          s.map((v) => -v),
+        ),
+        1 - auc,
+        'negated',
+      );
       const ap = averagePrecisionScore(t, s);
       assert.ok(ap > 0 && ap <= 1, `ap ${ap}`);
     }),

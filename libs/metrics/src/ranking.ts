@@ -1,4 +1,13 @@
-import { type Label, type Labels, checkNonEmpty, checkSameLength, compareLabels, encodeLabels, formatLabel, formatLabels } from './labels';
+import {
+  type Label,
+  type Labels,
+  checkNonEmpty,
+  checkSameLength,
+  compareLabels,
+  encodeLabels,
+  formatLabel,
+  formatLabels,
+} from './labels';
 import { type MatrixView, type ScoreMatrix, asMatrix, checkFinite, checkRowSums } from './proba';
 import { sortFloat64 } from './sort';
 
@@ -21,7 +30,14 @@ export interface AveragePrecisionOptions {
   posLabel?: Label;
 }
 
-function gather(scores: ArrayLike<number>, stride: number, offset: number, codes: Int32Array, positive: (code: number) => boolean, negative: (code: number) => boolean): [Float64Array, Float64Array] {
+function gather(
+  scores: ArrayLike<number>,
+  stride: number,
+  offset: number,
+  codes: Int32Array,
+  positive: (code: number) => boolean,
+  negative: (code: number) => boolean,
+): [Float64Array, Float64Array] {
   let np = 0;
   let nn = 0;
   for (let i = 0; i < codes.length; i++) {
@@ -50,7 +66,8 @@ function sortedAuc(pos: Float64Array, neg: Float64Array): number {
   let tp = 0;
   let area = 0;
   while (i >= 0 || j >= 0) {
-    const s = i < 0 ? (neg[j] as number) : j < 0 ? (pos[i] as number) : Math.max(pos[i] as number, neg[j] as number);
+    const s =
+      i < 0 ? (neg[j] as number) : j < 0 ? (pos[i] as number) : Math.max(pos[i] as number, neg[j] as number);
     let dp = 0;
     while (i >= 0 && pos[i] === s) {
       dp++;
@@ -76,7 +93,8 @@ function sortedAveragePrecision(pos: Float64Array, neg: Float64Array): number {
   let fp = 0;
   let ap = 0;
   while (i >= 0 || j >= 0) {
-    const s = i < 0 ? (neg[j] as number) : j < 0 ? (pos[i] as number) : Math.max(pos[i] as number, neg[j] as number);
+    const s =
+      i < 0 ? (neg[j] as number) : j < 0 ? (pos[i] as number) : Math.max(pos[i] as number, neg[j] as number);
     let dp = 0;
     while (i >= 0 && pos[i] === s) {
       dp++;
@@ -94,11 +112,21 @@ function sortedAveragePrecision(pos: Float64Array, neg: Float64Array): number {
 
 function binaryAuc(yTrue: Labels, scores: ArrayLike<number>, stride: number, offset: number): number {
   const { classes, codes } = encodeLabels(['yTrue'], [yTrue]);
-  if (classes.length === 1) throw new Error('yTrue: only one class present; ROC AUC score is not defined in that case');
+  if (classes.length === 1)
+    throw new Error('yTrue: only one class present; ROC AUC score is not defined in that case');
   if (classes.length > 2) {
-    throw new Error('yScore: yTrue is multi-class, so yScore must be a probability matrix (rows, or a flat array with nClasses)');
+    throw new Error(
+      'yScore: yTrue is multi-class, so yScore must be a probability matrix (rows, or a flat array with nClasses)',
+    );
   }
-  const [pos, neg] = gather(scores, stride, offset, codes[0] as Int32Array, (c) => c === 1, (c) => c === 0);
+  const [pos, neg] = gather(
+    scores,
+    stride,
+    offset,
+    codes[0] as Int32Array,
+    (c) => c === 1,
+    (c) => c === 0,
+  );
   return sortedAuc(pos, neg);
 }
 
@@ -109,7 +137,9 @@ function multiClassAuc(yTrue: Labels, m: MatrixView, options: RocAucOptions): nu
     throw new Error(`multiClass: unknown value ${JSON.stringify(multiClass)}; expected 'ovr' or 'ovo'`);
   }
   if (!Object.values(RocAverage).includes(average)) {
-    throw new Error(`average: unknown value ${JSON.stringify(average)}; expected 'macro' or 'weighted' for multi-class ROC AUC`);
+    throw new Error(
+      `average: unknown value ${JSON.stringify(average)}; expected 'macro' or 'weighted' for multi-class ROC AUC`,
+    );
   }
   checkRowSums('yScore', m);
   const { classes: present, codes } = encodeLabels(['yTrue'], [yTrue]);
@@ -119,10 +149,13 @@ function multiClassAuc(yTrue: Labels, m: MatrixView, options: RocAucOptions): nu
     const labels = options.labels;
     if (new Set(labels).size !== labels.length) throw new Error('labels: must be unique');
     for (let i = 1; i < labels.length; i++) {
-      if (compareLabels(labels[i - 1] as Label, labels[i] as Label) > 0) throw new Error('labels: must be ordered');
+      if (compareLabels(labels[i - 1] as Label, labels[i] as Label) > 0)
+        throw new Error('labels: must be ordered');
     }
     if (labels.length !== m.cols) {
-      throw new Error(`labels: number of given labels, ${labels.length}, not equal to the number of columns in yScore, ${m.cols}`);
+      throw new Error(
+        `labels: number of given labels, ${labels.length}, not equal to the number of columns in yScore, ${m.cols}`,
+      );
     }
     const at = new Map(labels.map((l, i) => [l, i]));
     const remap = present.map((l) => at.get(l) ?? -1);
@@ -131,7 +164,9 @@ function multiClassAuc(yTrue: Labels, m: MatrixView, options: RocAucOptions): nu
     t = t.map((c) => remap[c] as number);
     classes = labels;
   } else if (present.length !== m.cols) {
-    throw new Error(`yScore: number of classes in yTrue (${present.length}) not equal to the number of columns in yScore (${m.cols})`);
+    throw new Error(
+      `yScore: number of classes in yTrue (${present.length}) not equal to the number of columns in yScore (${m.cols})`,
+    );
   }
   const k = classes.length;
   const counts = new Float64Array(k);
@@ -142,9 +177,18 @@ function multiClassAuc(yTrue: Labels, m: MatrixView, options: RocAucOptions): nu
   if (multiClass === MultiClass.Ovr) {
     for (let c = 0; c < k; c++) {
       if (counts[c] === 0) {
-        throw new Error(`yTrue: class ${formatLabel(classes[c] as Label)} is absent; ROC AUC score is not defined for it`);
+        throw new Error(
+          `yTrue: class ${formatLabel(classes[c] as Label)} is absent; ROC AUC score is not defined for it`,
+        );
       }
-      const [pos, neg] = gather(m.data, k, c, t, (x) => x === c, (x) => x !== c);
+      const [pos, neg] = gather(
+        m.data,
+        k,
+        c,
+        t,
+        (x) => x === c,
+        (x) => x !== c,
+      );
       const wc = average === RocAverage.Weighted ? (counts[c] as number) : 1;
       s += wc * sortedAuc(pos, neg);
       w += wc;
@@ -155,8 +199,22 @@ function multiClassAuc(yTrue: Labels, m: MatrixView, options: RocAucOptions): nu
     if (counts[a] === 0) continue;
     for (let b = a + 1; b < k; b++) {
       if (counts[b] === 0) continue;
-      const [pa, na] = gather(m.data, k, a, t, (x) => x === a, (x) => x === b);
-      const [pb, nb] = gather(m.data, k, b, t, (x) => x === b, (x) => x === a);
+      const [pa, na] = gather(
+        m.data,
+        k,
+        a,
+        t,
+        (x) => x === a,
+        (x) => x === b,
+      );
+      const [pb, nb] = gather(
+        m.data,
+        k,
+        b,
+        t,
+        (x) => x === b,
+        (x) => x === a,
+      );
       const pair = (sortedAuc(pa, na) + sortedAuc(pb, nb)) / 2;
       const wp = average === RocAverage.Weighted ? ((counts[a] as number) + (counts[b] as number)) / n : 1;
       s += wp * pair;
@@ -167,7 +225,11 @@ function multiClassAuc(yTrue: Labels, m: MatrixView, options: RocAucOptions): nu
 }
 
 /** Area under the ROC curve: binary scores (positive class = greater label) or a multi-class probability matrix with `multiClass`. */
-export function rocAucScore(yTrue: Labels, yScore: ArrayLike<number> | ScoreMatrix, options: RocAucOptions = {}): number {
+export function rocAucScore(
+  yTrue: Labels,
+  yScore: ArrayLike<number> | ScoreMatrix,
+  options: RocAucOptions = {},
+): number {
   checkNonEmpty('yTrue', yTrue);
   const m = asMatrix('yScore', yScore, options.nClasses);
   if (m === null) {
@@ -183,17 +245,31 @@ export function rocAucScore(yTrue: Labels, yScore: ArrayLike<number> | ScoreMatr
 }
 
 /** Average precision, scikit-learn's step-wise sum of (R_n - R_{n-1}) * P_n over thresholds; binary targets only. */
-export function averagePrecisionScore(yTrue: Labels, yScore: ArrayLike<number>, options: AveragePrecisionOptions = {}): number {
+export function averagePrecisionScore(
+  yTrue: Labels,
+  yScore: ArrayLike<number>,
+  options: AveragePrecisionOptions = {},
+): number {
   const { posLabel = 1 } = options;
   checkNonEmpty('yTrue', yTrue);
   checkSameLength('yTrue', yTrue, 'yScore', yScore);
   checkFinite('yScore', yScore);
   const { classes, codes } = encodeLabels(['yTrue'], [yTrue]);
-  if (classes.length > 2) throw new Error('yTrue: multiclass format is not supported; averagePrecisionScore needs binary targets');
+  if (classes.length > 2)
+    throw new Error('yTrue: multiclass format is not supported; averagePrecisionScore needs binary targets');
   const posCode = classes.indexOf(posLabel);
   if (posCode < 0 && classes.length === 2) {
-    throw new Error(`posLabel: ${formatLabel(posLabel)} is not a valid label; it should be one of ${formatLabels(classes)}`);
+    throw new Error(
+      `posLabel: ${formatLabel(posLabel)} is not a valid label; it should be one of ${formatLabels(classes)}`,
+    );
   }
-  const [pos, neg] = gather(yScore, 1, 0, codes[0] as Int32Array, (c) => c === posCode, (c) => c !== posCode);
+  const [pos, neg] = gather(
+    yScore,
+    1,
+    0,
+    codes[0] as Int32Array,
+    (c) => c === posCode,
+    (c) => c !== posCode,
+  );
   return sortedAveragePrecision(pos, neg);
 }

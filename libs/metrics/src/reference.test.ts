@@ -28,7 +28,10 @@ function prfsExpected(e: unknown): unknown {
   return { precision, recall, fScore, support };
 }
 
-function runFile(file: string, adapt: (c: ReferenceCase, actual: unknown) => [unknown, unknown] = (c, a) => [a, c.expected]): void {
+function runFile(
+  file: string,
+  adapt: (c: ReferenceCase, actual: unknown) => [unknown, unknown] = (c, a) => [a, c.expected],
+): void {
   const cases = loadCases(file);
   assert.ok(cases.length > 0, `${file} holds no cases`);
   for (const c of cases) {
@@ -43,7 +46,10 @@ function runFile(file: string, adapt: (c: ReferenceCase, actual: unknown) => [un
 }
 
 void test('classification metrics match scikit-learn 1.2 on binary, multi-class, string-label and edge cases', () => {
-  runFile('classification.json', (c, actual) => [actual, c.fn === 'precisionRecallFscoreSupport' ? prfsExpected(c.expected) : c.expected]);
+  runFile('classification.json', (c, actual) => [
+    actual,
+    c.fn === 'precisionRecallFscoreSupport' ? prfsExpected(c.expected) : c.expected,
+  ]);
 });
 
 void test('regression metrics match scikit-learn 1.2, including constant targets and a single sample', () => {
@@ -81,8 +87,15 @@ void test('the classification report matches scikit-learn 1.2 in numbers and, ch
   for (const c of loadCases('report.json')) {
     const report = call(c) as metrics.ClassificationReport;
     const { dict, text } = c.expected as { dict: Record<string, SkRow | number>; text: string };
-    const row = (r: SkRow) => ({ precision: r.precision, recall: r.recall, f1Score: r['f1-score'], support: r.support });
-    report.targetNames.forEach((name, i) => assertClose(report.perClass[i], row(dict[name] as SkRow), `${c.name} ${name}`));
+    const row = (r: SkRow) => ({
+      precision: r.precision,
+      recall: r.recall,
+      f1Score: r['f1-score'],
+      support: r.support,
+    });
+    report.targetNames.forEach((name, i) =>
+      assertClose(report.perClass[i], row(dict[name] as SkRow), `${c.name} ${name}`),
+    );
     assertClose(report.macroAvg, row(dict['macro avg'] as SkRow), `${c.name} macro`);
     assertClose(report.weightedAvg, row(dict['weighted avg'] as SkRow), `${c.name} weighted`);
     if ('accuracy' in dict) {
@@ -105,11 +118,18 @@ void test('every registered scorer matches the scikit-learn scorer of the same n
     assertClose(metrics.getScorer(name).score(input), c.expected, c.name);
     covered.add(name);
   }
-  assert.deepEqual(metrics.scorerNames.filter((n) => !covered.has(n)), []);
+  assert.deepEqual(
+    metrics.scorerNames.filter((n) => !covered.has(n)),
+    [],
+  );
 });
 
 void test('inputs scikit-learn rejects are rejected with an error naming the offending argument', () => {
   for (const c of loadCases('errors.json')) {
-    assert.throws(() => call(c), { message: new RegExp(`^${c.argument}\\b`) }, `${c.name} (sklearn: ${c.sklearn})`);
+    assert.throws(
+      () => call(c),
+      { message: new RegExp(`^${c.argument}\\b`) },
+      `${c.name} (sklearn: ${c.sklearn})`,
+    );
   }
 });

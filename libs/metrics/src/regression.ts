@@ -5,19 +5,30 @@ export interface RegressionOptions {
   sampleWeight?: ArrayLike<number>;
 }
 
-function checkTargets(yTrue: ArrayLike<number>, yPred: ArrayLike<number>, sampleWeight: ArrayLike<number> | undefined): void {
+function checkTargets(
+  yTrue: ArrayLike<number>,
+  yPred: ArrayLike<number>,
+  sampleWeight: ArrayLike<number> | undefined,
+): void {
   checkNonEmpty('yTrue', yTrue);
   checkSameLength('yTrue', yTrue, 'yPred', yPred);
   checkWeights(yTrue, sampleWeight);
   for (let i = 0; i < yTrue.length; i++) {
     const a = yTrue[i];
     const b = yPred[i];
-    if (typeof a !== 'number' || !Number.isFinite(a)) throw new Error(`yTrue[${i}]: must be a finite number (got ${String(a)})`);
-    if (typeof b !== 'number' || !Number.isFinite(b)) throw new Error(`yPred[${i}]: must be a finite number (got ${String(b)})`);
+    if (typeof a !== 'number' || !Number.isFinite(a))
+      throw new Error(`yTrue[${i}]: must be a finite number (got ${String(a)})`);
+    if (typeof b !== 'number' || !Number.isFinite(b))
+      throw new Error(`yPred[${i}]: must be a finite number (got ${String(b)})`);
   }
 }
 
-function weightedMeanError(yTrue: ArrayLike<number>, yPred: ArrayLike<number>, sampleWeight: ArrayLike<number> | undefined, squared: boolean): number {
+function weightedMeanError(
+  yTrue: ArrayLike<number>,
+  yPred: ArrayLike<number>,
+  sampleWeight: ArrayLike<number> | undefined,
+  squared: boolean,
+): number {
   checkTargets(yTrue, yPred, sampleWeight);
   let s = 0;
   let w = 0;
@@ -32,22 +43,38 @@ function weightedMeanError(yTrue: ArrayLike<number>, yPred: ArrayLike<number>, s
 }
 
 /** Mean squared error. */
-export function meanSquaredError(yTrue: ArrayLike<number>, yPred: ArrayLike<number>, options: RegressionOptions = {}): number {
+export function meanSquaredError(
+  yTrue: ArrayLike<number>,
+  yPred: ArrayLike<number>,
+  options: RegressionOptions = {},
+): number {
   return weightedMeanError(yTrue, yPred, options.sampleWeight, true);
 }
 
 /** Root of the mean squared error (scikit-learn 1.2's `mean_squared_error(squared=False)`). */
-export function rootMeanSquaredError(yTrue: ArrayLike<number>, yPred: ArrayLike<number>, options: RegressionOptions = {}): number {
+export function rootMeanSquaredError(
+  yTrue: ArrayLike<number>,
+  yPred: ArrayLike<number>,
+  options: RegressionOptions = {},
+): number {
   return Math.sqrt(weightedMeanError(yTrue, yPred, options.sampleWeight, true));
 }
 
 /** Mean absolute error. */
-export function meanAbsoluteError(yTrue: ArrayLike<number>, yPred: ArrayLike<number>, options: RegressionOptions = {}): number {
+export function meanAbsoluteError(
+  yTrue: ArrayLike<number>,
+  yPred: ArrayLike<number>,
+  options: RegressionOptions = {},
+): number {
   return weightedMeanError(yTrue, yPred, options.sampleWeight, false);
 }
 
 /** Coefficient of determination R²; NaN below two samples, and 1 or 0 for constant targets as scikit-learn's `force_finite`. */
-export function r2Score(yTrue: ArrayLike<number>, yPred: ArrayLike<number>, options: RegressionOptions = {}): number {
+export function r2Score(
+  yTrue: ArrayLike<number>,
+  yPred: ArrayLike<number>,
+  options: RegressionOptions = {},
+): number {
   const { sampleWeight } = options;
   checkTargets(yTrue, yPred, sampleWeight);
   if (yTrue.length < 2) return NaN;

@@ -67,16 +67,26 @@ function formatSupport(s: number, weighted: boolean): string {
 }
 
 /** Per-label precision, recall, F1 and support with micro/accuracy, macro and weighted averages, like scikit-learn's `classification_report`. */
-export function classificationReport(yTrue: Labels, yPred: Labels, options: ClassificationReportOptions = {}): ClassificationReport {
+export function classificationReport(
+  yTrue: Labels,
+  yPred: Labels,
+  options: ClassificationReportOptions = {},
+): ClassificationReport {
   const { digits = 2, zeroDivision = 'warn', sampleWeight } = options;
-  if (!Number.isInteger(digits) || digits < 0 || digits > 20) throw new Error(`digits: must be an integer in [0, 20] (got ${digits})`);
+  if (!Number.isInteger(digits) || digits < 0 || digits > 20)
+    throw new Error(`digits: must be an integer in [0, 20] (got ${digits})`);
   checkNonEmpty('yTrue', yTrue);
   const present = encodeLabels(['yTrue', 'yPred'], [yTrue, yPred]).classes;
   const labels = options.labels === undefined ? present : [...options.labels];
   const presentSet = new Set<Label>(present);
   const microIsAccuracy =
-    options.labels === undefined || (new Set(labels).size === presentSet.size && labels.every((l) => presentSet.has(l)));
-  if (options.targetNames !== undefined && options.targetNames.length !== labels.length && options.labels === undefined) {
+    options.labels === undefined ||
+    (new Set(labels).size === presentSet.size && labels.every((l) => presentSet.has(l)));
+  if (
+    options.targetNames !== undefined &&
+    options.targetNames.length !== labels.length &&
+    options.labels === undefined
+  ) {
     throw new Error(
       `targetNames: number of classes, ${labels.length}, does not match size of targetNames, ${options.targetNames.length}; try specifying labels`,
     );
@@ -94,7 +104,12 @@ export function classificationReport(yTrue: Labels, yPred: Labels, options: Clas
   }));
   const averaged = (average: 'micro' | 'macro' | 'weighted'): ReportRow => {
     const r = precisionRecallFscoreSupport(yTrue, yPred, { ...common, average });
-    return { precision: r.precision as number, recall: r.recall as number, f1Score: r.fScore as number, support };
+    return {
+      precision: r.precision as number,
+      recall: r.recall as number,
+      f1Score: r.fScore as number,
+      support,
+    };
   };
   const micro = averaged('micro');
   const macroAvg = averaged('macro');

@@ -41,10 +41,15 @@ function predOf(name: string, input: ScorerInput): ArrayLike<Label> {
   return input.yPred;
 }
 
-function numeric(name: string, field: 'yTrue' | 'yPred', y: ArrayLike<number | string> | undefined): ArrayLike<number> {
+function numeric(
+  name: string,
+  field: 'yTrue' | 'yPred',
+  y: ArrayLike<number | string> | undefined,
+): ArrayLike<number> {
   if (y === undefined) throw new Error(`${field}: scorer '${name}' needs ${field}`);
   for (let i = 0; i < y.length; i++) {
-    if (typeof y[i] !== 'number') throw new Error(`${field}[${i}]: scorer '${name}' needs numeric targets (got ${JSON.stringify(y[i])})`);
+    if (typeof y[i] !== 'number')
+      throw new Error(`${field}[${i}]: scorer '${name}' needs numeric targets (got ${JSON.stringify(y[i])})`);
   }
   return y as ArrayLike<number>;
 }
@@ -65,7 +70,13 @@ function labelsOption(input: ScorerInput): { labels?: (number | string)[] } {
 }
 
 function pred(name: string, score: (yTrue: ArrayLike<Label>, yPred: ArrayLike<Label>) => number): Scorer {
-  return { name, greaterIsBetter: true, needs: ScorerNeeds.Pred, task: ScorerTask.Classification, score: (i) => score(i.yTrue, predOf(name, i)) };
+  return {
+    name,
+    greaterIsBetter: true,
+    needs: ScorerNeeds.Pred,
+    task: ScorerTask.Classification,
+    score: (i) => score(i.yTrue, predOf(name, i)),
+  };
 }
 
 function averaged(prefix: string, fn: typeof f1Score, average: AverageName): Scorer {
@@ -83,7 +94,10 @@ function rocAuc(name: string, multiClass: 'ovr' | 'ovo' | undefined, average: 'm
       const proba = probaOf(name, input);
       const column = binaryColumn(input, proba);
       if (column !== null) return rocAucScore(input.yTrue, column);
-      if (multiClass === undefined) throw new Error(`yTrue: scorer '${name}' is binary; use roc_auc_ovr or roc_auc_ovo for multi-class targets`);
+      if (multiClass === undefined)
+        throw new Error(
+          `yTrue: scorer '${name}' is binary; use roc_auc_ovr or roc_auc_ovo for multi-class targets`,
+        );
       return rocAucScore(input.yTrue, proba, { multiClass, average, ...labelsOption(input) });
     },
   };
@@ -99,7 +113,12 @@ function logLossScorer(name: string, sign: 1 | -1): Scorer {
   };
 }
 
-function regression(name: string, fn: (t: ArrayLike<number>, p: ArrayLike<number>) => number, sign: 1 | -1, greaterIsBetter: boolean): Scorer {
+function regression(
+  name: string,
+  fn: (t: ArrayLike<number>, p: ArrayLike<number>) => number,
+  sign: 1 | -1,
+  greaterIsBetter: boolean,
+): Scorer {
   return {
     name,
     greaterIsBetter,
@@ -131,7 +150,8 @@ const registry: readonly Scorer[] = [
     task: ScorerTask.Classification,
     score: (input) => {
       const column = binaryColumn(input, probaOf('average_precision', input));
-      if (column === null) throw new Error("yTrue: scorer 'average_precision' needs binary targets and two probability columns");
+      if (column === null)
+        throw new Error("yTrue: scorer 'average_precision' needs binary targets and two probability columns");
       return averagePrecisionScore(input.yTrue, column);
     },
   },
@@ -180,7 +200,10 @@ export function getScorer(name: string): Scorer {
   const scorer = byName.get(name);
   if (scorer !== undefined) return scorer;
   const close = closeScorerNames(name);
-  const hint = close.length > 0 ? `did you mean ${close.map((n) => `'${n}'`).join(', ')}?` : `known metrics: ${scorerNames.join(', ')}`;
+  const hint =
+    close.length > 0
+      ? `did you mean ${close.map((n) => `'${n}'`).join(', ')}?`
+      : `known metrics: ${scorerNames.join(', ')}`;
   throw new Error(`metric: unknown scorer '${name}'; ${hint}`);
 }
 

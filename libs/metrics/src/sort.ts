@@ -30,7 +30,7 @@ export function sortFloat64(values: Float64Array): Float64Array {
     const base = pass * 65536;
     const word = pass >> 1;
     const shift = (pass & 1) * 16;
-    const first = (pass < 2 ? (src[0] as number) : (src[1] as number)) >>> shift & 0xffff;
+    const first = ((pass < 2 ? (src[0] as number) : (src[1] as number)) >>> shift) & 0xffff;
     if (counts[base + first] === n) continue;
     let offset = 0;
     for (let d = 0; d < 65536; d++) {
