@@ -1,0 +1,131 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { correctedResampledTTest } from '@foldwise/compare';
+import { racingSpecSchema } from '@foldwise/spec';
+import { createRacer, type RacingDecision } from './racer';
+
+const on = racingSpecSchema.parse({ enabled: true });
+
+function feed(racer: ReturnType<typeof createRacer>, trial: number, scores: number[], from = 0): RacingDecision[] {
+  const out: RacingDecision[] = [];
+  scores.forEach((y, i) => out.push(...racer.onFoldResult(trial, from + i, y)));
+  return out;
+}
+
+test('a clearly worse configuration is stopped as soon as it has minFolds folds, with the test as evidence', () => {
+  const r = createRacer(on, { nFolds: 5, direction: 'maximize' });
+  const inc = [0.9, 0.88, 0.91, 0.87, 0.9];
+  feed(r, 0, inc);
+  assert.deepEqual(feed(r, 1, [0.5, 0.52]), []);
+  const d = r.onFoldResult(1, 2, 0.49);
+  const ref = correctedResampledTTest([0.5, 0.52, 0.49], inc.slice(0, 3), { testTrainRatio: 0.25, alternative: 'less' });
+  assert.deepEqual(d, [
+    {
+      action: 'prune',
+      trialIndex: 1,
+      evidence: { incumbentTrial: 0, test: 'corrected-t', statistic: ref.statistic, pValue: ref.pValue, nFolds: 3, meanDiff: ref.meanDiff },
+    },
+  ]);
+  assert.ok(ref.pValue < 0.05);
+  assert.equal(r.isPruned(1), true);
+  assert.deepEqual(r.onFoldResult(1, 3, 0.5), [], 'a late fold of a pruned trial decides nothing');
+});
+
+test('when minimising, a configuration with clearly larger losses is stopped', () => {
+  const r = createRacer(on, { nFolds: 5, direction: 'minimize' });
+  feed(r, 0, [0.1, 0.12, 0.11, 0.1, 0.13]);
+  const d = feed(r, 1, [0.4, 0.42, 0.39]);
+  assert.equal(d.length, 1);
+  assert.equal(d[0]?.trialIndex, 1);
+  assert.ok((d[0]?.evidence.meanDiff ?? 0) > 0);
+  assert.deepEqual(feed(r, 2, [0.05, 0.06, 0.04]), [], 'a better configuration is never stopped');
+});
+
+test('racing never prunes the incumbent nor a configuration whose folds are all complete', () => {
+  fc.assert(
+    fc.property(
+      fc.array(fc.tuple(fc.integer({ min: 0, max: 7 }), fc.integer({ min: 0, max: 4 }), fc.double({ min: 0, max: 1, noNaN: true })), { maxLength: 120 }),
+      fc.constantFrom('maximize' as const, 'minimize' as const),
+      fc.constantFrom('corrected-t' as const, 'wilcoxon' as const),
+      (events, direction, testName) => {
+        const r = createRacer(racingSpecSchema.parse({ enabled: true, test: testName, alpha: 0.3, minFolds: 2 }), { nFolds: 5, direction });
+        const folds = new Map<number, Set<number>>();
+        for (const [t, f, y] of events) {
+          const before = folds.get(t) ?? new Set<number>();
+          folds.set(t, before.add(f));
+          for (const d of r.onFoldResult(t, f, y)) {
+            assert.notEqual(d.trialIndex, r.incumbent());
+            assert.ok((folds.get(d.trialIndex)?.size ?? 0) < 5, 'complete trials are not pruned');
+            assert.ok(d.evidence.nFolds >= 2 && d.evidence.pValue < 0.3);
+          }
+          const inc = r.incumbent();
+          if (inc !== undefined) assert.equal(r.isPruned(inc), false);
+        }
+      },
+    ),
+  );
+});
+
+test('the incumbent changes when a better configuration completes, and running ones are re-tested against it', () => {
+  const r = createRacer(on, { nFolds: 5, direction: 'maximize' });
+  feed(r, 0, [0.7, 0.72, 0.69, 0.71, 0.7]);
+  assert.deepEqual(feed(r, 1, [0.69, 0.71, 0.7]), [], 'close to the incumbent');
+  feed(r, 2, [0.95, 0.96, 0.94, 0.95]);
+  assert.equal(r.incumbent(), 0);
+  const d = r.onFoldResult(2, 4, 0.95);
+  assert.equal(r.incumbent(), 2);
+  assert.deepEqual(
+    d.map((x) => [x.trialIndex, x.evidence.incumbentTrial]),
+    [[1, 2]],
+  );
+  assert.equal(r.isPruned(0), false, 'a complete configuration keeps its result');
+});
+
+test('while no configuration is complete, the best by mean over at least minFolds folds is the incumbent', () => {
+  const r = createRacer(on, { nFolds: 10, direction: 'maximize' });
+  feed(r, 0, [0.6, 0.61]);
+  assert.equal(r.incumbent(), undefined);
+  feed(r, 1, [0.8, 0.81, 0.79]);
+  assert.equal(r.incumbent(), 1);
+  const d = r.onFoldResult(0, 2, 0.6);
+  assert.deepEqual(d.map((x) => x.trialIndex), [0]);
+});
+
+test('with racing disabled nothing is ever pruned', () => {
+  const r = createRacer(racingSpecSchema.parse({ enabled: false }), { nFolds: 5, direction: 'maximize' });
+  feed(r, 0, [0.9, 0.9, 0.9, 0.9, 0.9]);
+  assert.deepEqual(feed(r, 1, [0.1, 0.1, 0.1, 0.1]), []);
+});
+
+test('the one-sided Wilcoxon test needs five folds to reach p < 0.05', () => {
+  const r = createRacer(racingSpecSchema.parse({ enabled: true, test: 'wilcoxon' }), { nFolds: 10, direction: 'maximize' });
+  feed(r, 0, [0.9, 0.91, 0.92, 0.93, 0.94, 0.95, 0.96, 0.97, 0.98, 0.99]);
+  assert.deepEqual(feed(r, 1, [0.1, 0.2, 0.3, 0.4]), []);
+  const d = r.onFoldResult(1, 4, 0.5);
+  assert.equal(d[0]?.evidence.test, 'wilcoxon');
+  assert.ok((d[0]?.evidence.pValue ?? 1) < 0.05);
+});
+
+test('a racer restored from its JSON state decides like the original', () => {
+  fc.assert(
+    fc.property(
+      fc.array(fc.tuple(fc.integer({ min: 0, max: 5 }), fc.integer({ min: 0, max: 4 }), fc.double({ min: 0, max: 1, noNaN: true })), { maxLength: 60 }),
+      fc.nat(60),
+      (events, cut) => {
+        const a = createRacer(racingSpecSchema.parse({ enabled: true, alpha: 0.2 }), { nFolds: 5, direction: 'maximize' });
+        events.slice(0, cut).forEach(([t, f, y]) => a.onFoldResult(t, f, y));
+        const b = createRacer(racingSpecSchema.parse({ enabled: true, alpha: 0.2 }), { nFolds: 5, direction: 'maximize' }, JSON.parse(JSON.stringify(a.state())));
+        for (const [t, f, y] of events.slice(cut)) assert.deepEqual(b.onFoldResult(t, f, y), a.onFoldResult(t, f, y));
+        assert.deepEqual(b.state(), a.state());
+      },
+    ),
+  );
+});
+
+test('fold results outside the cross-validation are refused with the argument named', () => {
+  const r = createRacer(on, { nFolds: 5, direction: 'maximize' });
+  assert.throws(() => r.onFoldResult(0, 5, 0.1), /fold: must be an integer in \[0, 5\) \(got 5\)/);
+  assert.throws(() => r.onFoldResult(0, 1, Number.NaN), /score: must be a finite number/);
+  assert.throws(() => createRacer(on, { nFolds: 1, direction: 'maximize' }), /nFolds: must be an integer >= 2/);
+});
