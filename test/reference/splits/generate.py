@@ -101,13 +101,16 @@ def stratified_group_patterns():
     g = rs.randint(0, 25, size=300)
     yield "nine classes (pairwise sums)", py(rs.randint(0, 9, size=300)), py(g)
     yield "string labels and groups", py(rs.choice(["no", "yes"], size=80)), py(rs.choice(["p%d" % i for i in range(15)], size=80))
+    g = rs.randint(0, 60, size=600)
+    yield "binary, 60 groups (ten folds)", py(rs.randint(0, 2, size=600)), py(g)
+    yield "one class, 30 groups (pairwise sums over folds)", [1] * 90, py(rs.randint(0, 30, size=90))
 
 
 strat_groups = []
 for name, y, g in stratified_group_patterns():
     counts = np.unique(np.asarray(y), return_counts=True)[1]
     n_groups = len(np.unique(np.asarray(g)))
-    for k in [2, 3, 5]:
+    for k in [2, 3, 5, 8, 10]:
         if k <= counts.min() and k <= n_groups:
             strat_groups.append(
                 {"name": name, "y": y, "groups": g, "k": k, "folds": folds_of(StratifiedGroupKFold(k), len(y), y, g)}
