@@ -10,7 +10,7 @@ export interface EncodedLabels {
   codes: Int32Array[];
 }
 
-const SMALL_LABEL_LIMIT = 1 << 20;
+const SMALL_LABEL_LIMIT = 1 << 16;
 
 /** Orders labels as numpy does: numbers numerically, strings by code unit. */
 export function compareLabels(a: Label, b: Label): number {
@@ -54,7 +54,7 @@ export function checkWeights(yTrue: ArrayLike<unknown>, sampleWeight: ArrayLike<
   }
 }
 
-/** The largest label when every label is an integer in [0, 2^20), else -1 (enables table lookups). */
+/** The largest label when every label is an integer in [0, 2^16), else -1 (enables table lookups). */
 export function smallIntMax(y: Labels): number {
   let max = 0;
   for (let i = 0; i < y.length; i++) {

@@ -210,3 +210,15 @@ void test('per-class F1 is the harmonic mean of per-class precision and recall',
     }),
   );
 });
+
+void test('large, negative and fractional labels are encoded exactly like small non-negative integers', () => {
+  fc.assert(
+    fc.property(pairs(4), fc.constantFrom(100_000, -7, 0.5), (p, shift) => {
+      const [t, y] = split(p);
+      const map = (v: number) => (shift === 0.5 ? v * shift : v + shift);
+      assert.deepEqual(confusionMatrix(t.map(map), y.map(map)), confusionMatrix(t, y));
+      assert.deepEqual(f1Score(t.map(map), y.map(map), { average: null }), f1Score(t, y, { average: null }));
+      close(matthewsCorrcoef(t.map(map), y.map(map)), matthewsCorrcoef(t, y), 'mcc');
+    }),
+  );
+});
