@@ -37,7 +37,13 @@ interface Slot {
   trainOffset: number;
 }
 
-let transposeStrategy: 'flag' | 'explicit' = 'flag';
+let transposeStrategy: 'flag' | 'explicit' = 'explicit';
+let batchedStrategy: 'batched' | 'split' = 'split';
+
+/** Chooses how packed (P > 1) matmuls run: one batched matMul, or P two-dimensional ones (faster on wasm). */
+export function setBatchedStrategy(s: 'batched' | 'split'): void {
+  batchedStrategy = s;
+}
 
 /** Chooses how transposed matmuls are issued (`flag`: matMul's transpose arguments; `explicit`: tf.transpose first). */
 export function setTransposeStrategy(s: 'flag' | 'explicit'): void {
@@ -55,9 +61,14 @@ function mm(a: tf.Tensor, b: tf.Tensor, ta = false, tb = false): tf.Tensor {
         : tf.matMul(ta ? a2.transpose() : a2, tb ? b2.transpose() : b2);
     return r.reshape([1, ...r.shape]);
   }
-  return transposeStrategy === 'flag'
-    ? tf.matMul(a as tf.Tensor3D, b as tf.Tensor3D, ta, tb)
-    : tf.matMul(ta ? a.transpose([0, 2, 1]) : a, tb ? b.transpose([0, 2, 1]) : b);
+  if (batchedStrategy === 'batched') {
+    return transposeStrategy === 'flag'
+      ? tf.matMul(a as tf.Tensor3D, b as tf.Tensor3D, ta, tb)
+      : tf.matMul(ta ? a.transpose([0, 2, 1]) : a, tb ? b.transpose([0, 2, 1]) : b);
+  }
+  const as = tf.unstack(ta ? a.transpose([0, 2, 1]) : a);
+  const bs = tf.unstack(tb ? b.transpose([0, 2, 1]) : b);
+  return tf.stack(as.map((ai, i) => tf.matMul(ai, bs[i]!)));
 }
 
 function activate(z: tf.Tensor, act: Activation): tf.Tensor {
@@ -227,8 +238,6 @@ export async function trainDensePacked(
     keep.push(t);
     return t;
   };
-  const xAll = k(tf.tensor2d(xAllBuf, [nAll, F + 1]));
-  const yAll = k(tf.tensor2d(yAllBuf, [nAll, C]));
   const xVal = k(tf.tensor3d(xValBuf, [P, vMax, F + 1]));
   const yVal = k(tf.tensor3d(yValBuf, [P, vMax, C]));
   const vScale = k(tf.tensor3d(vScaleBuf, [P, vMax, 1]));
@@ -393,16 +402,26 @@ export async function trainDensePacked(
           s.st.samples += count;
         }
       });
-      const epochT = tf.tidy(() => {
-        const idxT = tf.tensor1d(idx, 'int32');
-        const xs = tf.unstack(tf.gather(xAll, idxT).reshape([nSteps, P, B, F + 1]));
-        const ys = tf.unstack(tf.gather(yAll, idxT).reshape([nSteps, P, B, C]));
-        const sc = tf.unstack(tf.tensor4d(scale, [nSteps, P, B, 1]));
-        const lw = tf.unstack(tf.tensor4d(lossW, [nSteps, P, B, 1]));
-        const cf = coef.map((c) => tf.unstack(tf.tensor4d(c, [nSteps, P, 1, 1])));
-        const dm = dmaskBufs.map((buf, l) => tf.unstack(tf.tensor4d(buf, [nSteps, P, B, units[l]!])));
-        return { xs, ys, sc, lw, cf, dm };
-      });
+      const xb = new Float32Array(nSteps * P * B * (F + 1));
+      const yb = new Float32Array(nSteps * P * B * C);
+      for (let r = 0; r < idx.length; r++) {
+        if (scale[r] === 0) continue;
+        const src = idx[r]!;
+        xb.set(xAllBuf.subarray(src * (F + 1), (src + 1) * (F + 1)), r * (F + 1));
+        yb.set(yAllBuf.subarray(src * C, (src + 1) * C), r * C);
+      }
+      const per = (buf: Float32Array, st: number, shape: number[]): tf.Tensor => {
+        const size = shape.reduce((a, b) => a * b, 1);
+        return tf.tensor(buf.subarray(st * size, (st + 1) * size), shape);
+      };
+      const steps = Array.from({ length: nSteps }, (_, st) => ({
+        x: per(xb, st, [P, B, F + 1]),
+        y: per(yb, st, [P, B, C]),
+        sc: per(scale, st, [P, B, 1]),
+        lw: per(lossW, st, [P, B, 1]),
+        cf: coef.map((c) => per(c, st, [P, 1, 1])),
+        dm: dmaskBufs.map((buf, l) => per(buf, st, [P, B, units[l]!])),
+      }));
       let lossAcc: tf.Tensor = tf.zeros([P]);
       let aborted = false;
       try {
@@ -412,14 +431,8 @@ export async function trainDensePacked(
             break;
           }
           const r = tf.tidy(() => {
-            const out = step(
-              epochT.xs[st]!,
-              epochT.ys[st]!,
-              epochT.sc[st]!,
-              epochT.cf.map((c) => c[st]!),
-              epochT.lw[st]!,
-              anyDropout ? epochT.dm.map((d) => d[st]!) : undefined,
-            );
+            const b = steps[st]!;
+            const out = step(b.x, b.y, b.sc, b.cf, b.lw, anyDropout ? b.dm : undefined);
             return { ...out, acc: tf.add(lossAcc, out.lossP) };
           });
           tf.dispose([...W, ...S.flat(), lossAcc, r.lossP]);
@@ -428,7 +441,7 @@ export async function trainDensePacked(
           lossAcc = r.acc;
         }
       } finally {
-        tf.dispose([epochT.xs, epochT.ys, epochT.sc, epochT.lw, ...epochT.cf, ...epochT.dm]);
+        tf.dispose(steps.flatMap((b) => [b.x, b.y, b.sc, b.lw, ...b.cf, ...b.dm]));
       }
       if (aborted) {
         tf.dispose(lossAcc);
@@ -450,7 +463,7 @@ export async function trainDensePacked(
           epoch: s.st.epoch,
           trainLoss: stats[p]!,
           valLoss: s.prep.nVal > 0 ? stats[P + p]! : NaN,
-          valScore: s.prep.nVal > 0 ? stats[2 * P + p]! : NaN,
+          valScore: s.prep.nVal > 0 ? (cls ? Math.round(stats[2 * P + p]! * s.prep.nVal) / s.prep.nVal : stats[2 * P + p]!) : NaN,
         };
         s.st.curve.push(report);
         s.hooks.onEpoch?.(report);

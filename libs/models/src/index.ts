@@ -21,3 +21,5 @@ export type { PackedOutcome } from './dense';
 export { type RefitResult, isPackable, refit, train, trainPacked, trainPackedSettled } from './train';
 export { type ModelArtifact, loadModelArtifact, saveModelArtifact } from './artifact';
 export type { Checkpoint, EpochReport, TrainHooks, TrainJob, TrainResult } from './types';
+export { type TrainerPool, type TrainerPoolOptions, createTrainerPool } from './pool';
+export { type PackingTrainer, type PackingTrainerOptions, createPackingTrainer } from './packing';
