@@ -9,6 +9,7 @@ import {
   formatLabels,
   positionsIn,
   smallIntMax,
+  smallLabelRanks,
 } from './labels';
 
 /** How per-class scores are combined, as scikit-learn's `average`. */
@@ -398,6 +399,18 @@ function confusionCells(
   checkPair(yTrue, yPred, sampleWeight);
   if (labels !== undefined && labels.length === 0)
     throw new Error('labels: should contain at least one label');
+  const maxTrue = labels === undefined ? smallIntMax(yTrue) : -1;
+  const maxPred = maxTrue < 0 ? -1 : smallIntMax(yPred);
+  if (maxPred >= 0) {
+    const { classes, rank } = smallLabelRanks([yTrue, yPred], Math.max(maxTrue, maxPred));
+    const k = classes.length;
+    const cells = new Float64Array(k * k);
+    for (let i = 0; i < yTrue.length; i++) {
+      const at = (rank[yTrue[i] as number] as number) * k + (rank[yPred[i] as number] as number);
+      cells[at] = (cells[at] as number) + (sampleWeight === undefined ? 1 : (sampleWeight[i] as number));
+    }
+    return { labels: classes, cells };
+  }
   const { classes, codes } = encodeLabels(['yTrue', 'yPred'], [yTrue, yPred]);
   const t = codes[0] as Int32Array;
   const p = codes[1] as Int32Array;

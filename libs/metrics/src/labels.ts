@@ -65,14 +65,23 @@ export function smallIntMax(y: Labels): number {
   return max;
 }
 
-function encodeSmall(arrays: readonly Labels[], max: number): EncodedLabels {
-  const lookup = new Int32Array(max + 1).fill(-1);
-  for (const y of arrays) for (let i = 0; i < y.length; i++) lookup[y[i] as number] = 0;
+/** Sorted distinct labels of small non-negative integer arrays, and each value's rank among them (-1 if absent). */
+export function smallLabelRanks(
+  arrays: readonly Labels[],
+  max: number,
+): { classes: number[]; rank: Int32Array } {
+  const rank = new Int32Array(max + 1).fill(-1);
+  for (const y of arrays) for (let i = 0; i < y.length; i++) rank[y[i] as number] = 0;
   const classes: number[] = [];
-  for (let v = 0; v <= max; v++) if (lookup[v] === 0) lookup[v] = classes.push(v) - 1;
+  for (let v = 0; v <= max; v++) if (rank[v] === 0) rank[v] = classes.push(v) - 1;
+  return { classes, rank };
+}
+
+function encodeSmall(arrays: readonly Labels[], max: number): EncodedLabels {
+  const { classes, rank } = smallLabelRanks(arrays, max);
   const codes = arrays.map((y) => {
     const out = new Int32Array(y.length);
-    for (let i = 0; i < y.length; i++) out[i] = lookup[y[i] as number] as number;
+    for (let i = 0; i < y.length; i++) out[i] = rank[y[i] as number] as number;
     return out;
   });
   return { classes, codes };

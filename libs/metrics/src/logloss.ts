@@ -9,7 +9,7 @@ import {
   formatLabels,
   uniqueSorted,
 } from './labels';
-import { type ScoreMatrix, asMatrix, checkRowSums } from './proba';
+import { type ScoreMatrix, ROW_SUM_TOLERANCE, asMatrix, checkRowSums } from './proba';
 
 /** Options of `logLoss`. */
 export interface LogLossOptions {
@@ -91,10 +91,15 @@ export function logLoss(
       weightSum += w;
     }
   } else {
-    checkRowSums('yProba', m);
     for (let i = 0; i < rows; i++) {
+      let raw = 0;
       let s = 0;
-      for (let j = 0; j < cols; j++) s += clip(data[i * cols + j] as number, eps);
+      for (let j = 0; j < cols; j++) {
+        const v = data[i * cols + j] as number;
+        raw += v;
+        s += v < eps ? eps : v > 1 - eps ? 1 - eps : v;
+      }
+      if (!(Math.abs(raw - 1) <= ROW_SUM_TOLERANCE)) checkRowSums('yProba', { data, rows: i + 1, cols });
       const q = clip(data[i * cols + (codes[i] as number)] as number, eps);
       const w = sampleWeight === undefined ? 1 : (sampleWeight[i] as number);
       total -= w * Math.log(q / s);
