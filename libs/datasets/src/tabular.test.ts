@@ -42,6 +42,9 @@ test('the task is inferred: few distinct integers are classes, fractional or man
   const many = parseCsv(['x,y', ...Array.from({ length: 30 }, (_, i) => `${i},${i * 7}`)].join('\n'), { target: 'y' });
   assert.equal(many.task, 'regression');
   assert.equal(many.classes, undefined);
+  const spelled = parseCsv('x,y\n1,1.0\n2,1\n3,2\n4,02\n', { target: 'y' });
+  assert.deepEqual(spelled.classes, [1, 2]);
+  assert.deepEqual(Array.from(spelled.y), [0, 0, 1, 1]);
   const declared = parseCsv('x,y\n1,0\n2,1\n3,0\n', { target: 'y', task: 'regression' });
   assert.equal(declared.task, 'regression');
 });

@@ -308,14 +308,14 @@ function buildDataset(table: RawTable, opts: ParseOptions, defaultName: string):
       y[i] = v;
     }
   } else {
-    const labels = targetValues.map(toCategory);
-    const distinct = [...new Set(labels)].sort(compareLabels);
+    const labels: (string | number)[] = allNumeric ? (targetNumbers as number[]) : targetValues.map(toCategory);
+    const distinct = [...new Set(labels)].sort((a, b) => (typeof a === 'number' && typeof b === 'number' ? a - b : compareLabels(String(a), String(b))));
     if (distinct.length < 2) {
-      throw new DatasetError(DatasetErrorCode.SingleClass, `target '${opts.target}': one class only (${quote(distinct[0] ?? '')}); classification needs at least two`, { column: opts.target });
+      throw new DatasetError(DatasetErrorCode.SingleClass, `target '${opts.target}': one class only (${quote(String(distinct[0] ?? ''))}); classification needs at least two`, { column: opts.target });
     }
     const ids = new Map(distinct.map((l, k) => [l, k]));
     labels.forEach((l, i) => (y[i] = ids.get(l) as number));
-    classes = allNumeric ? distinct.map(Number) : distinct;
+    classes = distinct;
   }
 
   const featureNames: string[] = [];
