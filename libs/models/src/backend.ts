@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
+import { registerWasmConvGradients } from './wasm-kernels';
 
 /** Backend preferences a worker may be configured with. */
 export const BackendPref = {
@@ -43,6 +44,7 @@ async function tryWasm(): Promise<string | undefined> {
     wasm.setWasmPaths(dist + path.sep);
     const ok = await tf.setBackend('wasm');
     await tf.ready();
+    registerWasmConvGradients();
     return ok ? undefined : 'tf.setBackend("wasm") returned false';
   } catch (e) {
     return `wasm backend failed to initialise: ${errorText(e)}`;

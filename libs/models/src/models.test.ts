@@ -1,0 +1,202 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import {
+  type Checkpoint,
+  type TrainJob,
+  architectureKey,
+  familyRegistry,
+  getFamily,
+  loadFamilyModules,
+  loadModelArtifact,
+  paramsSchemaFor,
+  parseParams,
+  refit,
+  saveModelArtifact,
+  selectBackend,
+  train,
+  trainPacked,
+} from './index';
+import { blobs, halves, jobFrom, linearData } from './fixtures/synthetic';
+
+const ready = selectBackend('auto');
+const curveOf = (r: { curve: { trainLoss: number; valLoss: number; valScore: number }[]; valProba?: Float32Array }) => [
+  ...r.curve.flatMap((c) => [c.trainLoss, c.valLoss, c.valScore]),
+  ...(r.valProba ?? []),
+];
+const maxDiff = (a: number[], b: number[]) => {
+  assert.equal(a.length, b.length);
+  return Math.max(0, ...a.map((v, i) => Math.abs(v - b[i]!)));
+};
+
+const mlpJob = (over: Partial<TrainJob> = {}, params: Record<string, unknown> = {}): TrainJob =>
+  jobFrom(blobs(240, 5, 3, 1), {
+    family: 'mlp',
+    params: { layers: [12], epochs: 6, batchSize: 16, learningRate: 0.02, ...params },
+    task: 'classification',
+    nFeatures: 5,
+    nClasses: 3,
+    seed: 7,
+    ...over,
+  });
+
+const cnnJob = (): TrainJob =>
+  jobFrom(halves(100, 2), {
+    family: 'cnn',
+    params: { blocks: [{ filters: 4, kernelSize: 3, batchNorm: true, dropout: 0.1 }], denseUnits: 8, epochs: 4, batchSize: 16, learningRate: 0.01 },
+    task: 'classification',
+    nFeatures: 36,
+    inputShape: [6, 6, 1],
+    nClasses: 2,
+    seed: 4,
+  });
+
+test('backend selection falls back to wasm here and says why the native bindings were skipped', async () => {
+  const choice = await ready;
+  assert.equal(choice.backend, 'wasm');
+  assert.equal(choice.gpu, false);
+  assert.deepEqual(choice.skipped.map((s) => s.name), ['tensorflow-gpu', 'tensorflow']);
+  for (const s of choice.skipped) assert.match(s.reason, /require\('@tensorflow\/tfjs-node(-gpu)?'\) failed/);
+  assert.equal(tf.getBackend(), 'wasm');
+});
+
+test('every built-in family learns a separable set well above chance', async () => {
+  await ready;
+  const cls = blobs(240, 4, 3, 3);
+  for (const family of ['logistic', 'mlp'] as const) {
+    const r = await train(jobFrom(cls, { family, params: { epochs: 15, batchSize: 16, learningRate: 0.05 }, task: 'classification', nFeatures: 4, nClasses: 3, seed: 1 }));
+    assert.ok(r.curve.at(-1)!.valScore > 0.8, `${family} accuracy ${r.curve.at(-1)!.valScore}`);
+    assert.equal(r.valProba!.length, r.valPred.length * 3);
+  }
+  const reg = linearData(200, 3, 5);
+  const variance = (() => {
+    const ys = reg.y.slice(160);
+    const m = ys.reduce((a, b) => a + b, 0) / ys.length;
+    return ys.reduce((a, b) => a + (b - m) ** 2, 0) / ys.length;
+  })();
+  for (const family of ['linear', 'mlp'] as const) {
+    const r = await train(jobFrom(reg, { family, params: { epochs: 40, batchSize: 16, learningRate: 0.05 }, task: 'regression', nFeatures: 3, nClasses: 0, seed: 1 }));
+    assert.ok(-r.curve.at(-1)!.valScore < 0.2 * variance, `${family} mse ${-r.curve.at(-1)!.valScore} vs variance ${variance}`);
+    assert.equal(r.valProba, undefined);
+  }
+  const c = await train(cnnJob());
+  assert.ok(c.curve.at(-1)!.valScore > 0.8, `cnn accuracy ${c.curve.at(-1)!.valScore}`);
+});
+
+test('invalid params are rejected with the path of the offending field', () => {
+  assert.throws(() => parseParams('mlp', { learningRate: -1 }), /params\.learningRate: .*>0/);
+  assert.throws(() => parseParams('mlp', { activation: 'swish' }), /params\.activation/);
+  assert.throws(() => parseParams('mlp', { earlyStopping: { patience: 0 } }), /params\.earlyStopping\.patience/);
+  assert.throws(() => parseParams('logistic', { units: 3 }), /params\.units: Unrecognized key/);
+  assert.throws(() => getFamily('svm'), /family: unknown model family "svm"/);
+  assert.throws(() => architectureKey(mlpJob({ nFeatures: 7 })), /xTrain: length \d+ is not a multiple of nFeatures 7/);
+  const defaults = paramsSchemaFor('mlp').parse({});
+  assert.equal(defaults.optimizer, 'adam');
+  assert.equal(defaults.activation, 'relu');
+});
+
+test('the same seed gives the same run and another seed a different one', async () => {
+  await ready;
+  const a = await train(mlpJob({}, { dropout: 0.2 }));
+  const b = await train(mlpJob({}, { dropout: 0.2 }));
+  const c = await train(mlpJob({ seed: 8 }, { dropout: 0.2 }));
+  assert.deepEqual(curveOf(a), curveOf(b));
+  assert.notDeepEqual(curveOf(a), curveOf(c));
+});
+
+test('resuming from a checkpoint ends where an uninterrupted run ends (measured difference 0 on wasm and cpu)', async () => {
+  await ready;
+  for (const job of [mlpJob({}, { dropout: 0.2, optimizer: 'rmsprop' }), cnnJob()]) {
+    const full = await train(job);
+    let ck: Checkpoint | undefined;
+    const first = await train({ ...job, untilEpoch: 2 }, { onCheckpoint: (c) => void (ck = c) });
+    assert.equal(first.epochsTrained, 2);
+    assert.equal(ck?.epoch, 2);
+    const resumed = await train({ ...job, resumeFrom: ck! });
+    assert.equal(resumed.epochsTrained, full.epochsTrained);
+    assert.ok(maxDiff(curveOf(full), curveOf(resumed)) <= 1e-6, `${job.family} differs after resume`);
+  }
+});
+
+test('aborting rejects with an AbortError between batches', async () => {
+  await ready;
+  const ctl = new AbortController();
+  const seen: number[] = [];
+  await assert.rejects(
+    train(mlpJob({}, { epochs: 50 }), { signal: ctl.signal, onEpoch: (e) => (seen.push(e.epoch), e.epoch === 2 && ctl.abort()) }),
+    (e: Error) => e.name === 'AbortError',
+  );
+  assert.deepEqual(seen, [1, 2]);
+});
+
+test('early stopping halts once validation loss stops improving', async () => {
+  await ready;
+  const r = await train(mlpJob({}, { epochs: 200, learningRate: 0.05, earlyStopping: { patience: 2, minDelta: 0.01 } }));
+  assert.equal(r.stoppedEarly, true);
+  assert.ok(r.epochsTrained < 200);
+});
+
+test('tensor count stays flat across folds', async () => {
+  await ready;
+  await train(mlpJob());
+  await train(cnnJob());
+  const before = tf.memory().numTensors;
+  for (let i = 0; i < 3; i++) {
+    await train(mlpJob({ seed: i }));
+    await trainPacked([mlpJob({ seed: i }), mlpJob({ seed: i + 1 })]);
+    await train(cnnJob());
+  }
+  assert.equal(tf.memory().numTensors, before);
+});
+
+test('packed training gives each job the result it gets alone (measured difference 0)', async () => {
+  await ready;
+  for (const optimizer of ['adam', 'sgd', 'rmsprop']) {
+    const jobs = [0.01, 0.05, 0.003].map((learningRate, i) =>
+      jobFrom(blobs(150 + 7 * i, 5, 3, i), {
+        family: 'mlp',
+        params: { layers: [10], epochs: 4, batchSize: 16, learningRate, optimizer, l2: 0.001 * i, dropout: 0.1 },
+        task: 'classification',
+        nFeatures: 5,
+        nClasses: 3,
+        seed: 20 + i,
+      }),
+    );
+    const packed = await trainPacked(jobs);
+    for (let i = 0; i < jobs.length; i++) {
+      const alone = await train(jobs[i]!);
+      assert.ok(maxDiff(curveOf(packed[i]!), curveOf(alone)) <= 1e-6, `${optimizer} job ${i}`);
+      assert.equal(packed[i]!.samplesTrained, alone.samplesTrained);
+    }
+  }
+});
+
+test('a refit model survives a save and load through the in-memory artifact', async () => {
+  await ready;
+  const job = mlpJob();
+  const { model, result } = await refit(job);
+  const art = await saveModelArtifact(model);
+  assert.equal(art.format, 'tfjs-layers');
+  assert.ok(art.files['model.json'] && art.files['weights.bin']);
+  const loaded = await loadModelArtifact(art.files);
+  const x = tf.tensor2d(job.xVal, [job.yVal.length, job.nFeatures]);
+  const a = model.predict(x) as tf.Tensor;
+  const b = loaded.predict(x) as tf.Tensor;
+  assert.ok(maxDiff([...a.dataSync()], [...result.valProba!]) < 1e-5);
+  assert.deepEqual([...a.dataSync()], [...b.dataSync()]);
+  tf.dispose([x, a, b]);
+  model.dispose();
+  loaded.dispose();
+  await assert.rejects(loadModelArtifact({}), /files\["model.json"\]: missing/);
+});
+
+test('a family module named in the worker configuration is registered and trains', async () => {
+  await ready;
+  const names = loadFamilyModules([path.join(__dirname, 'fixtures/tiny-family.ts')]);
+  assert.deepEqual(names, ['tiny']);
+  assert.ok(familyRegistry.has('tiny'));
+  assert.throws(() => loadFamilyModules([path.join(__dirname, 'fixtures/synthetic.ts')]), /must export \{ name, paramsSchema, build/);
+  const r = await train(jobFrom(blobs(120, 4, 3, 2), { family: 'tiny', params: { width: 8 }, task: 'classification', nFeatures: 4, nClasses: 3, seed: 1 }));
+  assert.ok(r.curve.at(-1)!.valScore > 0.7);
+});
