@@ -1,6 +1,6 @@
 // Prints load, parse, hash and scaling times of @foldwise/datasets on this machine; run on purpose:
-//   node --import tsx libs/datasets/scripts/measure.ts
-import { builtinNames, clearBuiltinCache, datasetHash, fitPreprocessor, loadBuiltin, parseCsv } from '../src/index';
+//   node --import tsx libs/datasets/src/measure.main.ts
+import { builtinNames, clearBuiltinCache, datasetHash, fitPreprocessor, loadBuiltin, parseCsv } from './index';
 
 function ms(t0: bigint): string {
   return `${(Number(process.hrtime.bigint() - t0) / 1e6).toFixed(0)} ms`;
