@@ -93,7 +93,7 @@ test('strategy, scheduler and racing specs fill in their defaults', () => {
     kind: 'tpe',
     nStartupTrials: 10,
     nEiCandidates: 24,
-    multivariate: false,
+    multivariate: true,
     priorWeight: 1,
     considerEndpoints: false,
   });
