@@ -13,7 +13,7 @@
 import type { Domain, Direction, JsonValue, SearchSpace, StrategySpec } from '@foldwise/spec';
 import { stableHash } from '../hash';
 import { createRng, deriveSeed, type Rng } from '../prng';
-import { enumerateGrid, jointSpace, paramOrder, sampleConfig, spaceSize, decodeConfig, type Family, type JointSpace, type Params } from '../space';
+import { enumerateGrid, GRID_LIMIT, jointSpace, paramOrder, sampleConfig, spaceSize, decodeConfig, type Family, type JointSpace, type Params } from '../space';
 import { createSobol, SOBOL_MAX_DIM, type Sobol } from './sobol';
 import { proposeTpe, type TpeSpec, type TpeTrial } from './tpe';
 
@@ -101,7 +101,14 @@ class SearchStrategy implements Strategy {
     this.order = paramOrder(this.joint.space);
     const fp = stableHash({ spec, families, seed: opts.seed, direction: opts.direction, budget: opts.budget ?? null });
     if (spec.kind === 'grid') {
-      this.grid = enumerateGrid(this.joint.space);
+      this.grid = families.flatMap((f) => {
+        try {
+          return enumerateGrid(f.space).map((params) => this.joint.join(f.model, params));
+        } catch (e) {
+          throw new Error(`model '${f.model}': ${(e as Error).message}`);
+        }
+      });
+      if (this.grid.length > GRID_LIMIT) throw new Error(`grid: the search has ${this.grid.length} configurations, more than the limit of ${GRID_LIMIT}`);
       if (spec.shuffle) this.grid = createRng(deriveSeed(opts.seed, 'grid')).shuffle(this.grid);
     }
     if (spec.kind === 'sobol') {
