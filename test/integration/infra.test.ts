@@ -5,7 +5,9 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import * as telemetry from '@foldwise/telemetry';
-import { status } from '../support/stack';
+import { MongoClient } from 'mongodb';
+import { randomUUID } from 'node:crypto';
+import { stackEnv, startService, status, stopService } from '../support/stack';
 
 const root = resolve(__dirname, '..', '..');
 const cli = join(root, 'infra', 'local', 'cli.ts');
@@ -103,4 +105,38 @@ test('the stack rejects a bad port or an unreachable NATS_URL before starting an
     assert.equal(r.status, 2, `${JSON.stringify(vars)}: exit ${r.status}\n${r.stderr}`);
     assert.match(r.stderr, message);
   }
+});
+
+test('FerretDB stopped with stopService and started again with startService keeps its port and its data', async () => {
+  const env = stackEnv();
+  const collection = `restart_${randomUUID().slice(0, 8)}`;
+  const connectOnce = async <T>(fn: (c: MongoClient) => Promise<T>): Promise<T> => {
+    const client = new MongoClient(env.MONGODB_URI, { serverSelectionTimeoutMS: 2000 });
+    try {
+      await client.connect();
+      return await fn(client);
+    } finally {
+      await client.close();
+    }
+  };
+  await connectOnce((c) => c.db(env.MONGODB_DB).collection<{ _id: string; n: number }>(collection).insertOne({ _id: 'kept', n: 1 }));
+  const before = (await status()).services.find((s) => s.name === 'ferretdb');
+  try {
+    await stopService('ferretdb');
+    const stopped = (await status()).services.find((s) => s.name === 'ferretdb');
+    assert.equal(stopped?.state, 'stopped');
+    await assert.rejects(connectOnce((c) => c.db('admin').command({ ping: 1 })));
+  } finally {
+    await startService('ferretdb');
+  }
+  const after = (await status()).services.find((s) => s.name === 'ferretdb');
+  assert.equal(after?.state, 'running');
+  assert.equal(after?.url, before?.url);
+  assert.notEqual(after?.pid, before?.pid);
+  const doc = await connectOnce(async (c) => {
+    const found = await c.db(env.MONGODB_DB).collection(collection).findOne({});
+    await c.db(env.MONGODB_DB).collection(collection).drop();
+    return found;
+  });
+  assert.deepEqual(doc, { _id: 'kept', n: 1 });
 });
