@@ -1,6 +1,6 @@
 import {
   connect,
-  DeliverPolicy,
+  consumerOpts,
   Events as NatsStatus,
   JSONCodec,
   nanos,
@@ -59,7 +59,7 @@ export interface EventsConnection extends EventPublisher {
   readonly publisher: EventPublisher;
   /** Whether the client is connected to a server right now. */
   readonly connected: boolean;
-  /** A search's events in publish order, validated (malformed messages are skipped and logged). */
+  /** A search's events in publish order through an ordered push consumer (nats-server 2.9+), validated; malformed messages are skipped and logged. */
   subscribe(searchId: string, opts?: SubscribeOptions): AsyncIterable<FoldwiseEvent>;
   /** Deletes a search's events from the stream; returns how many were removed. */
   purge(searchId: string): Promise<number>;
@@ -229,12 +229,13 @@ const open = (opts: EventsOptions, retryFirstConnect: boolean): { events: Events
         const l = live;
         if (!l) throw new Error('events: connection closed before it was established');
         await prepareStream(l);
-        const consumer = await l.js.consumers.get(streamOpts.streamName, {
-          filterSubjects: [subject],
-          deliver_policy: from === From.Start ? DeliverPolicy.All : DeliverPolicy.New,
-        });
-        const messages = await consumer.consume();
-        const onAbort = (): void => void messages.close();
+        const consumer = consumerOpts();
+        consumer.orderedConsumer();
+        consumer.bindStream(streamOpts.streamName);
+        if (from === From.Start) consumer.deliverAll();
+        else consumer.deliverNew();
+        const messages = await l.js.subscribe(subject, consumer);
+        const onAbort = (): void => messages.unsubscribe();
         sub.signal?.addEventListener('abort', onAbort, { once: true });
         try {
           if (sub.signal?.aborted) return;
@@ -257,7 +258,7 @@ const open = (opts: EventsOptions, retryFirstConnect: boolean): { events: Events
           }
         } finally {
           sub.signal?.removeEventListener('abort', onAbort);
-          await messages.close();
+          messages.unsubscribe();
         }
       },
     };
