@@ -32,6 +32,19 @@ export interface FoldHeartbeat {
 
 const now = () => new Date().toISOString();
 
+const finiteOrNull = (x: number): number | null => (Number.isFinite(x) ? x : null);
+
+function toSearchCounts(c: SearchResult['counts'] | undefined) {
+  return {
+    trials: c?.trials ?? 0,
+    trialsCompleted: c?.completed ?? 0,
+    trialsPruned: c?.pruned ?? 0,
+    trialsFailed: c?.failed ?? 0,
+    folds: (c?.foldsRun ?? 0) + (c?.foldsSkipped ?? 0),
+    foldsCompleted: c?.foldsRun ?? 0,
+  };
+}
+
 function nonRetryable(type: string, message: string): ApplicationFailure {
   return ApplicationFailure.nonRetryable(message, type);
 }
@@ -110,7 +123,12 @@ export const createActivities = (deps: ActivityDeps) => {
         datasetHash: ds.hash,
       });
       await store.updateSearch(searchId, { plan: searchPlan } as never);
-      publish({ kind: 'started', searchId, ts: now(), name: spec.name, budget: spec.budget.trials, nFolds: plan.folds.length } as FoldwiseEvent);
+      publish({
+        kind: 'started',
+        searchId,
+        ts: now(),
+        payload: { name: spec.name, models: spec.models.map((m) => m.family), plannedTrials: spec.budget.trials, foldsPerTrial: plan.folds.length },
+      });
       return searchPlan;
     },
 
@@ -202,10 +220,9 @@ export const createActivities = (deps: ActivityDeps) => {
               trialIndex: input.trialIndex,
               fold: input.fold,
               epoch: e.epoch,
-              trainLoss: e.trainLoss,
-              valLoss: e.valLoss,
-              valScore: e.valScore,
-            } as FoldwiseEvent);
+              attempt,
+              payload: { trainLoss: finiteOrNull(e.trainLoss), valLoss: finiteOrNull(e.valLoss), valScore: finiteOrNull(e.valScore) },
+            });
           },
           onCheckpoint: async (c) => {
             const name = checkpointName(foldId, attempt, c.epoch);
@@ -272,10 +289,17 @@ export const createActivities = (deps: ActivityDeps) => {
         ts: now(),
         trialIndex: input.trialIndex,
         fold: input.fold,
-        metrics: kept.metrics,
         attempt: kept.attempt,
-        durationMs: kept.durationMs,
-      } as FoldwiseEvent);
+        payload: {
+          status: 'completed',
+          model: input.model,
+          metrics: kept.metrics,
+          epochsTrained: kept.epochsTrained,
+          durationMs: kept.durationMs,
+          worker: kept.worker,
+          backend: kept.backend,
+        },
+      });
       return {
         fold: input.fold,
         status: 'completed',
@@ -289,9 +313,18 @@ export const createActivities = (deps: ActivityDeps) => {
       };
     },
 
-    /** Writes pruned fold documents for folds a scheduler stopped at a rung (their metrics are those of the rung). */
-    async finalizePartialFolds(input: { searchId: string; trialIndex: number; folds: number[]; reason: 'scheduler' }): Promise<void> {
-      publish({ kind: 'pruned', searchId: input.searchId, ts: now(), trialIndex: input.trialIndex, reason: input.reason, folds: input.folds } as FoldwiseEvent);
+    /** Announces folds a scheduler stopped at a rung; their partial training leaves no fold document. */
+    async finalizePartialFolds(input: { searchId: string; trialIndex: number; folds: number[]; reason: 'scheduler'; epoch: number }): Promise<void> {
+      for (const fold of input.folds) {
+        publish({
+          kind: 'pruned',
+          searchId: input.searchId,
+          ts: now(),
+          trialIndex: input.trialIndex,
+          fold,
+          payload: { kind: 'scheduler', evidence: { epoch: input.epoch } },
+        });
+      }
     },
 
     /** Aggregates a trial's folds in TypeScript, records its outcome and publishes it. */
@@ -310,16 +343,22 @@ export const createActivities = (deps: ActivityDeps) => {
         ...(input.error !== undefined ? { error: input.error } : {}),
       });
       telemetry.trialFinished(input.status);
+      if (input.prunedBy) {
+        publish({ kind: 'pruned', searchId: input.searchId, ts: now(), trialIndex: input.trialIndex, payload: input.prunedBy });
+      }
       publish({
-        kind: input.status === 'pruned' ? 'pruned' : 'trial',
+        kind: 'trial',
         searchId: input.searchId,
         ts: now(),
         trialIndex: input.trialIndex,
-        status: input.status,
-        metrics: Object.fromEntries(Object.entries(agg.metrics).map(([k, v]) => [k, v.mean])),
-        ...(input.prunedBy ? { evidence: input.prunedBy } : {}),
-        ...(input.error !== undefined ? { error: input.error } : {}),
-      } as FoldwiseEvent);
+        payload: {
+          status: input.status,
+          model: agg.model,
+          params: agg.params as Record<string, never>,
+          metrics: Object.fromEntries(Object.entries(agg.metrics).map(([k, v]) => [k, v.mean])),
+          ...(input.error !== undefined ? { error: input.error } : {}),
+        },
+      });
       return { metrics: agg.metrics, epochsTrained: agg.epochsTrained };
     },
 
@@ -413,14 +452,21 @@ export const createActivities = (deps: ActivityDeps) => {
         finishedAt: now(),
       } as never);
       if (input.best) telemetry.bestScore(input.searchId, input.best.metric, input.best.score);
-      publish({
-        kind: input.status === 'completed' ? 'completed' : 'failed',
-        searchId: input.searchId,
-        ts: now(),
-        status: input.status,
-        best: input.best,
-        ...(input.error !== undefined ? { error: input.error } : {}),
-      } as FoldwiseEvent);
+      if (input.status === 'completed') {
+        publish({
+          kind: 'completed',
+          searchId: input.searchId,
+          ts: now(),
+          payload: { counts: toSearchCounts(input.counts), ...(input.best ? { best: input.best as never } : {}) },
+        });
+      } else {
+        publish({
+          kind: 'failed',
+          searchId: input.searchId,
+          ts: now(),
+          payload: { error: input.error ?? input.status, ...(input.status === 'cancelled' ? { cancelled: true } : {}) },
+        });
+      }
     },
   };
 };

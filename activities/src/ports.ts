@@ -87,7 +87,7 @@ export interface StorePort {
   finishTrial(
     trialId: string,
     patch: Pick<TrialDoc, 'status'> & Partial<Pick<TrialDoc, 'prunedBy' | 'error' | 'foldsSkipped'>>,
-  ): Promise<{ metrics: Record<string, MetricSummary>; epochsTrained: number; foldsCompleted: number }>;
+  ): Promise<{ metrics: Record<string, MetricSummary>; epochsTrained: number; foldsCompleted: number; model: string; params: Record<string, unknown> }>;
   createSearch(doc: Pick<SearchDoc, '_id' | 'name' | 'spec' | 'specHash' | 'datasetHash'>): Promise<void>;
   updateSearch(id: string, patch: Partial<SearchDoc>): Promise<void>;
   putArtifact(name: string, bytes: Uint8Array, metadata: Record<string, unknown>): Promise<void>;

@@ -14,7 +14,7 @@ import {
 } from '@temporalio/workflow';
 import { SearchAttributeType, defineSearchAttributeKey } from '@temporalio/common';
 import type { FoldwiseActivities } from '@foldwise/activities';
-import { meanCi } from '@foldwise/compare';
+import { compareTopK, meanCi, rankCandidates } from '@foldwise/compare';
 import { createRacer, createScheduler, createStrategy } from '@foldwise/selection';
 import {
   SearchAttribute,
@@ -28,7 +28,6 @@ import {
   type SearchWorkflowInput,
   type TrialSummary,
 } from '@foldwise/spec';
-import { compareTopK, rankTrials } from './comparison';
 import { errorMessage } from './errors';
 import {
   extendBudgetUpdate,
@@ -100,10 +99,11 @@ export async function searchWorkflow(input: SearchWorkflowInput): Promise<Search
   phase = 'running';
   const direction = plan.primary.greaterIsBetter ? 'maximize' : 'minimize';
   const families = spec.models.map((m) => ({ model: m.family, space: m.space }));
-  const strategy = createStrategy(spec.strategy, families, { seed: spec.seed, direction, budget: spec.budget.trials }, carried?.strategy as never);
-  const scheduler = spec.scheduler.kind === 'none' ? undefined : createScheduler(spec.scheduler, carried?.scheduler as never);
+  const strategy = createStrategy(spec.strategy, families, { seed: spec.seed, direction }, carried?.strategy as never);
+  const scheduler =
+    spec.scheduler.kind === 'none' ? undefined : createScheduler({ ...spec.scheduler, direction }, carried?.scheduler as never);
   const racer = spec.racing.enabled
-    ? createRacer(spec.racing, { direction, testTrainRatio: plan.testTrainRatio }, carried?.racer as never)
+    ? createRacer(spec.racing, { nFolds: plan.nFolds, direction, testTrainRatio: plan.testTrainRatio }, carried?.racer as never)
     : undefined;
 
   let budget = carried?.budget ?? spec.budget.trials;
@@ -115,7 +115,7 @@ export async function searchWorkflow(input: SearchWorkflowInput): Promise<Search
   const runs = (carried?.runs ?? 0) + 1;
   const metrics = [plan.primary.name, ...spec.metrics.report.filter((m) => m !== plan.primary.name)];
 
-  const ranked = () => rankTrials(finished, plan.primary.greaterIsBetter);
+  const ranked = () => rankCandidates(finished, plan.primary.greaterIsBetter);
   const bestSoFar = (): SearchResult['best'] => {
     const b = ranked()[0];
     if (!b) return undefined;
@@ -238,17 +238,23 @@ export async function searchWorkflow(input: SearchWorkflowInput): Promise<Search
     setAttrs('running', bestSoFar()?.score);
   };
 
+  let launchedThisRun = 0;
   const overHistory = () =>
-    workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > HISTORY_EVENTS_BEFORE_CONTINUE;
+    launchedThisRun > 0 &&
+    (workflowInfo().continueAsNewSuggested ||
+      workflowInfo().historyLength > (input.continueAfterEvents ?? HISTORY_EVENTS_BEFORE_CONTINUE));
   const wantsMore = () => nextTrial < budget && !strategy.exhausted;
 
+  let fatal: unknown;
   try {
     while (true) {
       await condition(
         () =>
+          fatal !== undefined ||
           (inFlight.size === 0 && (!wantsMore() || overHistory())) ||
           (!paused && !overHistory() && wantsMore() && inFlight.size < spec.budget.parallelism),
       );
+      if (fatal !== undefined) throw fatal;
       if (inFlight.size === 0 && overHistory() && wantsMore()) {
         const next: CarriedState = {
           plan,
@@ -269,9 +275,14 @@ export async function searchWorkflow(input: SearchWorkflowInput): Promise<Search
       for (const p of strategy.ask(Math.max(0, room))) {
         const idx = p.trialIndex;
         nextTrial = Math.max(nextTrial, idx + 1);
+        launchedThisRun += 1;
         inFlight.set(
           idx,
-          launch(idx, p.model, p.params).finally(() => inFlight.delete(idx)),
+          launch(idx, p.model, p.params)
+            .catch((err: unknown) => {
+              if (!isCancellation(err)) fatal ??= err;
+            })
+            .finally(() => inFlight.delete(idx)),
         );
       }
       if (room > 0 && inFlight.size === 0) break;

@@ -145,6 +145,7 @@ export async function trialWorkflow(input: TrialInput): Promise<TrialSummary> {
           trialIndex,
           folds: [...latest.keys()].filter((f) => !finished.has(f)),
           reason: 'scheduler',
+          epoch: untilEpoch,
         });
       }
     }
@@ -159,6 +160,7 @@ export async function trialWorkflow(input: TrialInput): Promise<TrialSummary> {
     }
   }
 
+  if (pruned && finished.size === plan.nFolds) pruned = undefined;
   const status = failure !== undefined ? 'failed' : pruned ? 'pruned' : 'completed';
   const foldsSkipped = Array.from({ length: plan.nFolds }, (_, f) => f).filter((f) => !finished.has(f));
   const aggregate = await control.finishTrial({

@@ -38,3 +38,10 @@ export { mcnemarTest, type McNemarResult, type Label } from './mcnemar';
 export { holm, bonferroni, type Adjusted } from './adjust';
 export { meanCi, bootstrapCi, quantileSorted, BootstrapMethod, type MeanCi, type BootstrapCi } from './ci';
 export { mulberry32, indexFrom } from './prng';
+export {
+  compareTopK,
+  rankCandidates,
+  type Candidate,
+  type CandidateComparison,
+  type CandidateComparisonOptions,
+} from './candidates';

@@ -234,6 +234,8 @@ export interface SearchWorkflowInput {
   dataset: ResolvedDataset;
   /** Register search attributes (needs them registered in the namespace). */
   searchAttributes?: boolean | undefined;
+  /** Events in one run's history before the search drains and continues as new (default 2500). */
+  continueAfterEvents?: number | undefined;
   /** State carried across continue-as-new; absent on the first run. */
   carried?: unknown;
 }

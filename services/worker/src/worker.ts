@@ -48,6 +48,8 @@ export async function startWorker(config: WorkerConfig): Promise<RunningWorker> 
       identity,
       activities: { trainFold: activities.trainFold, refitBest: activities.refitBest },
       maxConcurrentActivityTaskExecutions: config.FOLDWISE_SLOTS,
+      maxHeartbeatThrottleInterval: config.FOLDWISE_HEARTBEAT_MS,
+      defaultHeartbeatThrottleInterval: config.FOLDWISE_HEARTBEAT_MS,
       shutdownGraceTime: config.FOLDWISE_SHUTDOWN_GRACE,
     }),
   );

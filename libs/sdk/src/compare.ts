@@ -1,0 +1,36 @@
+import { compareTopK, rankCandidates } from '@foldwise/compare';
+import type { ComparisonResult, FoldDoc, TrialDoc } from '@foldwise/spec';
+
+/** Options of `SearchHandle.compare`. */
+export interface CompareOptions {
+  topK?: number;
+  tests?: ('corrected-t' | 'wilcoxon' | 'friedman' | 'bayesian')[];
+  alpha?: number;
+  rope?: number;
+}
+
+/** Recomputes the end-of-search comparison from stored trials and folds (same code as the workflow). */
+export function compareTrials(
+  trials: TrialDoc[],
+  folds: FoldDoc[],
+  opts: Required<CompareOptions> & { metric: string; greaterIsBetter: boolean; testTrainRatio: number },
+): ComparisonResult | undefined {
+  const byTrial = new Map<string, FoldDoc[]>();
+  for (const f of folds) {
+    if (f.status !== 'completed') continue;
+    const list = byTrial.get(f.trialId) ?? [];
+    list.push(f);
+    byTrial.set(f.trialId, list);
+  }
+  const nFolds = Math.max(0, ...trials.map((t) => t.foldCount));
+  const candidates = trials
+    .filter((t) => t.status === 'completed')
+    .map((t) => {
+      const scores: (number | null)[] = Array.from({ length: nFolds }, () => null);
+      for (const f of byTrial.get(t._id) ?? []) scores[f.fold] = f.metrics[opts.metric] ?? null;
+      return { trialId: t._id, trialIndex: t.trialIndex, model: t.model, foldScores: scores };
+    });
+  return compareTopK(rankCandidates(candidates, opts.greaterIsBetter), opts, opts.metric, opts.greaterIsBetter, opts.testTrainRatio) as
+    | ComparisonResult
+    | undefined;
+}

@@ -1,0 +1,149 @@
+import { join, resolve } from 'node:path';
+import type { ActivityDeps, DataPort, EventsPort, StorePort, TelemetryPort, TrainerPort } from '@foldwise/activities';
+import { loadDataset } from '@foldwise/datasets';
+import { connectEventsLazily } from '@foldwise/events';
+import { createTrainerPool, refit, saveModelArtifact, selectBackend } from '@foldwise/models';
+import { connectStore } from '@foldwise/store';
+import { createTelemetry, serveMetrics } from '@foldwise/telemetry';
+import type { WorkerConfig } from './config';
+import { redactUri, type Logger } from './logger';
+
+/** The worker's live dependencies and how to close them. */
+export interface Resources {
+  deps: ActivityDeps;
+  backend: string;
+  metricsUrl: string;
+  close(): Promise<void>;
+}
+
+/** Connects the store, events, trainer pool and metrics endpoint, and adapts them to the activities' ports. */
+export async function createDeps(config: WorkerConfig, identity: string, logger: Logger, coreMetricsPort: number): Promise<Resources> {
+  const store = await connectStore({ uri: config.MONGODB_URI, dbName: config.MONGODB_DB, appName: `foldwise-worker-${config.FOLDWISE_POOL}` });
+  await store.ensureIndexes();
+  logger.info({ mongodb: redactUri(config.MONGODB_URI), db: config.MONGODB_DB }, 'store connected');
+  const events = connectEventsLazily({
+    url: config.NATS_URL,
+    logger: {
+      warn: (o: object, m: string) => logger.warn(o, m),
+      error: (o: object, m: string) => logger.error(o, m),
+    },
+  });
+  const pool = createTrainerPool({
+    slots: config.FOLDWISE_SLOTS,
+    backend: config.FOLDWISE_BACKEND,
+    familyModules: config.FOLDWISE_FAMILY_MODULES.map((p) => resolve(p)),
+    transferInputs: true,
+  });
+  const choice = await pool.backend;
+  const local = await selectBackend(config.FOLDWISE_BACKEND);
+  for (const s of choice.skipped) logger.info({ backend: s.name, reason: s.reason }, 'backend skipped');
+  logger.info({ backend: choice.backend, gpu: choice.gpu, slots: config.FOLDWISE_SLOTS, refitBackend: local.backend }, 'trainer pool ready');
+  const telemetry = createTelemetry({ pool: config.FOLDWISE_POOL });
+  telemetry.setSlots(config.FOLDWISE_SLOTS);
+  telemetry.setBackend(choice.backend);
+  const server = await serveMetrics({
+    port: config.METRICS_PORT,
+    host: config.METRICS_HOST,
+    registry: telemetry.registry,
+    ...(coreMetricsPort > 0
+      ? {
+          extra: async () => {
+            try {
+              const res = await fetch(`http://127.0.0.1:${coreMetricsPort}/metrics`);
+              return res.ok ? await res.text() : '';
+            } catch {
+              return '';
+            }
+          },
+        }
+      : {}),
+  });
+  const cacheDir = resolve(config.FOLDWISE_CACHE_DIR);
+
+  const storePort: StorePort = {
+    getFold: (id) => store.folds.get(id),
+    recordFold: async (doc) => {
+      const r = await store.folds.record(doc);
+      return { written: r.written, existing: r.existing };
+    },
+    upsertTrialStart: async (doc) => {
+      await store.trials.start(doc);
+    },
+    finishTrial: async (trialId, patch) => {
+      const search = await store.searches.get(trialId.slice(0, trialId.lastIndexOf(':')));
+      const plan = search?.plan as { testTrainRatio?: number } | undefined;
+      const { trial } = await store.trials.finish(
+        trialId,
+        {
+          status: patch.status as never,
+          ...(patch.prunedBy ? { prunedBy: patch.prunedBy } : {}),
+          ...(patch.error !== undefined ? { error: patch.error } : {}),
+          ...(patch.foldsSkipped ? { foldsSkipped: patch.foldsSkipped } : {}),
+        },
+        plan?.testTrainRatio !== undefined ? { testTrainRatio: plan.testTrainRatio } : {},
+      );
+      return { metrics: trial.metrics, epochsTrained: trial.epochsTrained, foldsCompleted: trial.foldsCompleted, model: trial.model, params: trial.params };
+    },
+    createSearch: async (doc) => {
+      await store.searches.create(doc);
+    },
+    updateSearch: async (id, patch) => {
+      await store.searches.update(id, patch as never);
+      if ((patch as { status?: string }).status) await store.searches.refreshCounts(id);
+    },
+    putArtifact: async (name, bytes, metadata) => {
+      await store.artifacts.put(name, bytes, metadata);
+    },
+    getArtifact: (name) => store.artifacts.get(name),
+  };
+  const eventsPort: EventsPort = { publish: (e) => events.publish(e) };
+  const data: DataPort = {
+    load: (ref) => loadDataset(ref, { db: store.db, cacheDir: join(cacheDir, 'datasets') }),
+  };
+  const trainer: TrainerPort = {
+    backend: choice.backend,
+    train: (job, hooks) => pool.run(stripUndefined(job), hooks),
+    refit: async (job, hooks) => {
+      const { model, result } = await refit(stripUndefined(job), hooks);
+      try {
+        const artifact = await saveModelArtifact(model);
+        return { ...result, artifact: artifact.files };
+      } finally {
+        model.dispose();
+      }
+    },
+  };
+  const telemetryPort: TelemetryPort = {
+    foldStarted: () => telemetry.foldStarted(),
+    foldFinished: (model, outcome, seconds) => telemetry.foldFinished(model, outcome, seconds),
+    epochsTrained: (model, epochs, samples) => telemetry.epochsTrained(model, epochs, samples * epochs),
+    foldRetried: () => telemetry.foldRetried(),
+    trialFinished: (outcome) => telemetry.trialFinished(outcome),
+    bestScore: (searchId, metric, score) => telemetry.bestScore(searchId, metric, score),
+  };
+
+  return {
+    deps: {
+      store: storePort,
+      events: eventsPort,
+      telemetry: telemetryPort,
+      data,
+      trainer,
+      worker: { identity, pool: config.FOLDWISE_POOL },
+      checkpointEvery: config.FOLDWISE_CHECKPOINT_EVERY,
+      heartbeatMs: config.FOLDWISE_HEARTBEAT_MS,
+    },
+    backend: choice.backend,
+    metricsUrl: server.url,
+    async close() {
+      await pool.close();
+      await server.close();
+      await events.close();
+      await store.close();
+    },
+  };
+}
+
+function stripUndefined<T extends object>(job: T): { [K in keyof T]-?: Exclude<T[K], undefined> } {
+  return Object.fromEntries(Object.entries(job).filter(([, v]) => v !== undefined)) as never;
+}

@@ -1,0 +1,138 @@
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { FoldwiseClient } from '@foldwise/sdk';
+import { meanCi } from '@foldwise/compare';
+import type { FoldwiseEvent, SearchResult } from '@foldwise/spec';
+import { stackEnv } from '../support/stack';
+import { scrapeMetrics, startWorkerProcess, sumMetric, type WorkerProcess } from '../support/workers';
+
+const run = randomBytes(3).toString('hex');
+let client: FoldwiseClient;
+let workers: WorkerProcess[] = [];
+let metricsBefore = 0;
+
+const digitsSpec = {
+  name: `e2e-digits-${run}`,
+  dataset: { builtin: 'digits' },
+  cv: { kind: 'stratified', k: 5 },
+  metrics: { primary: 'accuracy', report: ['f1_macro', 'neg_log_loss'] },
+  models: [
+    {
+      family: 'logistic',
+      params: { epochs: 8, batchSize: 64 },
+      space: { learningRate: { type: 'logUniform', low: 0.01, high: 0.3 } },
+    },
+    {
+      family: 'mlp',
+      params: { epochs: 8, batchSize: 64, hiddenLayers: 1 },
+      space: { units: { type: 'choice', values: [16, 32] }, learningRate: { type: 'logUniform', low: 0.001, high: 0.03 } },
+    },
+  ],
+  strategy: { kind: 'random' },
+  budget: { trials: 8, parallelism: 4 },
+  comparison: { topK: 4 },
+  seed: 11,
+};
+
+before(async () => {
+  const env = stackEnv();
+  client = await FoldwiseClient.connect({
+    temporalAddress: env.TEMPORAL_ADDRESS,
+    namespace: env.TEMPORAL_NAMESPACE,
+    mongodbUri: env.MONGODB_URI,
+    mongodbDb: env.MONGODB_DB,
+    natsUrl: env.NATS_URL,
+  });
+  workers = [await startWorkerProcess({ FOLDWISE_SLOTS: '1' }), await startWorkerProcess({ FOLDWISE_SLOTS: '1' })];
+  await Promise.all(workers.map((w) => w.ready));
+  for (const w of workers) metricsBefore += sumMetric(await scrapeMetrics(w.metricsPort), 'foldwise_folds_total', { outcome: 'completed' });
+});
+
+after(async () => {
+  await Promise.all(workers.map((w) => w.stop()));
+  await client?.close();
+});
+
+let result: SearchResult;
+let searchId: string;
+
+test('a digits search with two model families and 8 configurations finishes on the real stack', { timeout: 600_000 }, async () => {
+  const handle = await client.submit(digitsSpec);
+  searchId = handle.searchId;
+  result = await handle.result();
+  assert.equal(result.status, 'completed');
+  assert.equal(result.counts.trials, 8);
+  assert.ok(result.best, 'a best configuration is reported');
+  assert.ok(result.best.score > 0.8, `digits accuracy ${result.best.score} should be well above chance`);
+  const families = new Set(result.leaderboard.map((t) => t.model));
+  assert.deepEqual([...families].sort(), ['logistic', 'mlp']);
+  assert.ok(result.comparison, 'the top configurations are compared');
+  assert.ok(result.comparison.verdict.length > 0);
+  assert.ok(result.refit?.artifact, 'the winner is refit and stored');
+});
+
+test('MongoDB holds exactly configurations × folds fold documents, one per (trial, fold)', async () => {
+  const folds = await client.get(searchId).folds();
+  assert.equal(folds.length, 8 * 5);
+  const keys = new Set(folds.map((f) => `${f.trialIndex}:${f.fold}`));
+  assert.equal(keys.size, 40);
+  assert.ok(folds.every((f) => f.splitHash === folds[0]?.splitHash), 'every fold was scored on the same plan');
+});
+
+test('trial aggregates equal what the fold documents imply', async () => {
+  const handle = client.get(searchId);
+  const folds = await handle.folds();
+  const board = await handle.leaderboard();
+  assert.equal(board.length, 8);
+  for (const row of board) {
+    const scores = folds.filter((f) => f.trialIndex === row.trialIndex).map((f) => f.metrics['accuracy'] as number);
+    const mean = scores.reduce((a, b) => a + b, 0) / scores.length;
+    assert.ok(Math.abs((row.metrics['accuracy']?.mean ?? NaN) - mean) < 1e-12, `trial ${row.trialId} mean`);
+    const ci = meanCi(scores);
+    assert.ok(Math.abs((row.metrics['accuracy']?.std ?? NaN) - ci.std) < 1e-12, `trial ${row.trialId} std`);
+  }
+  for (let i = 1; i < board.length; i++) {
+    assert.ok((board[i - 1]?.metrics['accuracy']?.mean ?? 0) >= (board[i]?.metrics['accuracy']?.mean ?? 0));
+  }
+});
+
+test('the JetStream events replay in order for the whole search', { timeout: 60_000 }, async () => {
+  const events: FoldwiseEvent[] = [];
+  for await (const e of client.get(searchId).progress({ from: 'start' })) events.push(e);
+  assert.equal(events[0]?.kind, 'started');
+  assert.equal(events.at(-1)?.kind, 'completed');
+  const foldEvents = events.filter((e) => e.kind === 'fold');
+  assert.equal(foldEvents.length, 40, 'one fold event per fold, retries deduplicated');
+  const trialEvents = events.filter((e) => e.kind === 'trial');
+  assert.equal(trialEvents.length, 8);
+  for (const t of trialEvents) {
+    const at = events.indexOf(t);
+    const lastFold = events.findLastIndex((e) => e.kind === 'fold' && 'trialIndex' in e && e.trialIndex === (t as { trialIndex: number }).trialIndex);
+    assert.ok(lastFold < at, `trial ${(t as { trialIndex: number }).trialIndex}: its fold events precede its trial event`);
+  }
+});
+
+test('/metrics counters of the two workers match the fold documents', async () => {
+  let completed = 0;
+  for (const w of workers) completed += sumMetric(await scrapeMetrics(w.metricsPort), 'foldwise_folds_total', { outcome: 'completed' });
+  assert.equal(completed - metricsBefore, 40);
+});
+
+test('cancelling a running search stops it and leaves consistent records', { timeout: 300_000 }, async () => {
+  const handle = await client.submit({ ...digitsSpec, name: `e2e-cancel-${run}`, budget: { trials: 30, parallelism: 2 } });
+  for await (const e of handle.progress({ from: 'start' })) if (e.kind === 'fold') break;
+  await handle.cancel();
+  await assert.rejects(handle.result(), /cancel/i);
+  const atAck = (await handle.folds()).length;
+  await new Promise((r) => setTimeout(r, 5000));
+  const later = await handle.folds();
+  assert.equal(later.length, atAck, 'no fold document appears after the cancellation is acknowledged');
+  const doc = await client.store.searches.get(handle.searchId);
+  assert.equal(doc?.status, 'cancelled');
+  const trials = await client.store.trials.forSearch(handle.searchId);
+  assert.ok(trials.every((t) => t.status !== 'running'), 'no trial is left running');
+  for (const t of trials.filter((x) => x.status === 'completed')) {
+    assert.equal(later.filter((f) => f.trialIndex === t.trialIndex).length, 5);
+  }
+});

@@ -1,0 +1,103 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { resolve } from 'node:path';
+import { stackEnv } from './stack';
+
+const root = resolve(__dirname, '../..');
+
+/** A free TCP port on 127.0.0.1 (and the next one, for the Temporal core metrics endpoint). */
+export async function freePort(): Promise<number> {
+  for (;;) {
+    const port = await new Promise<number>((ok, fail) => {
+      const srv = createServer();
+      srv.once('error', fail);
+      srv.listen(0, '127.0.0.1', () => {
+        const addr = srv.address();
+        srv.close(() => ok(typeof addr === 'object' && addr ? addr.port : 0));
+      });
+    });
+    if (port > 0 && port < 65000) return port;
+  }
+}
+
+/** A worker process started by a test. */
+export interface WorkerProcess {
+  proc: ChildProcess;
+  metricsPort: number;
+  /** Everything it wrote to stderr/stdout so far. */
+  output(): string;
+  /** Resolves once the worker logged that it started. */
+  ready: Promise<void>;
+  /** SIGTERM, then SIGKILL after `graceMs`; resolves when it exited. */
+  stop(graceMs?: number): Promise<void>;
+  /** Resolves with the exit code once the process exited. */
+  exited: Promise<number | null>;
+}
+
+/** Starts `services/worker/src/main.ts` against the local stack with extra environment. */
+export async function startWorkerProcess(extra: Record<string, string> = {}): Promise<WorkerProcess> {
+  const env = stackEnv();
+  const metricsPort = await freePort();
+  const proc = spawn(process.execPath, ['--import', 'tsx', 'services/worker/src/main.ts'], {
+    cwd: root,
+    env: {
+      ...process.env,
+      ...env,
+      METRICS_PORT: String(metricsPort),
+      FOLDWISE_SLOTS: '1',
+      LOG_LEVEL: 'info',
+      ...extra,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  proc.stdout?.on('data', (d: Buffer) => (out += d.toString()));
+  proc.stderr?.on('data', (d: Buffer) => (out += d.toString()));
+  const exited = new Promise<number | null>((ok) => proc.once('exit', (code) => ok(code)));
+  const ready = new Promise<void>((ok, fail) => {
+    const timer = setInterval(() => {
+      if (out.includes('foldwise worker started')) {
+        clearInterval(timer);
+        ok();
+      }
+    }, 100);
+    void exited.then((code) => {
+      clearInterval(timer);
+      fail(new Error(`worker exited with ${code} before it started:\n${out.slice(-3000)}`));
+    });
+  });
+  ready.catch(() => undefined);
+  return {
+    proc,
+    metricsPort,
+    output: () => out,
+    ready,
+    exited,
+    async stop(graceMs = 15_000) {
+      if (proc.exitCode !== null || proc.signalCode !== null) return;
+      proc.kill('SIGTERM');
+      const t = setTimeout(() => proc.kill('SIGKILL'), graceMs);
+      await exited;
+      clearTimeout(t);
+    },
+  };
+}
+
+/** Reads one worker's `/metrics` text. */
+export async function scrapeMetrics(port: number): Promise<string> {
+  const res = await fetch(`http://127.0.0.1:${port}/metrics`);
+  return res.text();
+}
+
+/** Sums the samples of a metric whose labels include every given label. */
+export function sumMetric(text: string, name: string, labels: Record<string, string> = {}): number {
+  let total = 0;
+  for (const line of text.split('\n')) {
+    if (!line.startsWith(name)) continue;
+    const m = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{[^}]*\})?\s+([^\s]+)/.exec(line);
+    if (!m || m[1] !== name) continue;
+    const lbl = m[2] ?? '';
+    if (Object.entries(labels).every(([k, v]) => lbl.includes(`${k}="${v}"`))) total += Number(m[3]);
+  }
+  return total;
+}
