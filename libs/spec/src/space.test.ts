@@ -93,6 +93,7 @@ test('strategy, scheduler and racing specs fill in their defaults', () => {
     kind: 'tpe',
     nStartupTrials: 10,
     nEiCandidates: 24,
+    gamma: 0.25,
     multivariate: true,
     priorWeight: 1,
     considerEndpoints: false,

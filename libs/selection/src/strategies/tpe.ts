@@ -43,7 +43,7 @@ export function splitGoodBad(trials: readonly TpeTrial[], spec: TpeSpec, sign: 1
   });
   const byLoss = (a: number, b: number): number => loss(a) - loss(b) || a - b;
   const ranked = [...completed.sort(byLoss), ...prunedScored.sort(byLoss), ...prunedBare];
-  const nGood = Math.min(Math.ceil((spec.gamma ?? 0.1) * ranked.length), 25);
+  const nGood = Math.min(Math.ceil(spec.gamma * ranked.length), 25);
   const good = ranked.slice(0, nGood).sort((a, b) => a - b);
   const bad = [...ranked.slice(nGood), ...rest].sort((a, b) => a - b);
   return { good, bad };
