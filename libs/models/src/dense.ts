@@ -51,15 +51,10 @@ export function setTransposeStrategy(s: 'flag' | 'explicit'): void {
 }
 
 function mm(a: tf.Tensor, b: tf.Tensor, ta = false, tb = false): tf.Tensor {
-  const P = a.shape[0]!;
-  if (P === 1) {
-    const a2 = a.reshape(a.shape.slice(1) as [number, number]);
-    const b2 = b.reshape(b.shape.slice(1) as [number, number]);
-    const r =
-      transposeStrategy === 'flag'
-        ? tf.matMul(a2, b2, ta, tb)
-        : tf.matMul(ta ? a2.transpose() : a2, tb ? b2.transpose() : b2);
-    return r.reshape([1, ...r.shape]);
+  if (a.rank === 2) {
+    return transposeStrategy === 'flag'
+      ? tf.matMul(a as tf.Tensor2D, b as tf.Tensor2D, ta, tb)
+      : tf.matMul(ta ? a.transpose() : a, tb ? b.transpose() : b);
   }
   if (batchedStrategy === 'batched') {
     return transposeStrategy === 'flag'
@@ -238,22 +233,25 @@ export async function trainDensePacked(
     keep.push(t);
     return t;
   };
-  const xVal = k(tf.tensor3d(xValBuf, [P, vMax, F + 1]));
-  const yVal = k(tf.tensor3d(yValBuf, [P, vMax, C]));
-  const vScale = k(tf.tensor3d(vScaleBuf, [P, vMax, 1]));
-  const vLabel = k(tf.tensor2d(vLabelBuf, [P, vMax], 'int32'));
-  const ones = k(tf.ones([P, B, 1]));
+  const lead = (shape: number[]): number[] => (P === 1 ? shape.slice(1) : shape);
+  const ax = (a: number): number => (P === 1 ? a - 1 : a);
+  const xVal = k(tf.tensor(xValBuf, lead([P, vMax, F + 1])));
+  const yVal = k(tf.tensor(yValBuf, lead([P, vMax, C])));
+  const vScale = k(tf.tensor(vScaleBuf, lead([P, vMax, 1])));
+  const vLabel = k(tf.tensor(vLabelBuf, lead([P, vMax]), 'int32'));
+  const ones = k(tf.ones(lead([P, B, 1])));
+  const valOnes = k(tf.ones(lead([P, vMax, 1])));
   const l2k = anyL2
     ? dims.slice(0, -1).map((fin) => {
         const buf = new Float32Array(P * (fin + 1));
         preps.forEach((pr, p) => buf.fill(2 * pr.tp.l2, p * (fin + 1), p * (fin + 1) + fin));
-        return k(tf.tensor3d(buf, [P, fin + 1, 1]));
+        return k(tf.tensor(buf, lead([P, fin + 1, 1])));
       })
     : [];
-  const momentum = k(tf.tensor3d(Float32Array.from(preps, (pr) => 1 - pr.tp.momentum), [P, 1, 1]));
+  const momentum = k(tf.tensor(Float32Array.from(preps, (pr) => 1 - pr.tp.momentum), lead([P, 1, 1])));
 
-  let W: tf.Tensor[] = w0.map((parts, l) => stack(parts, [P, dims[l]! + 1, dims[l + 1]!]));
-  let S: tf.Tensor[][] = o0.map((perSlot, l) => perSlot.map((parts) => stack(parts, [P, dims[l]! + 1, dims[l + 1]!])));
+  let W: tf.Tensor[] = w0.map((parts, l) => stack(parts, lead([P, dims[l]! + 1, dims[l + 1]!])));
+  let S: tf.Tensor[][] = o0.map((perSlot, l) => perSlot.map((parts) => stack(parts, lead([P, dims[l]! + 1, dims[l + 1]!]))));
 
   const forward = (x: tf.Tensor, dmasks: tf.Tensor[] | undefined, onesT: tf.Tensor) => {
     const zs: tf.Tensor[] = [];
@@ -267,24 +265,24 @@ export async function trainDensePacked(
       const a = activate(z, act);
       as.push(a);
       const hd = dmasks ? tf.mul(a, dmasks[l]!) : a;
-      h = tf.concat([hd, onesT], 2);
+      h = tf.concat([hd, onesT], ax(2));
       hs.push(h);
     }
     return { zs, as, hs, out: zs[L - 1]! };
   };
 
-  const step = (x: tf.Tensor, y: tf.Tensor, scale: tf.Tensor, coef: tf.Tensor[], lossW: tf.Tensor, dmasks: tf.Tensor[] | undefined) => {
+  const step = (x: tf.Tensor, y: tf.Tensor, scale: tf.Tensor, coef: tf.Tensor[], dmasks: tf.Tensor[] | undefined) => {
     const { zs, as, hs, out } = forward(x, dmasks, ones);
     let dZ: tf.Tensor;
     let lossP: tf.Tensor;
     if (cls) {
       const prob = tf.softmax(out);
       dZ = tf.mul(tf.sub(prob, y), scale);
-      lossP = tf.neg(tf.sum(tf.mul(tf.mul(y, tf.log(tf.maximum(prob, EPS))), lossW), [1, 2]));
+      lossP = tf.sum(tf.mul(prob, y), ax(2));
     } else {
       const diff = tf.sub(out, y);
       dZ = tf.mul(diff, tf.mul(scale, 2));
-      lossP = tf.sum(tf.mul(tf.square(diff), lossW), [1, 2]);
+      lossP = tf.sum(tf.square(diff), ax(2));
     }
     const newW: tf.Tensor[] = new Array<tf.Tensor>(L);
     const newS: tf.Tensor[][] = new Array<tf.Tensor[]>(L);
@@ -292,7 +290,8 @@ export async function trainDensePacked(
       let g = mm(hs[l]!, dZ, true, false);
       if (anyL2) g = tf.add(g, tf.mul(l2k[l]!, W[l]!));
       if (l > 0) {
-        const dh = mm(dZ, W[l]!, false, true).slice([0, 0, 0], [P, B, dims[l]!]);
+        const full = mm(dZ, W[l]!, false, true);
+        const dh = P === 1 ? full.slice([0, 0], [B, dims[l]!]) : full.slice([0, 0, 0], [P, B, dims[l]!]);
         const dmask = dmasks?.[l - 1];
         const back = tf.mul(dh, activationGrad(zs[l - 1]!, as[l - 1]!, act));
         dZ = dmask ? tf.mul(back, dmask) : back;
@@ -320,18 +319,22 @@ export async function trainDensePacked(
     return { newW, newS, lossP };
   };
 
-  const evaluate = (lossAcc: tf.Tensor): Float32Array =>
+  const evaluate = (perStep: tf.Tensor[], lossW: tf.Tensor): Float32Array =>
     tf.tidy(() => {
-      const out = forward(xVal, undefined, tf.ones([P, vMax, 1])).out;
+      const st = tf.stack(perStep);
+      const lossAcc = cls
+        ? tf.neg(tf.sum(tf.mul(tf.log(tf.maximum(st, EPS)), lossW), P === 1 ? undefined : [0, 2]))
+        : tf.sum(tf.mul(st, lossW), P === 1 ? undefined : [0, 2]);
+      const out = forward(xVal, undefined, valOnes).out;
       let vl: tf.Tensor;
       let vs: tf.Tensor;
       if (cls) {
         const prob = tf.softmax(out);
-        vl = tf.neg(tf.sum(tf.mul(tf.mul(yVal, tf.log(tf.maximum(prob, EPS))), vScale), [1, 2]));
-        const hit = tf.cast(tf.equal(tf.argMax(out, 2), vLabel), 'float32');
-        vs = tf.sum(tf.mul(hit, vScale.reshape([P, vMax])), 1);
+        vl = tf.neg(tf.sum(tf.mul(tf.mul(yVal, tf.log(tf.maximum(prob, EPS))), vScale), [ax(1), ax(2)]));
+        const hit = tf.cast(tf.equal(tf.argMax(out, ax(2)), vLabel), 'float32');
+        vs = tf.sum(tf.mul(hit, vScale.reshape(lead([P, vMax]))), ax(1));
       } else {
-        vl = tf.sum(tf.mul(tf.square(tf.sub(out, yVal)), vScale), [1, 2]);
+        vl = tf.sum(tf.mul(tf.square(tf.sub(out, yVal)), vScale), [ax(1), ax(2)]);
         vs = tf.neg(vl);
       }
       return tf.stack([lossAcc, vl, vs]).dataSync() as Float32Array;
@@ -415,14 +418,14 @@ export async function trainDensePacked(
         return tf.tensor(buf.subarray(st * size, (st + 1) * size), shape);
       };
       const steps = Array.from({ length: nSteps }, (_, st) => ({
-        x: per(xb, st, [P, B, F + 1]),
-        y: per(yb, st, [P, B, C]),
-        sc: per(scale, st, [P, B, 1]),
-        lw: per(lossW, st, [P, B, 1]),
-        cf: coef.map((c) => per(c, st, [P, 1, 1])),
-        dm: dmaskBufs.map((buf, l) => per(buf, st, [P, B, units[l]!])),
+        x: per(xb, st, lead([P, B, F + 1])),
+        y: per(yb, st, lead([P, B, C])),
+        sc: per(scale, st, lead([P, B, 1])),
+        cf: coef.map((c) => per(c, st, lead([P, 1, 1]))),
+        dm: dmaskBufs.map((buf, l) => per(buf, st, lead([P, B, units[l]!]))),
       }));
-      let lossAcc: tf.Tensor = tf.zeros([P]);
+      const lossWAll = tf.tensor(lossW, P === 1 ? [nSteps, B] : [nSteps, P, B]);
+      const perStep: tf.Tensor[] = [];
       let aborted = false;
       try {
         for (let st = 0; st < nSteps; st++) {
@@ -432,19 +435,18 @@ export async function trainDensePacked(
           }
           const r = tf.tidy(() => {
             const b = steps[st]!;
-            const out = step(b.x, b.y, b.sc, b.cf, b.lw, anyDropout ? b.dm : undefined);
-            return { ...out, acc: tf.add(lossAcc, out.lossP) };
+            return step(b.x, b.y, b.sc, b.cf, anyDropout ? b.dm : undefined);
           });
-          tf.dispose([...W, ...S.flat(), lossAcc, r.lossP]);
+          tf.dispose([...W, ...S.flat()]);
           W = r.newW;
           S = r.newS;
-          lossAcc = r.acc;
+          perStep.push(r.lossP);
         }
       } finally {
-        tf.dispose(steps.flatMap((b) => [b.x, b.y, b.sc, b.lw, ...b.cf, ...b.dm]));
+        tf.dispose(steps.flatMap((b) => [b.x, b.y, b.sc, ...b.cf, ...b.dm]));
       }
       if (aborted) {
-        tf.dispose(lossAcc);
+        tf.dispose([...perStep, lossWAll]);
         for (const s of slots) {
           if (s.active) {
             s.active = false;
@@ -453,8 +455,8 @@ export async function trainDensePacked(
         }
         break;
       }
-      const stats = evaluate(lossAcc);
-      tf.dispose(lossAcc);
+      const stats = evaluate(perStep, lossWAll);
+      tf.dispose([...perStep, lossWAll]);
       const wantCkpt: number[] = [];
       slots.forEach((s, p) => {
         if (!s.active) return;
@@ -504,7 +506,7 @@ export async function trainDensePacked(
       }
     }
     const proba = tf.tidy(() => {
-      const out = forward(xVal, undefined, tf.ones([P, vMax, 1])).out;
+      const out = forward(xVal, undefined, valOnes).out;
       return (cls ? tf.softmax(out) : out).dataSync() as Float32Array;
     });
     const finalW = opts.captureWeights ? W.map((w) => w.dataSync() as Float32Array) : undefined;
