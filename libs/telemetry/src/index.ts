@@ -1,1 +1,12 @@
-export {};
+export {
+  createTelemetry,
+  metricNames,
+  MetricName,
+  FoldOutcome,
+  TrialOutcome,
+  DEFAULT_METRICS_PREFIX,
+  foldDurationBuckets,
+  type Telemetry,
+  type TelemetryOptions,
+} from './telemetry';
+export { serveMetrics, scrapeText, type ServeMetricsOptions, type MetricsServer } from './server';
