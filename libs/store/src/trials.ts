@@ -10,7 +10,7 @@ import {
   type PrunedBy,
   type TrialDoc,
 } from '@foldwise/spec';
-import { meanCi } from './stats';
+import { meanCi } from '@foldwise/compare';
 import { isDuplicateKey, nowIso, parseDoc, type WriteResult } from './shared';
 import type { FoldRepository } from './folds';
 
