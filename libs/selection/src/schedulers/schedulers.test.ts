@@ -79,6 +79,16 @@ test('a stopped trial stays stopped, and reports at maxResource or off the rungs
   assert.equal(s.report(0, 27, -5), 'continue');
 });
 
+test('a repeated report at the same rung returns the first decision, whatever arrived in between', () => {
+  const s = createScheduler(asha('maximize', 2));
+  assert.equal(s.report(0, 1, 0.5), 'continue');
+  assert.equal(s.report(1, 1, 0.9), 'continue');
+  assert.equal(s.report(2, 1, 0.8), 'stop');
+  assert.equal(s.report(0, 1, 0.5), 'continue');
+  assert.equal(s.report(2, 1, 0.99), 'stop');
+  assert.deepEqual(s.state().scores['0']?.['1'], { '0': 0.5, '1': 0.9, '2': 0.8 });
+});
+
 test('a scheduler restored from its JSON state decides like the original', () => {
   fc.assert(
     fc.property(fc.array(fc.tuple(fc.integer({ min: 0, max: 9 }), fc.constantFrom(1, 3, 9), fc.double({ min: 0, max: 1, noNaN: true })), { maxLength: 40 }), fc.nat(40), (reports, cut) => {

@@ -34,7 +34,10 @@ export interface SchedulerState {
 export interface Scheduler {
   /** Epochs at which the trial reports (ascending); the last is maxResource (empty for 'none' without one). */
   rungs(trialIndex: number): number[];
-  /** Records a trial's score at an epoch and decides; epochs that are not rungs of the trial always continue. */
+  /**
+   * Records a trial's score at an epoch and decides; epochs that are not rungs of the trial always continue, and
+   * a repeated report (a retried activity) returns the first decision without recording again.
+   */
   report(trialIndex: number, epoch: number, score: number): SchedulerDecision;
   /** The state as plain JSON. */
   state(): SchedulerState;
@@ -129,6 +132,7 @@ class EpochScheduler implements Scheduler {
     const bracket = String(this.bracket(trialIndex));
     const byEpoch = (this.st.scores[bracket] ??= {});
     const atRung = (byEpoch[String(epoch)] ??= {});
+    if (String(trialIndex) in atRung) return 'continue';
     const others = Object.entries(atRung)
       .filter(([t]) => t !== String(trialIndex))
       .map(([, v]) => v);

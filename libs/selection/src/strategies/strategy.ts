@@ -6,6 +6,10 @@
  * (each trial's joint configuration and outcome) plus a cursor, so `JSON.parse(JSON.stringify(state()))`
  * restores a strategy that proposes exactly what the original would have.
  *
+ * Duplicates: a proposal equal to an earlier one is redrawn (Sobol: the next point; TPE: up to 8 fresh TPE
+ * draws, then random draws); when the space is finite and draws keep colliding, a configuration is chosen
+ * uniformly among those never proposed, and once none is left the strategy is exhausted.
+ *
  * Outcomes: grid, random and Sobol use outcomes only to validate them (their proposals do not depend on
  * scores); every proposed configuration, whatever its outcome, is never proposed again. TPE's use of
  * completed, pruned, failed and pending trials is described in `./tpe`.
