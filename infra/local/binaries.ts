@@ -24,7 +24,7 @@ function findGo(): string | undefined {
 
 function goCommand(): string {
   const go = findGo();
-  if (!go) throw new BinaryError('go: the Go toolchain is needed to build temporal and ferretdb, and `go` is not on PATH');
+  if (!go) throw new BinaryError('go: the Go toolchain (>= 1.25) is needed to build temporal and ferretdb, and `go` is not on PATH');
   return go;
 }
 
