@@ -1,0 +1,432 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { WorkflowFailedError, WorkflowNotFoundError } from '@temporalio/client';
+import { FoldwiseClient, SubmissionError, type SearchHandle } from '@foldwise/sdk';
+import { formatIssues, validateSearchSpec, type SearchResult, type SearchSpec } from '@foldwise/spec';
+// eslint-disable-next-line @nx/enforce-module-boundaries -- infra/local is tooling (the local stack), not a workspace library
+import { StackConfigError, down, status as stackStatus, up } from '../../../infra/local';
+import { connectionEnv, endpointsOf, repoRoot } from './env';
+import { CliError, ExitCode, requireReachable, type Endpoint } from './errors';
+import { formatComparison, formatLeaderboard, resultJson, table } from './output';
+import { buildReport } from './report/build';
+import { collectReportData } from './report/collect';
+import { readSpecFile } from './spec-file';
+import { bestLine, watchSearch, type WatchOptions } from './watch';
+import { startWorkerChild, workersPolling, type WorkerChild } from './worker';
+
+/** Where the CLI writes; replaced in tests. */
+export interface Io {
+  out: NodeJS.WritableStream & { isTTY?: boolean };
+  err: NodeJS.WritableStream & { isTTY?: boolean };
+  env: NodeJS.ProcessEnv;
+}
+
+const positiveInt = (name: string) => (v: string): number => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`${name} must be a positive integer (got ${JSON.stringify(v)})`);
+  return n;
+};
+
+const line = (s: NodeJS.WritableStream, text: string): void => {
+  s.write(`${text}\n`);
+};
+
+interface Session {
+  client: FoldwiseClient;
+  env: NodeJS.ProcessEnv;
+}
+
+async function connect(io: Io, opts: { nats?: boolean; dataRoots?: string[] } = {}): Promise<Session> {
+  const env = connectionEnv(io.env);
+  const ep = endpointsOf(env);
+  const needed: Endpoint[] = [ep.temporal, ep.mongodb, ...(opts.nats ? [ep.nats] : [])];
+  await requireReachable(needed);
+  try {
+    const client = await FoldwiseClient.connect({
+      temporalAddress: ep.temporal.url,
+      namespace: env['TEMPORAL_NAMESPACE'] || 'default',
+      mongodbUri: ep.mongodb.url,
+      mongodbDb: env['MONGODB_DB'] || 'foldwise',
+      natsUrl: ep.nats.url,
+      ...(opts.dataRoots ? { allowedDataRoots: opts.dataRoots } : {}),
+    });
+    return { client, env };
+  } catch (err) {
+    throw new CliError(`cannot connect: ${(err as Error).message}`, ExitCode.Unreachable);
+  }
+}
+
+async function withClient<T>(io: Io, fn: (s: Session) => Promise<T>, opts: { nats?: boolean; dataRoots?: string[] } = {}): Promise<T> {
+  const s = await connect(io, opts);
+  try {
+    return await fn(s);
+  } finally {
+    await s.client.close().catch(() => undefined);
+  }
+}
+
+async function existing(client: FoldwiseClient, id: string): Promise<SearchHandle> {
+  if (!(await client.exists(id))) throw new CliError(`search ${id}: not found (no workflow with this id)`, ExitCode.InvalidInput);
+  return client.get(id);
+}
+
+function parseSpec(file: string): SearchSpec {
+  const input = readSpecFile(file);
+  const r = validateSearchSpec(input);
+  if (!r.success) throw new SubmissionError(r.issues);
+  return r.data;
+}
+
+const outcomeCode = (r: SearchResult | undefined): ExitCode => (r?.status === 'completed' ? ExitCode.Ok : ExitCode.SearchFailed);
+
+function watchMode(io: Io, json: boolean): WatchOptions['mode'] {
+  const tty = Boolean(io.out.isTTY && io.err.isTTY);
+  if (tty) return 'bars';
+  return json ? 'none' : 'json';
+}
+
+async function follow(io: Io, handle: SearchHandle, opts: { mode: WatchOptions['mode']; json: boolean; from: 'start' | 'now' }): Promise<ExitCode> {
+  const outcome = await watchSearch(handle, { mode: opts.mode, from: opts.from, out: io.out, err: io.err });
+  if (outcome.error !== undefined) throw outcome.error;
+  const r = outcome.result;
+  if (opts.json && r) line(io.out, JSON.stringify(resultJson(r)));
+  else if (opts.mode === 'bars' && r) printResult(io, r);
+  return outcomeCode(r);
+}
+
+function printResult(io: Io, r: SearchResult): void {
+  const metric = r.best?.metric ?? r.comparison?.metric ?? 'score';
+  line(io.out, `search ${r.searchId}: ${r.status} (${r.counts.completed} trials completed, ${r.counts.pruned} pruned, ${r.counts.failed} failed; ${r.counts.foldsRun} folds run)`);
+  line(io.out, '');
+  line(io.out, formatLeaderboard(resultJson(r).leaderboard, metric));
+  line(io.out, '');
+  line(io.out, `best: ${bestLine(r.best)}`);
+  if (r.comparison) line(io.out, `verdict: ${r.comparison.verdict}`);
+  if (r.refit?.testMetrics) {
+    line(io.out, `held-out test: ${Object.entries(r.refit.testMetrics).map(([k, v]) => `${k} ${v.toFixed(4)}`).join(', ')}`);
+  }
+}
+
+async function writeReport(client: FoldwiseClient, id: string, file: string): Promise<string> {
+  const data = await collectReportData(client, id);
+  const html = await buildReport(data);
+  const path = resolve(file);
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(path, html);
+  return path;
+}
+
+/** The `foldwise` command, writing to `io`; `run` parses and executes it. */
+export function buildProgram(io: Io, setCode: (c: ExitCode) => void): Command {
+  const program = new Command('foldwise')
+    .description('foldwise: distributed hyperparameter search and model comparison with cross-validation and statistics')
+    .configureOutput({ writeOut: (s) => io.out.write(s), writeErr: (s) => io.err.write(s) })
+    .exitOverride()
+    .showHelpAfterError();
+
+  program
+    .command('up')
+    .description('start the local stack (Temporal dev server, FerretDB, NATS JetStream) and write .cache/stack/env.json')
+    .action(async () => {
+      const env = await up({ log: (l) => line(io.out, l), env: io.env });
+      line(io.out, `Temporal UI ${env.TEMPORAL_UI_URL}`);
+    });
+  program
+    .command('down')
+    .description('stop the processes the local stack started')
+    .action(async () => {
+      await down({ log: (l) => line(io.out, l), env: io.env });
+    });
+  program
+    .command('status')
+    .description('show each local service and whether it answers; exit 3 unless all do')
+    .action(async () => {
+      const s = await stackStatus({ env: io.env });
+      line(
+        io.out,
+        table(
+          ['service', 'state', 'address', 'pid', 'note'],
+          s.services.map((x) => [x.name, x.state, x.url, x.pid === undefined ? '' : String(x.pid), x.reason ?? '']),
+        ),
+      );
+      if (s.env) line(io.out, `ui       ${s.env.TEMPORAL_UI_URL}`);
+      line(io.out, `env      ${s.env ? s.envFile : 'absent: run foldwise up'}`);
+      const notUp = s.services.filter((x) => x.state !== 'running' && x.state !== 'external');
+      if (!s.env || notUp.length > 0) {
+        throw new CliError(`not running: ${notUp.map((d) => d.name).join(', ') || 'env.json absent'}`, ExitCode.Unreachable);
+      }
+    });
+
+  program
+    .command('worker')
+    .description('run a worker (services/worker) against the configured stack until interrupted')
+    .addOption(new Option('--pool <pool>', 'resource pool whose task queue it serves').choices(['cpu', 'gpu']).default('cpu'))
+    .option('--slots <n>', 'folds trained at once', positiveInt('--slots'))
+    .action(async (o: { pool: 'cpu' | 'gpu'; slots?: number }) => {
+      const env = connectionEnv(io.env);
+      const ep = endpointsOf(env);
+      await requireReachable([ep.temporal, ep.mongodb]);
+      const child = startWorkerChild({ pool: o.pool, slots: o.slots, env, stdio: 'inherit' });
+      const forward = (sig: NodeJS.Signals) => () => child.proc.kill(sig);
+      const onInt = forward('SIGINT');
+      const onTerm = forward('SIGTERM');
+      process.on('SIGINT', onInt);
+      process.on('SIGTERM', onTerm);
+      const code = await child.exited;
+      process.off('SIGINT', onInt);
+      process.off('SIGTERM', onTerm);
+      if (code !== 0) throw new CliError(`worker exited with ${code}`, code === 2 ? ExitCode.InvalidInput : ExitCode.SearchFailed);
+    });
+
+  program
+    .command('submit')
+    .description('validate a search spec (YAML or JSON), stage its data and start the search')
+    .argument('<spec>', 'spec file')
+    .option('--watch', 'follow progress until the search ends (bars in a terminal, JSON lines otherwise)')
+    .option('--json', 'wait for the result and print it as one JSON document')
+    .option('--search-id <id>', 'fixed search id (submitting the same id again starts nothing)')
+    .action(async (file: string, o: { watch?: boolean; json?: boolean; searchId?: string }) => {
+      const spec = parseSpec(file);
+      const roots = io.env['FOLDWISE_DATA_ROOTS']?.split(',') ?? [dirname(resolve(file)), process.cwd()];
+      await withClient(
+        io,
+        async ({ client }) => {
+          const handle = await client.submit(spec, o.searchId ? { searchId: o.searchId } : {});
+          if (!o.watch && !o.json) {
+            line(io.out, handle.searchId);
+            if (io.out.isTTY) line(io.err, `follow it with: foldwise watch ${handle.searchId}`);
+            return;
+          }
+          if (io.err.isTTY) line(io.err, `search ${handle.searchId}`);
+          setCode(await follow(io, handle, { mode: o.watch ? watchMode(io, Boolean(o.json)) : 'none', json: Boolean(o.json), from: 'start' }));
+        },
+        { nats: Boolean(o.watch), dataRoots: roots },
+      );
+    });
+
+  program
+    .command('watch')
+    .description('follow a search until it ends (bars in a terminal, JSON lines otherwise)')
+    .argument('<id>', 'search id')
+    .option('--json', 'print the final result as one JSON document')
+    .action(async (id: string, o: { json?: boolean }) => {
+      await withClient(
+        io,
+        async ({ client }) => {
+          const handle = await existing(client, id);
+          setCode(await follow(io, handle, { mode: watchMode(io, Boolean(o.json)), json: Boolean(o.json), from: 'start' }));
+        },
+        { nats: true },
+      );
+    });
+
+  program
+    .command('leaderboard')
+    .description('the trials of a search, best first, from MongoDB')
+    .argument('<id>', 'search id')
+    .option('--json', 'print as one JSON document')
+    .action(async (id: string, o: { json?: boolean }) => {
+      await withClient(io, async ({ client }) => {
+        const doc = await client.store.searches.get(id);
+        if (!doc) throw new CliError(`search ${id}: not found in MongoDB`, ExitCode.InvalidInput);
+        const rows = await client.get(id).leaderboard();
+        const metric = (doc.spec as { metrics?: { primary?: string } }).metrics?.primary ?? 'score';
+        if (o.json) line(io.out, JSON.stringify({ searchId: id, status: doc.status, metric, leaderboard: rows }));
+        else line(io.out, formatLeaderboard(rows, metric));
+      });
+    });
+
+  program
+    .command('compare')
+    .description('compare the top configurations of a search on their shared folds')
+    .argument('<id>', 'search id')
+    .option('--top-k <n>', 'configurations to compare', positiveInt('--top-k'))
+    .option('--json', 'print as one JSON document')
+    .action(async (id: string, o: { topK?: number; json?: boolean }) => {
+      await withClient(io, async ({ client }) => {
+        if (!(await client.store.searches.get(id))) throw new CliError(`search ${id}: not found in MongoDB`, ExitCode.InvalidInput);
+        const c = await client.get(id).compare(o.topK !== undefined ? { topK: o.topK } : {});
+        if (o.json) line(io.out, JSON.stringify({ searchId: id, comparison: c ?? null }));
+        else line(io.out, c ? formatComparison(c) : 'fewer than two trials completed every fold: nothing to compare');
+      });
+    });
+
+  program
+    .command('report')
+    .description('write the self-contained HTML report of a search')
+    .argument('<id>', 'search id')
+    .option('-o, --output <file>', 'HTML file to write (default reports/<id>.html)')
+    .action(async (id: string, o: { output?: string }) => {
+      await withClient(io, async ({ client }) => {
+        const path = await writeReport(client, id, o.output ?? resolve(repoRoot, 'reports', `${id}.html`));
+        line(io.out, path);
+      });
+    });
+
+  const control = (name: string, what: string, act: (h: SearchHandle) => Promise<string>): void => {
+    program
+      .command(name)
+      .description(what)
+      .argument('<id>', 'search id')
+      .action(async (id: string) => {
+        await withClient(io, async ({ client }) => line(io.out, await act(await existing(client, id))));
+      });
+  };
+  control('cancel', 'cancel a search (running folds stop within one heartbeat)', async (h) => {
+    await h.cancel();
+    return `${h.searchId}: cancellation requested`;
+  });
+  control('pause', 'stop launching new trials (running ones finish)', async (h) => {
+    await h.pause();
+    return `${h.searchId}: paused`;
+  });
+  control('resume', 'launch trials again after a pause', async (h) => {
+    await h.resume();
+    return `${h.searchId}: resumed`;
+  });
+  program
+    .command('extend')
+    .description('add N trials to the budget of a running search')
+    .argument('<id>', 'search id')
+    .argument('<n>', 'trials to add', positiveInt('N'))
+    .action(async (id: string, n: number) => {
+      await withClient(io, async ({ client }) => {
+        const budget = await (await existing(client, id)).extendBudget(n);
+        line(io.out, `${id}: budget is now ${budget} trials`);
+      });
+    });
+
+  program
+    .command('list')
+    .description('searches recorded in MongoDB, newest first')
+    .option('--limit <n>', 'most searches to show', positiveInt('--limit'), 20)
+    .option('--json', 'print as one JSON document')
+    .action(async (o: { limit: number; json?: boolean }) => {
+      await withClient(io, async ({ client }) => {
+        const docs = await client.list({ limit: o.limit });
+        if (o.json) {
+          line(io.out, JSON.stringify(docs.map((d) => ({ searchId: d._id, name: d.name, status: d.status, counts: d.counts, best: d.best ?? null, createdAt: d.createdAt }))));
+          return;
+        }
+        if (docs.length === 0) return line(io.out, 'no searches yet');
+        line(
+          io.out,
+          table(
+            ['search', 'status', 'trials', 'best', 'created'],
+            docs.map((d) => [d._id, d.status, `${d.counts.trialsCompleted}/${d.counts.trials}`, d.best ? `${d.best.metric} ${d.best.score.toFixed(4)} (${d.best.model})` : '–', d.createdAt]),
+          ),
+        );
+      });
+    });
+
+  program
+    .command('demo')
+    .description('start the stack and a worker if needed, run examples/digits.yaml end to end, print the leaderboard, write the report')
+    .option('--spec <file>', 'spec to run', resolve(repoRoot, 'examples', 'digits.yaml'))
+    .option('-o, --output <file>', 'HTML report to write (default reports/<search id>.html)')
+    .option('--slots <n>', 'folds the demo worker trains at once', positiveInt('--slots'), 2)
+    .action(async (o: { spec: string; output?: string; slots: number }) => {
+      setCode(await demo(io, o));
+    });
+
+  return program;
+}
+
+async function demo(io: Io, o: { spec: string; output?: string; slots: number }): Promise<ExitCode> {
+  const spec = parseSpec(o.spec);
+  const say = (l: string): void => line(io.err, l);
+  try {
+    await requireReachable(Object.values(endpointsOf(connectionEnv(io.env))));
+    say('stack: reachable');
+  } catch (err) {
+    if (!(err instanceof CliError)) throw err;
+    say('stack: starting the local stack (the first time builds the servers; this takes a while)');
+    await up({ log: say, env: io.env });
+  }
+  let worker: WorkerChild | undefined;
+  const stopWorker = () => void worker?.stop(5000);
+  process.once('SIGINT', stopWorker);
+  try {
+    return await withClient(
+      io,
+      async ({ client, env }) => {
+        if (await workersPolling(client.temporal, spec.pool)) {
+          say(`worker: one is already polling ${spec.pool}; using it`);
+        } else {
+          say(`worker: starting one (${spec.pool} pool, ${o.slots} slots); it stops when the demo ends`);
+          worker = startWorkerChild({ pool: spec.pool, slots: o.slots, env: { ...env, METRICS_PORT: '0' }, stdio: 'pipe' });
+          await worker.ready;
+        }
+        const handle = await client.submit(spec, { searchId: `demo-${spec.name}-${Date.now().toString(36)}` });
+        say(`search: ${handle.searchId} (Temporal UI: ${env['TEMPORAL_UI_URL'] ?? 'see foldwise status'})`);
+        const tty = Boolean(io.err.isTTY);
+        const outcome = await watchSearch(handle, { mode: tty ? 'bars' : 'none', from: 'start', out: io.out, err: io.err });
+        if (outcome.error !== undefined) throw outcome.error;
+        const r = outcome.result;
+        if (r) printResult(io, r);
+        const path = await writeReport(client, handle.searchId, o.output ?? resolve(repoRoot, 'reports', `${handle.searchId}.html`));
+        line(io.out, `report: ${path}`);
+        line(io.out, `open ${pathToFileURL(path).href}`);
+        return outcomeCode(r);
+      },
+      { nats: true },
+    );
+  } finally {
+    process.off('SIGINT', stopWorker);
+    if (worker) {
+      say('worker: stopping');
+      await worker.stop(30_000);
+    }
+  }
+}
+
+/** Runs the CLI with `argv` (without node and script) and resolves to its exit code; never throws. */
+export async function run(argv: string[], io: Io = { out: process.stdout, err: process.stderr, env: process.env }): Promise<number> {
+  let code: ExitCode = ExitCode.Ok;
+  const program = buildProgram(io, (c) => {
+    code = c;
+  });
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return code;
+  } catch (err) {
+    return reportError(io, err);
+  }
+}
+
+function reportError(io: Io, err: unknown): number {
+  if (err instanceof CommanderError) {
+    if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return ExitCode.Ok;
+    return ExitCode.InvalidInput;
+  }
+  if (err instanceof SubmissionError) {
+    line(io.err, formatIssues(err.issues));
+    return ExitCode.InvalidInput;
+  }
+  if (err instanceof CliError) {
+    line(io.err, err.message);
+    return err.exitCode;
+  }
+  if (err instanceof StackConfigError) {
+    line(io.err, err.message);
+    return ExitCode.InvalidInput;
+  }
+  if (err instanceof WorkflowNotFoundError) {
+    line(io.err, `search ${err.workflowId ?? ''}: not found`);
+    return ExitCode.InvalidInput;
+  }
+  if (err instanceof WorkflowFailedError) {
+    const cause = err.cause instanceof Error ? `: ${err.cause.message}` : '';
+    line(io.err, `search failed${cause}`);
+    return ExitCode.SearchFailed;
+  }
+  const e = err as Error & { code?: unknown };
+  if (/ECONNREFUSED|ENOTFOUND|EHOSTUNREACH|ServerSelection|UNAVAILABLE|Failed to connect/i.test(`${e?.name} ${e?.message}`)) {
+    line(io.err, `infrastructure unreachable: ${e.message}`);
+    return ExitCode.Unreachable;
+  }
+  line(io.err, `foldwise: ${e instanceof Error ? (e.stack ?? e.message) : String(err)}`);
+  return ExitCode.SearchFailed;
+}

@@ -1,0 +1,92 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { resolve } from 'node:path';
+import type { Client } from '@temporalio/client';
+import { TaskQueue, poolTaskQueue } from '@foldwise/spec';
+import { repoRoot } from './env';
+
+/** Options of a worker started by the CLI. */
+export interface WorkerChildOptions {
+  pool: 'cpu' | 'gpu';
+  slots?: number | undefined;
+  /** Environment of the child (connection variables included). */
+  env: NodeJS.ProcessEnv;
+  /** `inherit` passes the worker's output through; `pipe` keeps it (see `output()`). */
+  stdio: 'inherit' | 'pipe';
+}
+
+/** A worker process started by the CLI. */
+export interface WorkerChild {
+  proc: ChildProcess;
+  /** Resolves once the worker logged that it started; rejects if it exits first. */
+  ready: Promise<void>;
+  /** Resolves with the exit code (or 128 + signal number) when it exits. */
+  exited: Promise<number>;
+  /** What it printed so far (with `stdio: 'pipe'`). */
+  output(): string;
+  /** SIGTERM (running folds finish), SIGKILL after `graceMs`; resolves once it exited. */
+  stop(graceMs?: number): Promise<void>;
+}
+
+const workerMain = resolve(repoRoot, 'services', 'worker', 'src', 'main.ts');
+
+/** Starts `services/worker/src/main.ts` under tsx as a child process. */
+export function startWorkerChild(opts: WorkerChildOptions): WorkerChild {
+  const env: NodeJS.ProcessEnv = { ...opts.env, FOLDWISE_POOL: opts.pool };
+  if (opts.slots !== undefined) env['FOLDWISE_SLOTS'] = String(opts.slots);
+  const proc = spawn(process.execPath, ['--import', 'tsx', workerMain], {
+    cwd: repoRoot,
+    env,
+    stdio: opts.stdio === 'inherit' ? 'inherit' : ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let started = false;
+  let onStarted: () => void = () => undefined;
+  const collect = (d: Buffer): void => {
+    out = (out + d.toString()).slice(-200_000);
+    if (!started && out.includes('foldwise worker started')) {
+      started = true;
+      onStarted();
+    }
+  };
+  proc.stdout?.on('data', collect);
+  proc.stderr?.on('data', collect);
+  const exited = new Promise<number>((ok) =>
+    proc.once('exit', (code, signal) => ok(code ?? (signal === 'SIGKILL' ? 137 : signal === 'SIGINT' ? 130 : 143))),
+  );
+  const ready = new Promise<void>((ok, fail) => {
+    onStarted = ok;
+    if (opts.stdio === 'inherit') ok();
+    void exited.then((code) => fail(new Error(`worker exited with ${code} before it started:\n${out.slice(-3000)}`)));
+  });
+  ready.catch(() => undefined);
+  return {
+    proc,
+    ready,
+    exited,
+    output: () => out,
+    async stop(graceMs = 30_000) {
+      if (proc.exitCode !== null || proc.signalCode !== null) return;
+      proc.kill('SIGTERM');
+      const t = setTimeout(() => proc.kill('SIGKILL'), graceMs);
+      await exited;
+      clearTimeout(t);
+    },
+  };
+}
+
+/** How recently a poller must have polled to count as alive (a long poll lasts up to a minute). */
+export const POLLER_FRESH_MS = 75_000;
+
+/** Whether some worker polls both the control queue (workflows) and the pool's queue (training activities). */
+export async function workersPolling(client: Client, pool: 'cpu' | 'gpu', now = Date.now()): Promise<boolean> {
+  const fresh = async (name: string, type: 1 | 2): Promise<boolean> => {
+    const r = await client.workflowService.describeTaskQueue({ namespace: client.options.namespace, taskQueue: { name, kind: 1 }, taskQueueType: type });
+    return (r.pollers ?? []).some((p) => {
+      const t = p.lastAccessTime;
+      const ms = t ? Number(t.seconds ?? 0) * 1000 + Math.floor((t.nanos ?? 0) / 1e6) : 0;
+      return now - ms < POLLER_FRESH_MS;
+    });
+  };
+  const [control, training] = await Promise.all([fresh(TaskQueue.Control, 1), fresh(poolTaskQueue(pool), 2)]);
+  return control && training;
+}
