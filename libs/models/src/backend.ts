@@ -1,6 +1,10 @@
+import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
+import type * as WasmBackend from '@tensorflow/tfjs-backend-wasm';
 import { registerWasmConvGradients } from './wasm-kernels';
+
+type WasmModule = typeof WasmBackend;
 
 /** Backend preferences a worker may be configured with. */
 export const BackendPref = {
@@ -21,6 +25,7 @@ export interface BackendChoice {
 }
 
 let current: BackendChoice | undefined;
+const load = createRequire(__filename);
 
 function errorText(e: unknown): string {
   const msg = e instanceof Error ? e.message : String(e);
@@ -29,7 +34,7 @@ function errorText(e: unknown): string {
 
 function tryNative(pkg: string): string | undefined {
   try {
-    require(pkg);
+    load(pkg);
     return undefined;
   } catch (e) {
     return `require('${pkg}') failed: ${errorText(e)}`;
@@ -38,8 +43,8 @@ function tryNative(pkg: string): string | undefined {
 
 async function tryWasm(): Promise<string | undefined> {
   try {
-    const wasm = require('@tensorflow/tfjs-backend-wasm') as typeof import('@tensorflow/tfjs-backend-wasm');
-    const dist = path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm'));
+    const wasm = load('@tensorflow/tfjs-backend-wasm') as WasmModule;
+    const dist = path.dirname(load.resolve('@tensorflow/tfjs-backend-wasm'));
     tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
     wasm.setWasmPaths(dist + path.sep);
     const ok = await tf.setBackend('wasm');

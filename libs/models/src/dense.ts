@@ -538,7 +538,7 @@ export async function trainDensePacked(
           durationMs,
         },
         ...(finalW
-          ? { weights: finalW.map((w, l) => w.slice((p * w.length) / P, ((p + 1) * w.length) / P)) }
+          ? { weights: finalW.map((w) => w.slice((p * w.length) / P, ((p + 1) * w.length) / P)) }
           : {}),
       };
     });

@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
@@ -276,7 +277,7 @@ export function loadFamilyModules(paths: string[]): string[] {
   const names: string[] = [];
   for (const p of paths) {
     const abs = path.resolve(p);
-    const mod = require(abs) as Record<string, unknown>;
+    const mod = createRequire(__filename)(abs) as Record<string, unknown>;
     const candidates = [mod.default, mod.family, mod];
     const fam = candidates.find(isFamily);
     if (!fam) {
