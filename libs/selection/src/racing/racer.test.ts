@@ -32,6 +32,30 @@ test('a clearly worse configuration is stopped as soon as it has minFolds folds,
   assert.deepEqual(r.onFoldResult(1, 3, 0.5), [], 'a late fold of a pruned trial decides nothing');
 });
 
+test('any configuration clearly worse on every shared fold is stopped exactly at minFolds, never before', () => {
+  fc.assert(
+    fc.property(
+      fc.array(fc.double({ min: 0.3, max: 0.9, noNaN: true }), { minLength: 5, maxLength: 5 }),
+      fc.double({ min: 0.05, max: 0.2, noNaN: true }),
+      fc.array(fc.double({ min: -0.1, max: 0.1, noNaN: true }), { minLength: 5, maxLength: 5 }),
+      fc.integer({ min: 2, max: 4 }),
+      (inc, gap, jitter, minFolds) => {
+        const r = createRacer(racingSpecSchema.parse({ enabled: true, minFolds }), { nFolds: 5, direction: 'maximize' });
+        feed(r, 0, inc);
+        for (let f = 0; f < 5; f++) {
+          const d = r.onFoldResult(1, f, (inc[f] as number) - gap * (1 + (jitter[f] as number)));
+          if (f + 1 < minFolds) assert.deepEqual(d, []);
+          else {
+            assert.deepEqual(d.map((x) => x.trialIndex), [1]);
+            assert.equal(d[0]?.evidence.nFolds, minFolds);
+            break;
+          }
+        }
+      },
+    ),
+  );
+});
+
 test('when minimising, a configuration with clearly larger losses is stopped', () => {
   const r = createRacer(on, { nFolds: 5, direction: 'minimize' });
   feed(r, 0, [0.1, 0.12, 0.11, 0.1, 0.13]);
