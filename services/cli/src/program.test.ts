@@ -1,0 +1,106 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { after, test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { FoldwiseEvent, SearchResult } from '@foldwise/spec';
+import { hostPort } from './errors';
+import { resultJson } from './output';
+import { run } from './program';
+import { createTally } from './watch';
+
+const dir = mkdtempSync(join(tmpdir(), 'foldwise-cli-unit-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+async function cli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; out: string; err: string }> {
+  const out = new PassThrough();
+  const err = new PassThrough();
+  let o = '';
+  let e = '';
+  out.on('data', (d: Buffer) => (o += d.toString()));
+  err.on('data', (d: Buffer) => (e += d.toString()));
+  const code = await run(args, { out, err, env: { FOLDWISE_STACK_ENV: join(dir, 'absent.json'), ...env } });
+  return { code, out: o, err: e };
+}
+
+test('an invalid spec exits 2 before connecting and prints each issue as "path: message"', async () => {
+  const file = join(dir, 'bad.json');
+  writeFileSync(file, JSON.stringify({ name: 'x', dataset: { builtin: 'iris' }, cv: { k: 1 }, metrics: { primary: 'accuracy' }, models: [{ family: 'nope' }], budget: { trials: 0 } }));
+  const r = await cli(['submit', file], { TEMPORAL_ADDRESS: '127.0.0.1:1', MONGODB_URI: 'mongodb://127.0.0.1:1' });
+  assert.equal(r.code, 2);
+  assert.equal(r.out, '');
+  assert.deepEqual(
+    r.err.trim().split('\n').map((l) => l.split(': ')[0]),
+    ['cv.k', 'models[0].family', 'budget.trials'],
+  );
+});
+
+test('a spec file that is not valid YAML exits 2 and names the file', async () => {
+  const file = join(dir, 'broken.yaml');
+  writeFileSync(file, 'name: [unclosed\n');
+  const r = await cli(['submit', file]);
+  assert.equal(r.code, 2);
+  assert.match(r.err, /broken\.yaml: not valid YAML/);
+});
+
+test('unreachable services exit 3 and name each service with the variable that points at it', async () => {
+  const r = await cli(['list'], { TEMPORAL_ADDRESS: '127.0.0.1:1', MONGODB_URI: 'mongodb://127.0.0.1:1/' });
+  assert.equal(r.code, 3);
+  assert.match(r.err, /^temporal unreachable at 127\.0\.0\.1:1 \(TEMPORAL_ADDRESS\)/m);
+  assert.match(r.err, /^mongodb unreachable at mongodb:\/\/127\.0\.0\.1:1\/ \(MONGODB_URI\)/m);
+});
+
+test('bad command-line arguments exit 2', async () => {
+  assert.equal((await cli(['extend', 'some-id', 'many'])).code, 2);
+  assert.equal((await cli(['no-such-command'])).code, 2);
+  assert.equal((await cli(['worker', '--pool', 'tpu'])).code, 2);
+});
+
+test('host and port are read from Temporal, MongoDB and NATS addresses', () => {
+  assert.deepEqual(hostPort('127.0.0.1:7233', 7233), { host: '127.0.0.1', port: 7233 });
+  assert.deepEqual(hostPort('mongodb://user:pw@db.local:27018,other:1/foldwise?x=1', 27017), { host: 'db.local', port: 27018 });
+  assert.deepEqual(hostPort('mongodb://db.local/', 27017), { host: 'db.local', port: 27017 });
+  assert.deepEqual(hostPort('nats://[::1]:4223', 4222), { host: '::1', port: 4223 });
+});
+
+test('the --json document carries each trial with its completed folds and metric mean, std and interval', () => {
+  const r: SearchResult = {
+    searchId: 's1',
+    status: 'completed',
+    best: { trialId: 's1:0', model: 'mlp', params: { units: 8 }, metric: 'accuracy', score: 0.9, ci95: [0.8, 1] },
+    leaderboard: [
+      {
+        trialIndex: 0,
+        trialId: 's1:0',
+        model: 'mlp',
+        params: { units: 8 },
+        status: 'completed',
+        foldScores: [0.9, null, 0.9],
+        metrics: { accuracy: { mean: 0.9, std: 0, ci95: [0.9, 0.9], n: 2 } },
+        epochsTrained: 10,
+      },
+    ],
+    counts: { trials: 1, completed: 1, pruned: 0, failed: 0, foldsRun: 2, foldsSkipped: 1 },
+  };
+  const doc = resultJson(r);
+  assert.equal(doc.leaderboard[0]?.folds, 2);
+  assert.deepEqual(doc.leaderboard[0]?.metrics['accuracy'], { mean: 0.9, std: 0, ci95: [0.9, 0.9] });
+  assert.equal(doc.comparison, null);
+  assert.deepEqual(JSON.parse(JSON.stringify(doc)).best, r.best);
+});
+
+test('progress counts each fold and trial once even when events are redelivered', () => {
+  const { tally, add } = createTally();
+  const ts = '2026-01-01T00:00:00Z';
+  const events: FoldwiseEvent[] = [
+    { kind: 'started', searchId: 's', ts, payload: { name: 'n', models: ['mlp'], plannedTrials: 2, foldsPerTrial: 3 } },
+    { kind: 'fold', searchId: 's', ts, trialIndex: 0, fold: 0, attempt: 1, payload: { status: 'completed', model: 'mlp', metrics: {}, epochsTrained: 1, durationMs: 1 } },
+    { kind: 'fold', searchId: 's', ts, trialIndex: 0, fold: 0, attempt: 2, payload: { status: 'completed', model: 'mlp', metrics: {}, epochsTrained: 1, durationMs: 1 } },
+    { kind: 'fold', searchId: 's', ts, trialIndex: 0, fold: 1, attempt: 1, payload: { status: 'pruned', model: 'mlp', metrics: {}, epochsTrained: 1, durationMs: 1 } },
+    { kind: 'trial', searchId: 's', ts, trialIndex: 0, payload: { status: 'pruned', model: 'mlp', params: {} } },
+    { kind: 'trial', searchId: 's', ts, trialIndex: 0, payload: { status: 'pruned', model: 'mlp', params: {} } },
+  ];
+  events.forEach(add);
+  assert.deepEqual({ ...tally }, { foldsDone: 2, foldsTotal: 6, trialsDone: 1, trialsTotal: 2, pruned: 1, failed: 0 });
+});
