@@ -147,17 +147,6 @@ function optSlots(o: OptimizerName): number {
   return o === 'adam' ? 2 : 1;
 }
 
-function stack(parts: Float32Array[], shape: number[]): tf.Tensor {
-  const total = parts.reduce((a, p) => a + p.length, 0);
-  const buf = new Float32Array(total);
-  let off = 0;
-  for (const p of parts) {
-    buf.set(p, off);
-    off += p.length;
-  }
-  return tf.tensor(buf, shape, 'float32');
-}
-
 /** Trains jobs of one dense architecture as one batched computation; each job gets its own outcome. */
 export async function trainDensePacked(
   preps: PreparedJob[],
@@ -241,19 +230,33 @@ export async function trainDensePacked(
   const vLabel = k(tf.tensor(vLabelBuf, lead([P, vMax]), 'int32'));
   const ones = k(tf.ones(lead([P, B, 1])));
   const valOnes = k(tf.ones(lead([P, vMax, 1])));
-  const l2k = anyL2
-    ? dims.slice(0, -1).map((fin) => {
-        const buf = new Float32Array(P * (fin + 1));
-        preps.forEach((pr, p) => buf.fill(2 * pr.tp.l2, p * (fin + 1), p * (fin + 1) + fin));
-        return k(tf.tensor(buf, lead([P, fin + 1, 1])));
-      })
-    : [];
-  const momentum = k(tf.tensor(Float32Array.from(preps, (pr) => 1 - pr.tp.momentum), lead([P, 1, 1])));
+  const sizes = dims.slice(0, -1).map((fin, l) => (fin + 1) * dims[l + 1]!);
+  const offsets = sizes.map((_, l) => sizes.slice(0, l).reduce((a, b) => a + b, 0));
+  const T = sizes.reduce((a, b) => a + b, 0);
+  const l2flat = anyL2
+    ? (() => {
+        const buf = new Float32Array(P * T);
+        preps.forEach((pr, p) => sizes.forEach((size, l) => buf.fill(2 * pr.tp.l2, p * T + offsets[l]!, p * T + offsets[l]! + size - dims[l + 1]!)));
+        return k(tf.tensor(buf, lead([P, T])));
+      })()
+    : undefined;
+  const momentum = k(tf.tensor(Float32Array.from(preps, (pr) => 1 - pr.tp.momentum), lead([P, 1])));
 
-  let W: tf.Tensor[] = w0.map((parts, l) => stack(parts, lead([P, dims[l]! + 1, dims[l + 1]!])));
-  let S: tf.Tensor[][] = o0.map((perSlot, l) => perSlot.map((parts) => stack(parts, lead([P, dims[l]! + 1, dims[l + 1]!]))));
+  const flatOf = (perLayer: Float32Array[][]): tf.Tensor => {
+    const buf = new Float32Array(P * T);
+    perLayer.forEach((parts, l) => parts.forEach((a, p) => buf.set(a, p * T + offsets[l]!)));
+    return tf.tensor(buf, lead([P, T]));
+  };
+  let W: tf.Tensor = flatOf(w0);
+  let S: tf.Tensor[] = Array.from({ length: optSlots(opt) }, (_, j) => flatOf(o0.map((perSlot) => perSlot[j]!)));
+  const views = (flat: tf.Tensor): tf.Tensor[] =>
+    sizes.map((size, l) =>
+      (P === 1 ? flat.slice([offsets[l]!], [size]) : flat.slice([0, offsets[l]!], [P, size])).reshape(lead([P, dims[l]! + 1, dims[l + 1]!])),
+    );
+  const layerOf = (flat: Float32Array, p: number, l: number): Float32Array =>
+    flat.subarray(p * T + offsets[l]!, p * T + offsets[l]! + sizes[l]!);
 
-  const forward = (x: tf.Tensor, dmasks: tf.Tensor[] | undefined, onesT: tf.Tensor) => {
+  const forward = (W: tf.Tensor[], x: tf.Tensor, dmasks: tf.Tensor[] | undefined, onesT: tf.Tensor) => {
     const zs: tf.Tensor[] = [];
     const as: tf.Tensor[] = [];
     const hs: tf.Tensor[] = [x];
@@ -271,8 +274,9 @@ export async function trainDensePacked(
     return { zs, as, hs, out: zs[L - 1]! };
   };
 
-  const step = (x: tf.Tensor, y: tf.Tensor, scale: tf.Tensor, coef: tf.Tensor[], dmasks: tf.Tensor[] | undefined) => {
-    const { zs, as, hs, out } = forward(x, dmasks, ones);
+  const step = (Wf: tf.Tensor, S: tf.Tensor[], x: tf.Tensor, y: tf.Tensor, scale: tf.Tensor, coef: tf.Tensor[], dmasks: tf.Tensor[] | undefined) => {
+    const W = views(Wf);
+    const { zs, as, hs, out } = forward(W, x, dmasks, ones);
     let dZ: tf.Tensor;
     let lossP: tf.Tensor;
     if (cls) {
@@ -284,11 +288,9 @@ export async function trainDensePacked(
       dZ = tf.mul(diff, tf.mul(scale, 2));
       lossP = tf.sum(tf.square(diff), ax(2));
     }
-    const newW: tf.Tensor[] = new Array<tf.Tensor>(L);
-    const newS: tf.Tensor[][] = new Array<tf.Tensor[]>(L);
+    const gs: tf.Tensor[] = new Array<tf.Tensor>(L);
     for (let l = L - 1; l >= 0; l--) {
-      let g = mm(hs[l]!, dZ, true, false);
-      if (anyL2) g = tf.add(g, tf.mul(l2k[l]!, W[l]!));
+      gs[l] = mm(hs[l]!, dZ, true, false).reshape(lead([P, sizes[l]!]));
       if (l > 0) {
         const full = mm(dZ, W[l]!, false, true);
         const dh = P === 1 ? full.slice([0, 0], [B, dims[l]!]) : full.slice([0, 0, 0], [P, B, dims[l]!]);
@@ -296,25 +298,27 @@ export async function trainDensePacked(
         const back = tf.mul(dh, activationGrad(zs[l - 1]!, as[l - 1]!, act));
         dZ = dmask ? tf.mul(back, dmask) : back;
       }
-      const w = W[l]!;
-      const s = S[l]!;
-      if (opt === 'adam') {
-        const [lrt, c1, c2] = coef as [tf.Tensor, tf.Tensor, tf.Tensor];
-        const m = tf.add(s[0]!, tf.mul(c1, tf.sub(g, s[0]!)));
-        const v = tf.add(s[1]!, tf.mul(c2, tf.sub(tf.square(g), s[1]!)));
-        newW[l] = tf.sub(w, tf.mul(lrt, tf.div(m, tf.add(tf.sqrt(v), EPS))));
-        newS[l] = [m, v];
-      } else if (opt === 'sgd') {
-        const [lrt, mask] = coef as [tf.Tensor, tf.Tensor];
-        const a = tf.add(s[0]!, tf.mul(mask, tf.sub(g, tf.mul(momentum, s[0]!))));
-        newW[l] = tf.sub(w, tf.mul(lrt, a));
-        newS[l] = [a];
-      } else {
-        const [lrt, c2] = coef as [tf.Tensor, tf.Tensor];
-        const ms = tf.add(s[0]!, tf.mul(c2, tf.sub(tf.square(g), s[0]!)));
-        newW[l] = tf.sub(w, tf.mul(lrt, tf.div(g, tf.sqrt(tf.add(ms, EPS)))));
-        newS[l] = [ms];
-      }
+    }
+    let g = L === 1 ? gs[0]! : tf.concat(gs, ax(1));
+    if (l2flat) g = tf.add(g, tf.mul(l2flat, Wf));
+    let newW: tf.Tensor;
+    let newS: tf.Tensor[];
+    if (opt === 'adam') {
+      const [lrt, c1, c2] = coef as [tf.Tensor, tf.Tensor, tf.Tensor];
+      const m = tf.add(S[0]!, tf.mul(c1, tf.sub(g, S[0]!)));
+      const v = tf.add(S[1]!, tf.mul(c2, tf.sub(tf.square(g), S[1]!)));
+      newW = tf.sub(Wf, tf.mul(lrt, tf.div(m, tf.add(tf.sqrt(v), EPS))));
+      newS = [m, v];
+    } else if (opt === 'sgd') {
+      const [lrt, mask] = coef as [tf.Tensor, tf.Tensor];
+      const a = tf.add(S[0]!, tf.mul(mask, tf.sub(g, tf.mul(momentum, S[0]!))));
+      newW = tf.sub(Wf, tf.mul(lrt, a));
+      newS = [a];
+    } else {
+      const [lrt, c2] = coef as [tf.Tensor, tf.Tensor];
+      const ms = tf.add(S[0]!, tf.mul(c2, tf.sub(tf.square(g), S[0]!)));
+      newW = tf.sub(Wf, tf.mul(lrt, tf.div(g, tf.sqrt(tf.add(ms, EPS)))));
+      newS = [ms];
     }
     return { newW, newS, lossP };
   };
@@ -325,7 +329,7 @@ export async function trainDensePacked(
       const lossAcc = cls
         ? tf.neg(tf.sum(tf.mul(tf.log(tf.maximum(st, EPS)), lossW), P === 1 ? undefined : [0, 2]))
         : tf.sum(tf.mul(st, lossW), P === 1 ? undefined : [0, 2]);
-      const out = forward(xVal, undefined, valOnes).out;
+      const out = forward(views(W), xVal, undefined, valOnes).out;
       let vl: tf.Tensor;
       let vs: tf.Tensor;
       if (cls) {
@@ -340,16 +344,15 @@ export async function trainDensePacked(
       return tf.stack([lossAcc, vl, vs]).dataSync() as Float32Array;
     });
 
-  const checkpointOf = (p: number, wData: Float32Array[], sData: Float32Array[][]): Uint8Array => {
+  const checkpointOf = (p: number, wData: Float32Array, sData: Float32Array[]): Uint8Array => {
     const s = slots[p]!;
     s.st.shuffle = s.shuffleRng.state();
     s.st.drop = s.dropRng.state();
     const arrays: NamedArray[] = [];
     for (let l = 0; l < L; l++) {
-      const size = (dims[l]! + 1) * dims[l + 1]!;
       const shape = [dims[l]! + 1, dims[l + 1]!];
-      arrays.push({ name: `w${l}`, shape, data: wData[l]!.subarray(p * size, (p + 1) * size) });
-      sData[l]!.forEach((d, j) => arrays.push({ name: `o${l}_${j}`, shape, data: d.subarray(p * size, (p + 1) * size) }));
+      arrays.push({ name: `w${l}`, shape, data: layerOf(wData, p, l) });
+      sData.forEach((d, j) => arrays.push({ name: `o${l}_${j}`, shape, data: layerOf(d, p, l) }));
     }
     return encodeCheckpoint(s.st, arrays);
   };
@@ -421,7 +424,7 @@ export async function trainDensePacked(
         x: per(xb, st, lead([P, B, F + 1])),
         y: per(yb, st, lead([P, B, C])),
         sc: per(scale, st, lead([P, B, 1])),
-        cf: coef.map((c) => per(c, st, lead([P, 1, 1]))),
+        cf: coef.map((c) => per(c, st, lead([P, 1]))),
         dm: dmaskBufs.map((buf, l) => per(buf, st, lead([P, B, units[l]!]))),
       }));
       const lossWAll = tf.tensor(lossW, P === 1 ? [nSteps, B] : [nSteps, P, B]);
@@ -435,9 +438,9 @@ export async function trainDensePacked(
           }
           const r = tf.tidy(() => {
             const b = steps[st]!;
-            return step(b.x, b.y, b.sc, b.cf, anyDropout ? b.dm : undefined);
+            return step(W, S, b.x, b.y, b.sc, b.cf, anyDropout ? b.dm : undefined);
           });
-          tf.dispose([...W, ...S.flat()]);
+          tf.dispose([W, ...S]);
           W = r.newW;
           S = r.newS;
           perStep.push(r.lossP);
@@ -485,8 +488,8 @@ export async function trainDensePacked(
         if (s.hooks.onCheckpoint && (paused || (every > 0 && s.st.epoch % every === 0))) wantCkpt.push(p);
       });
       if (wantCkpt.length > 0) {
-        const wData = W.map((w) => w.dataSync() as Float32Array);
-        const sData = S.map((ss) => ss.map((s) => s.dataSync() as Float32Array));
+        const wData = W.dataSync() as Float32Array;
+        const sData = S.map((t) => t.dataSync() as Float32Array);
         for (const p of wantCkpt) {
           const s = slots[p]!;
           try {
@@ -506,10 +509,10 @@ export async function trainDensePacked(
       }
     }
     const proba = tf.tidy(() => {
-      const out = forward(xVal, undefined, valOnes).out;
+      const out = forward(views(W), xVal, undefined, valOnes).out;
       return (cls ? tf.softmax(out) : out).dataSync() as Float32Array;
     });
-    const finalW = opts.captureWeights ? W.map((w) => w.dataSync() as Float32Array) : undefined;
+    const finalW = opts.captureWeights ? (W.dataSync() as Float32Array) : undefined;
     const durationMs = performance.now() - t0;
     return slots.map((s, p): PackedOutcome => {
       if (s.error) return { ok: false, error: s.error };
@@ -538,12 +541,12 @@ export async function trainDensePacked(
           durationMs,
         },
         ...(finalW
-          ? { weights: finalW.map((w) => w.slice((p * w.length) / P, ((p + 1) * w.length) / P)) }
+          ? { weights: sizes.map((_, l) => layerOf(finalW, p, l).slice()) }
           : {}),
       };
     });
   } finally {
-    tf.dispose([...keep, ...W, ...S.flat()]);
+    tf.dispose([...keep, W, ...S]);
   }
 }
 
