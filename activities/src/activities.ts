@@ -19,6 +19,7 @@ import {
   type TrainFoldInput,
   type TrainFoldSummary,
 } from '@foldwise/spec';
+import { faultPoint } from './faults';
 import { planFolds } from './plan';
 import type { ActivityDeps, EpochProgress, LoadedDataset, TrainerJob } from './ports';
 import { gatherLabels, preprocessFold } from './preprocess';
@@ -149,6 +150,7 @@ export const createActivities = (deps: ActivityDeps) => {
       const ctx = Context.current();
       const { attempt } = ctx.info;
       const foldId = foldDocId(input.searchId, input.trialIndex, input.fold);
+      faultPoint('fold-start', { foldId, attempt, input });
       const existing = await store.getFold(foldId);
       if (existing && existing.status === 'completed') {
         return {
@@ -211,6 +213,7 @@ export const createActivities = (deps: ActivityDeps) => {
           onEpoch: (e: EpochProgress) => {
             telemetry.epochsTrained(input.model, e.epoch - epochsSeen, xTrain.length / Math.max(1, ds.nFeatures));
             epochsSeen = e.epoch;
+            faultPoint('fold-epoch', { foldId, attempt, epoch: e.epoch });
             last = { ...last, epoch: e.epoch };
             beat();
             publish({
@@ -281,6 +284,7 @@ export const createActivities = (deps: ActivityDeps) => {
         updatedAt: now(),
       } as FoldDoc;
       const written = await store.recordFold(doc);
+      faultPoint('fold-written', { foldId, attempt, written: written.written });
       const kept = written.written ? doc : (written.existing ?? doc);
       telemetry.foldFinished(input.model, 'completed', durationMs / 1000);
       publish({
