@@ -89,7 +89,7 @@ export function formatComparison(c: ComparisonResult): string {
     c.candidates.map((x, i) => [x.trialId, x.model, f4(x.mean), `[${f4(x.ci95[0])}, ${f4(x.ci95[1])}]`, f4(c.friedman?.averageRanks[i])]),
   );
   const pairs = table(
-    ['best', 'vs', 'Δ mean', 'corrected t pHolm', 'Wilcoxon pHolm', 'P(best better)', 'P(equivalent)', 'P(other better)'],
+    ['best', 'vs', 'best ahead by', 'corrected t pHolm', 'Wilcoxon pHolm', 'P(best better)', 'P(equivalent)', 'P(other better)'],
     c.pairwise.map((p) => [
       p.a,
       p.b,

@@ -117,7 +117,7 @@ function leaderboardTable(data: ReportData, ranked: ReportTrial[]): string {
     `${m} mean ± std`,
     `${m} 95% CI`,
     ...others.map((o) => `${o} mean`),
-    'Δ vs winner',
+    'winner ahead by',
     'corrected t p<sub>Holm</sub>',
     'Wilcoxon p<sub>Holm</sub>',
     'Bayesian P(winner better · equivalent · this better)',
@@ -136,7 +136,7 @@ function leaderboardTable(data: ReportData, ranked: ReportTrial[]): string {
       s ? `${num(s.mean)} ± ${num(s.std)}` : '–',
       s?.ci95 ? `[${num(s.ci95[0])}, ${num(s.ci95[1])}]` : '–',
       ...others.map((o) => num(t.metrics[o]?.mean)),
-      isWinner ? 'winner' : pair ? num(-pair.meanDiff) : '–',
+      isWinner ? 'winner' : pair ? num(pair.meanDiff) : '–',
       pval(pair?.correctedT?.pHolm),
       pval(pair?.wilcoxon?.pHolm),
       pair?.bayesian ? [pair.bayesian.pA, pair.bayesian.pRope, pair.bayesian.pB].map((p) => num(p, 3)).join(' · ') : '–',
@@ -157,7 +157,7 @@ function comparisonNote(data: ReportData): string {
     : '';
   return (
     `<p class="note">The top ${c.candidates.length} configurations were compared on the same folds (a paired design). ` +
-    `Δ is the candidate's mean minus the winner's. p-values are two-sided and Holm-adjusted across the comparisons with the winner; ` +
+    `"Winner ahead by" is the winner's mean advantage over the candidate across the shared folds, oriented so that positive favours the winner. p-values are two-sided and Holm-adjusted across the comparisons with the winner; ` +
     `the corrected resampled t-test (Nadeau &amp; Bengio) accounts for overlapping training sets. ` +
     `The Bayesian columns give the posterior probability that the winner is better, that the two are practically equivalent ` +
     `(within ±${esc(data.spec.comparison.rope)} of ${esc(c.metric)}), and that this configuration is better.${fr}</p>`
