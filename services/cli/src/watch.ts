@@ -106,7 +106,7 @@ class Bars {
       { stream: stream as NodeJS.WriteStream, hideCursor: true, clearOnComplete: false, stopOnComplete: false, fps: 5, barsize: 30, autopadding: true, forceRedraw: true },
       Presets.shades_classic,
     );
-    this.folds = this.multi.create(1, 0, { rate: '–', eta: '?' }, { format: 'folds  {bar} {value}/{total} | {rate} folds/min | ETA {eta}' });
+    this.folds = this.multi.create(1, 0, { rateText: '–', etaText: '?' }, { format: 'folds  {bar} {value}/{total} | {rateText} folds/min | ETA {etaText}' });
     this.trials = this.multi.create(1, 0, { pruned: 0, failed: 0 }, { format: 'trials {bar} {value}/{total} | {pruned} pruned, {failed} failed' });
     this.best = this.multi.create(1, 0, { best: 'none yet' }, { format: 'best   {best}' });
   }
@@ -118,7 +118,7 @@ class Bars {
     const rate = minutes > 0.05 && live > 0 ? live / minutes : undefined;
     const eta = rate ? fmtDuration(((t.foldsTotal - t.foldsDone) / rate) * 60) : '?';
     this.folds.setTotal(Math.max(1, t.foldsTotal));
-    this.folds.update(t.foldsDone, { rate: rate ? rate.toFixed(1) : '–', eta });
+    this.folds.update(t.foldsDone, { rateText: rate ? rate.toFixed(1) : '–', etaText: t.foldsDone >= t.foldsTotal && t.foldsTotal > 0 ? '0s' : eta });
     this.trials.setTotal(Math.max(1, t.trialsTotal));
     this.trials.update(t.trialsDone, { pruned: t.pruned, failed: t.failed });
     this.best.update(0, { best: bestLine(t.best) });
