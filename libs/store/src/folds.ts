@@ -12,8 +12,11 @@ export interface FoldRepository {
   record(doc: FoldDoc): Promise<WriteResult<FoldDoc>>;
   /** The fold with this `_id`, or null. */
   get(foldId: string): Promise<FoldDoc | null>;
-  /** The folds of a trial, by fold index. */
-  forTrial(trialId: string): Promise<FoldDoc[]>;
+  /**
+   * The folds of a trial, by fold index. With `foldCount` it reads the ids `${trialId}:0..foldCount-1` directly
+   * (FerretDB's SQLite backend pushes down only `_id` equality; other filters scan the collection).
+   */
+  forTrial(trialId: string, opts?: { foldCount?: number }): Promise<FoldDoc[]>;
   /** The folds of a search, by trial index then fold index. */
   forSearch(searchId: string): Promise<FoldDoc[]>;
   /** How many folds of a search are stored, optionally only those with one status. */
@@ -33,22 +36,25 @@ export const createFoldRepository = (col: Collection<FoldDoc>): FoldRepository =
         if (!isDuplicateKey(error)) throw error;
       }
       const { _id, ...rest } = doc;
-      const before = await col.findOneAndReplace(
-        { _id, status: { $ne: FoldStatus.Completed }, attempt: { $lt: doc.attempt } },
-        rest,
-        { returnDocument: 'before' },
-      );
-      if (before) return { written: true, existing: read(before) };
-      const existing = await col.findOne({ _id });
-      if (!existing) throw new Error(`folds.record: fold "${_id}" vanished between insert and read`);
-      return { written: false, existing: read(existing) };
+      for (;;) {
+        const stored = await col.findOne({ _id });
+        if (!stored) throw new Error(`folds.record: fold "${_id}" vanished between insert and read`);
+        const existing = read(stored);
+        if (existing.status === FoldStatus.Completed || existing.attempt >= doc.attempt) return { written: false, existing };
+        const swapped = await col.replaceOne({ _id, attempt: existing.attempt, status: existing.status }, rest);
+        if (swapped.matchedCount === 1) return { written: true, existing };
+      }
     },
     async get(foldId) {
       const doc = await col.findOne({ _id: foldId });
       return doc ? read(doc) : null;
     },
-    async forTrial(trialId) {
-      return (await col.find({ trialId }).sort({ fold: 1 }).toArray()).map(read);
+    async forTrial(trialId, opts = {}) {
+      const k = opts.foldCount;
+      if (k === undefined) return (await col.find({ trialId }).sort({ fold: 1 }).toArray()).map(read);
+      if (!(Number.isInteger(k) && k >= 0)) throw new RangeError(`foldCount must be a non-negative integer (got ${k})`);
+      const docs = await Promise.all(Array.from({ length: k }, (_, fold) => col.findOne({ _id: `${trialId}:${fold}` })));
+      return docs.flatMap((d) => (d ? [read(d)] : []));
     },
     async forSearch(searchId) {
       return (await col.find({ searchId }).sort({ trialIndex: 1, fold: 1 }).toArray()).map(read);

@@ -18,7 +18,7 @@ import type { FoldRepository } from './folds';
 export interface AggregateOptions {
   /** n_test / n_train for the Nadeau–Bengio corrected interval; the plain t interval when omitted. */
   testTrainRatio?: number;
-  /** Planned folds, stored only when the aggregate creates the trial document. */
+  /** Planned folds: folds `0..foldCount-1` are read by id; defaults to the trial document's `foldCount` (stored when the aggregate creates the trial). */
   foldCount?: number;
 }
 
@@ -53,7 +53,10 @@ export interface LeaderboardRow {
 export interface TrialRepository {
   /** Creates a running trial once; if it exists (in any status) it is left as it is and returned. Idempotency key: `_id`. */
   start(doc: TrialStart): Promise<WriteResult<TrialDoc>>;
-  /** Creates or replaces a trial while it is `running`; a trial in a final status is left as it is and returned. */
+  /**
+   * Creates or replaces a trial while it is `running`; a trial in a final status is left as it is and returned.
+   * Read-then-write by `_id` (FerretDB scans on any other filter): writers of one trial must be sequential, as one trial workflow is.
+   */
   upsert(doc: TrialDoc): Promise<WriteResult<TrialDoc>>;
   /** Recomputes a trial's metric summaries, completed-fold count and epochs from its stored folds and writes them (repeatable). */
   aggregate(trialId: string, opts?: AggregateOptions): Promise<TrialDoc>;
@@ -133,26 +136,30 @@ export const createTrialRepository = (col: Collection<TrialDoc>, folds: FoldRepo
     async upsert(input) {
       const doc = parseDoc(TrialDocSchema, input, 'trials.upsert(doc)');
       const { _id, ...rest } = doc;
-      try {
-        const before = await col.findOneAndReplace({ _id, status: TrialStatus.Running }, rest, {
-          upsert: true,
-          returnDocument: 'before',
-        });
-        return before ? { written: true, existing: read(before) } : { written: true };
-      } catch (error) {
-        if (!isDuplicateKey(error)) throw error;
+      const stored = await col.findOne({ _id });
+      if (!stored) {
+        try {
+          await col.insertOne(doc);
+          return { written: true };
+        } catch (error) {
+          if (!isDuplicateKey(error)) throw error;
+        }
       }
-      return { written: false, existing: await mustGet(_id, 'trials.upsert') };
+      const existing = stored ? read(stored) : await mustGet(_id, 'trials.upsert');
+      if (existing.status !== TrialStatus.Running) return { written: false, existing };
+      await col.replaceOne({ _id }, rest);
+      return { written: true, existing };
     },
     async aggregate(trialId, opts = {}) {
       const { searchId, trialIndex } = parseTrialId(trialId);
-      const foldDocs = await folds.forTrial(trialId);
-      const first = foldDocs[0];
-      const existing = await col.findOne({ _id: trialId }, { projection: { _id: 1 } });
-      if (!existing && !first) throw new Error(`trials.aggregate: trial "${trialId}" has no trial document and no folds`);
       if (opts.foldCount !== undefined && !(Number.isInteger(opts.foldCount) && opts.foldCount >= 0)) {
         throw new RangeError(`foldCount must be a non-negative integer (got ${opts.foldCount})`);
       }
+      const stored = await col.findOne({ _id: trialId });
+      const foldCount = opts.foldCount ?? stored?.foldCount;
+      const foldDocs = await folds.forTrial(trialId, foldCount === undefined ? {} : { foldCount });
+      const first = foldDocs[0];
+      if (!stored && !first) throw new Error(`trials.aggregate: trial "${trialId}" has no trial document and no folds`);
       const now = nowIso();
       const metrics = summarizeFolds(foldDocs, opts.testTrainRatio === undefined ? {} : { testTrainRatio: opts.testTrainRatio });
       const set = {
@@ -168,7 +175,7 @@ export const createTrialRepository = (col: Collection<TrialDoc>, folds: FoldRepo
             model: first.model,
             params: first.params,
             status: TrialStatus.Running,
-            foldCount: opts.foldCount ?? foldDocs.length,
+            foldCount: foldCount ?? foldDocs.length,
             createdAt: now,
           }
         : {};
@@ -186,15 +193,15 @@ export const createTrialRepository = (col: Collection<TrialDoc>, folds: FoldRepo
       if (!(Object.values(TrialStatus) as string[]).includes(status) || status === TrialStatus.Running) {
         throw new TypeError(`finish.status must be a final trial status (got ${JSON.stringify(finish.status)})`);
       }
-      await repo.aggregate(trialId, opts);
+      const aggregated = await repo.aggregate(trialId, opts);
+      if (aggregated.status !== TrialStatus.Running) return { written: false, trial: aggregated };
       const now = nowIso();
       const set: Partial<TrialDoc> = { status: finish.status, updatedAt: now, finishedAt: now };
       if (finish.prunedBy) set.prunedBy = finish.prunedBy;
       if (finish.error !== undefined) set.error = finish.error;
       if (finish.foldsSkipped) set.foldsSkipped = finish.foldsSkipped;
-      const after = await col.findOneAndUpdate({ _id: trialId, status: TrialStatus.Running }, { $set: set }, { returnDocument: 'after' });
-      if (after) return { written: true, trial: read(after) };
-      return { written: false, trial: await mustGet(trialId, 'trials.finish') };
+      await col.updateOne({ _id: trialId }, { $set: set });
+      return { written: true, trial: await mustGet(trialId, 'trials.finish') };
     },
     async get(trialId) {
       const doc = await col.findOne({ _id: trialId });
