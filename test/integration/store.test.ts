@@ -154,6 +154,19 @@ void test('trial aggregates equal what the stored fold documents imply', async (
   assert.deepEqual(await store.trials.aggregate(trialIdOf(sid, 2)).then((t) => t.metrics), trial.metrics);
 });
 
+void test('aggregating a trial that has folds but no trial document creates it from the folds', async () => {
+  const sid = searchId('orphan');
+  await store.folds.record(foldDoc(sid, 7, 0, { metrics: { accuracy: 0.6 } }));
+  await store.folds.record(foldDoc(sid, 7, 1, { metrics: { accuracy: 0.8 } }));
+  const trial = await store.trials.aggregate(trialIdOf(sid, 7));
+  assert.equal(trial.foldCount, 2);
+  assert.equal(trial.model, 'mlp');
+  assert.equal(trial.status, 'running');
+  assert.ok(Math.abs((trial.metrics['accuracy']?.mean ?? 0) - 0.7) < 1e-12);
+  await assert.rejects(store.trials.aggregate(trialIdOf(sid, 8)), /has no trial document and no folds/);
+  await assert.rejects(store.trials.aggregate('no-index'), /trialId must be/);
+});
+
 void test('finishing a trial is repeatable and keeps its first final status', async () => {
   const sid = searchId('finish');
   await startTrial(sid, 0, 2);

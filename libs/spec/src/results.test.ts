@@ -48,6 +48,14 @@ void test('a fold document whose ids disagree with its fields is rejected at the
   assert.deepEqual(bad.error?.issues.map((i) => i.path.join('.')).sort(), ['attempt', 'status']);
 });
 
+void test('metric names that cannot be MongoDB field paths are rejected', () => {
+  for (const name of ['a.b', '$where', '1st', '']) {
+    const r = FoldDocSchema.safeParse({ ...foldDoc(), metrics: { [name]: 1 } });
+    assert.equal(r.success, false, name);
+    assert.equal(r.error?.issues[0]?.path[0], 'metrics');
+  }
+});
+
 void test('a trial document allows std and ci95 to be null for a single fold', () => {
   const trial = {
     _id: 's1:3',
