@@ -23,12 +23,24 @@ export interface FoldRepository {
   count(searchId: string, opts?: { status?: FoldStatus }): Promise<number>;
 }
 
+type StoredRow = { row: number[] };
+
+/** FerretDB v1 rejects nested arrays, so the confusion matrix is stored as one `{ row }` object per row. */
+const toStored = (doc: FoldDoc): FoldDoc =>
+  doc.confusionMatrix ? ({ ...doc, confusionMatrix: doc.confusionMatrix.map((row) => ({ row })) } as unknown as FoldDoc) : doc;
+
+const fromStored = (doc: unknown): unknown => {
+  const m = (doc as { confusionMatrix?: unknown } | null)?.confusionMatrix;
+  if (!Array.isArray(m) || !m.every((r) => typeof r === 'object' && r !== null && Array.isArray((r as StoredRow).row))) return doc;
+  return { ...(doc as object), confusionMatrix: (m as StoredRow[]).map((r) => r.row) };
+};
+
 /** Builds the fold repository over its collection. */
 export const createFoldRepository = (col: Collection<FoldDoc>): FoldRepository => {
-  const read = (doc: unknown): FoldDoc => parseDoc(FoldDocSchema, doc, 'folds: stored fold document is invalid');
+  const read = (doc: unknown): FoldDoc => parseDoc(FoldDocSchema, fromStored(doc), 'folds: stored fold document is invalid');
   return {
     async record(input) {
-      const doc = parseDoc(FoldDocSchema, input, 'folds.record(doc)');
+      const doc = toStored(parseDoc(FoldDocSchema, input, 'folds.record(doc)'));
       try {
         await col.insertOne(doc);
         return { written: true };
