@@ -38,11 +38,17 @@ interface Slot {
 }
 
 let transposeStrategy: 'flag' | 'explicit' = 'explicit';
-let batchedStrategy: 'batched' | 'split' = 'split';
+let batchedStrategy: 'auto' | 'batched' | 'split' = 'auto';
 
-/** Chooses how packed (P > 1) matmuls run: one batched matMul, or P two-dimensional ones (faster on wasm). */
-export function setBatchedStrategy(s: 'batched' | 'split'): void {
+/** Chooses how packed (P > 1) matmuls run: one batched matMul, P two-dimensional ones, or `auto` (split on wasm/cpu, whose batched matMul is a slow loop). */
+export function setBatchedStrategy(s: 'auto' | 'batched' | 'split'): void {
   batchedStrategy = s;
+}
+
+function useBatched(): boolean {
+  if (batchedStrategy !== 'auto') return batchedStrategy === 'batched';
+  const b = tf.getBackend();
+  return b !== 'wasm' && b !== 'cpu';
 }
 
 /** Chooses how transposed matmuls are issued (`flag`: matMul's transpose arguments; `explicit`: tf.transpose first). */
@@ -56,7 +62,7 @@ function mm(a: tf.Tensor, b: tf.Tensor, ta = false, tb = false): tf.Tensor {
       ? tf.matMul(a as tf.Tensor2D, b as tf.Tensor2D, ta, tb)
       : tf.matMul(ta ? a.transpose() : a, tb ? b.transpose() : b);
   }
-  if (batchedStrategy === 'batched') {
+  if (useBatched()) {
     return transposeStrategy === 'flag'
       ? tf.matMul(a as tf.Tensor3D, b as tf.Tensor3D, ta, tb)
       : tf.matMul(ta ? a.transpose([0, 2, 1]) : a, tb ? b.transpose([0, 2, 1]) : b);

@@ -50,9 +50,10 @@ async function fitBaseline(job: TrainJob, batchSize: number): Promise<{ speed: S
   const y = tf.oneHot(tf.tensor1d(Array.from(job.yTrain), 'int32'), job.nClasses);
   const xv = tf.tensor2d(job.xVal, [job.yVal.length, job.nFeatures]);
   const t = await timed(() => model.fit(x, y, { batchSize, epochs, shuffle: true, verbose: 0 }));
-  const pred = Array.from((model.predict(xv) as tf.Tensor).argMax(1).dataSync());
+  const pred = tf.tidy(() => Array.from((model.predict(xv) as tf.Tensor).argMax(1).dataSync()));
   const acc = pred.reduce((a, p, i) => a + (p === job.yVal[i] ? 1 : 0), 0) / job.yVal.length;
   tf.dispose([x, y, xv]);
+  model.optimizer.dispose();
   model.dispose();
   return { speed: { wall: (n * epochs) / t.wallS, cpu: (n * epochs) / t.cpuS }, acc };
 }
