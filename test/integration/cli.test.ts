@@ -18,7 +18,7 @@ interface Run {
   stderr: string;
 }
 
-function foldwise(args: string[], timeoutMs = 600_000): Promise<Run> {
+function foldwise(args: string[], timeoutMs = 900_000): Promise<Run> {
   return new Promise((done, fail) => {
     const proc = spawn(process.execPath, [bin, ...args], {
       cwd: root,
