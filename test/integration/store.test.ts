@@ -234,7 +234,12 @@ void test('searches are created once, patched, listed and recount from trials an
   const counts = await store.searches.refreshCounts(sid);
   assert.deepEqual(counts, { trials: 3, trialsCompleted: 1, trialsPruned: 0, trialsFailed: 1, folds: 9, foldsCompleted: 2 });
 
-  const updated = await store.searches.update(sid, { status: 'completed', refit: { trialId: trialIdOf(sid, 0), artifact: `models/${sid}` }, finishedAt: now() });
+  const updated = await store.searches.update(sid, {
+    status: 'completed',
+    refit: { trialId: trialIdOf(sid, 0), artifact: `models/${sid}`, testMetrics: undefined, nTest: 0 },
+    finishedAt: now(),
+  });
+  assert.deepEqual(await store.searches.get(sid), updated);
   assert.equal(updated.status, 'completed');
   assert.deepEqual(updated.counts, counts);
   assert.equal(updated.refit?.artifact, `models/${sid}`);

@@ -41,6 +41,7 @@ export const connectStore = async (opts: StoreOptions): Promise<Store> => {
   const client = new MongoClient(opts.uri, {
     appName: opts.appName ?? 'foldwise',
     serverSelectionTimeoutMS: opts.serverSelectionTimeoutMS ?? 10_000,
+    ignoreUndefined: true,
   });
   await client.connect();
   const db = client.db(opts.dbName);
