@@ -30,7 +30,7 @@ const workers: WorkerProcess[] = [];
 let control: WorkerProcess;
 
 const stopAll = async (list: WorkerProcess[]) => {
-  for (const w of list) if (w.proc.pid) process.kill(w.proc.pid, 'SIGCONT');
+  for (const w of list) if (w.proc.exitCode === null && w.proc.signalCode === null) w.proc.kill('SIGCONT');
   await Promise.all(list.map((w) => w.stop(5000)));
 };
 
