@@ -122,7 +122,7 @@ test('a worker that dies after writing its fold result: the retry finds the docu
     const doc = folds.find((f) => f._id === victim.foldId);
     assert.equal(doc?.attempt, victim.attempt, 'the stored document is the one the dead attempt wrote');
     const retry = events.find((e) => e.point === 'fold-start' && e.foldId === victim.foldId && e.attempt > victim.attempt);
-    assert.ok(retry, 'the fold was retried');
+    assert.ok(retry, `the fold was retried (events of ${victim.foldId}: ${JSON.stringify(events.filter((e) => e.foldId === victim.foldId))})`);
     assert.ok(!events.some((e) => e.point === 'fold-written' && e.foldId === victim.foldId && e.attempt > victim.attempt), 'the retry wrote nothing');
     const board = await handle.leaderboard();
     assert.ok(board.every((t) => t.folds === 3), `trial aggregates count 3 folds each (${board.map((t) => t.folds).join(',')})`);
