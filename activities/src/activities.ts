@@ -190,6 +190,7 @@ export const createActivities = (deps: ActivityDeps) => {
       const ticker = setInterval(beat, deps.heartbeatMs);
       telemetry.foldStarted(input.model);
       let epochsSeen = resumeFrom?.epoch ?? 0;
+      const nTrain = fold.train.length;
       const job: TrainerJob = {
         family: input.model,
         params: input.params,
@@ -200,7 +201,7 @@ export const createActivities = (deps: ActivityDeps) => {
         xTrain,
         yTrain,
         xVal,
-        yVal,
+        yVal: yVal.slice(),
         seed: (input.seed * 1_000_003 + input.trialIndex * 7919 + input.fold) >>> 0,
         untilEpoch: input.untilEpoch,
         resumeFrom,
@@ -211,7 +212,7 @@ export const createActivities = (deps: ActivityDeps) => {
           signal: ctx.cancellationSignal,
           checkpointEvery: deps.checkpointEvery,
           onEpoch: (e: EpochProgress) => {
-            telemetry.epochsTrained(input.model, e.epoch - epochsSeen, xTrain.length / Math.max(1, ds.nFeatures));
+            telemetry.epochsTrained(input.model, e.epoch - epochsSeen, nTrain);
             epochsSeen = e.epoch;
             faultPoint('fold-epoch', { foldId, attempt, epoch: e.epoch });
             last = { ...last, epoch: e.epoch };
@@ -413,7 +414,7 @@ export const createActivities = (deps: ActivityDeps) => {
             xTrain,
             yTrain,
             xVal: xTest ?? new Float32Array(0),
-            yVal: yTest ?? new Float64Array(0),
+            yVal: yTest ? yTest.slice() : new Float64Array(0),
             seed: input.seed >>> 0,
           },
           { signal: ctx.cancellationSignal, onEpoch: () => ctx.heartbeat() },
@@ -450,7 +451,6 @@ export const createActivities = (deps: ActivityDeps) => {
       await store.updateSearch(input.searchId, {
         status: input.status,
         ...(input.best ? { best: input.best } : {}),
-        ...(input.counts ? { counts: input.counts } : {}),
         ...(input.comparison ? { comparison: input.comparison } : {}),
         ...(input.error !== undefined ? { error: input.error } : {}),
         finishedAt: now(),

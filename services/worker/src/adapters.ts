@@ -114,7 +114,7 @@ export async function createDeps(config: WorkerConfig, identity: string, logger:
     },
   };
   const telemetryPort: TelemetryPort = {
-    foldStarted: () => telemetry.foldStarted(),
+    foldStarted: (model) => telemetry.foldStarted(model),
     foldFinished: (model, outcome, seconds) => telemetry.foldFinished(model, outcome, seconds),
     epochsTrained: (model, epochs, samples) => telemetry.epochsTrained(model, epochs, samples * epochs),
     foldRetried: () => telemetry.foldRetried(),
