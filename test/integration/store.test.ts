@@ -106,6 +106,28 @@ void test('a stale attempt never overwrites a newer one and a completed fold is 
   assert.deepEqual(await store.folds.forTrial(trialIdOf(sid, 0)), [done3]);
 });
 
+void test('documents holding arrays of arrays round-trip although FerretDB v1 rejects nested arrays', async () => {
+  const sid = searchId('nested');
+  const matrix = [[3, 1], [0, [4, 5]]] as unknown as number[][];
+  const params = { hidden: [[64, 32], [16]], tag: { __array__: 'not a wrapper' }, empty: [[]] };
+  const spec = { name: 'n', space: { hidden: { type: 'choice', values: [[64], [64, 32]] } } };
+  const search = await store.searches.create({ _id: sid, name: 'n', spec, specHash: 'h', datasetHash: 'd' });
+  assert.equal(search.written, true);
+  assert.deepEqual((await store.searches.get(sid))?.spec, spec);
+  const comparison = { pValues: [[1, 0.03], [0.03, 1]] };
+  assert.deepEqual((await store.searches.update(sid, { comparison })).comparison, comparison);
+
+  const fold = foldDoc(sid, 0, 0, { params, confusionMatrix: [[5, 1], [2, 7]] });
+  await store.folds.record(fold);
+  assert.deepEqual(await store.folds.get(fold._id), fold);
+  await store.trials.start({ _id: trialIdOf(sid, 0), searchId: sid, trialIndex: 0, model: 'mlp', params, foldCount: 1 });
+  const finished = await store.trials.finish(trialIdOf(sid, 0), { status: 'pruned', prunedBy: { kind: 'racing', evidence: { matrix } } });
+  assert.deepEqual(finished.trial.params, params);
+  assert.deepEqual(finished.trial.prunedBy?.evidence, { matrix });
+  await store.artifacts.put(`nested/${sid}`, new Uint8Array([1]), { shape: [[2, 2]] });
+  assert.deepEqual((await store.artifacts.read(`nested/${sid}`))?.metadata, { shape: [[2, 2]] });
+});
+
 void test('an invalid fold document is refused with the offending fields named', async () => {
   const sid = searchId('bad');
   await assert.rejects(

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { decodeNestedArrays, encodeNestedArrays } from './shared';
 import { GridFSBucket, type Db, type GridFSFile, type ObjectId } from 'mongodb';
 
 /** A stored artifact: its newest revision's bytes and metadata. */
@@ -67,7 +68,7 @@ export const createArtifactStore = (db: Db, bucketName = 'artifacts'): ArtifactS
         await pruneOlder(name);
         return { id: newest._id.toHexString(), written: false };
       }
-      const upload = bucket.openUploadStream(name, { metadata: { ...metadata, sha256: digest } });
+      const upload = bucket.openUploadStream(name, { metadata: encodeNestedArrays({ ...metadata, sha256: digest }) });
       await new Promise<void>((resolve, reject) => {
         upload.once('finish', () => resolve());
         upload.once('error', reject);
@@ -86,7 +87,7 @@ export const createArtifactStore = (db: Db, bucketName = 'artifacts'): ArtifactS
         if (!newest) return null;
         try {
           const bytes = await download(newest._id);
-          const metadata = { ...(newest.metadata ?? {}) };
+          const metadata = decodeNestedArrays({ ...(newest.metadata ?? {}) });
           const digest = String(metadata['sha256'] ?? sha256(bytes));
           delete metadata['sha256'];
           return { id: newest._id.toHexString(), name, bytes, metadata, sha256: digest, uploadDate: newest.uploadDate };

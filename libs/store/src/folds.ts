@@ -1,6 +1,6 @@
 import type { Collection } from 'mongodb';
 import { FoldDocSchema, FoldStatus, type FoldDoc } from '@foldwise/spec';
-import { isDuplicateKey, parseDoc, type WriteResult } from './shared';
+import { decodeNestedArrays, encodeNestedArrays, isDuplicateKey, parseDoc, type WriteResult } from './shared';
 
 /** Fold results (`folds`); every write is keyed by `_id` = `${searchId}:${trialIndex}:${fold}`. */
 export interface FoldRepository {
@@ -37,10 +37,10 @@ const fromStored = (doc: unknown): unknown => {
 
 /** Builds the fold repository over its collection. */
 export const createFoldRepository = (col: Collection<FoldDoc>): FoldRepository => {
-  const read = (doc: unknown): FoldDoc => parseDoc(FoldDocSchema, fromStored(doc), 'folds: stored fold document is invalid');
+  const read = (doc: unknown): FoldDoc => parseDoc(FoldDocSchema, fromStored(decodeNestedArrays(doc)), 'folds: stored fold document is invalid');
   return {
     async record(input) {
-      const doc = toStored(parseDoc(FoldDocSchema, input, 'folds.record(doc)'));
+      const doc = encodeNestedArrays(toStored(parseDoc(FoldDocSchema, input, 'folds.record(doc)')));
       try {
         await col.insertOne(doc);
         return { written: true };

@@ -1,6 +1,6 @@
 import type { Collection } from 'mongodb';
 import { SearchDocSchema, SearchStatus, TrialStatus, FoldStatus, type FoldDoc, type SearchCounts, type SearchDoc, type TrialDoc } from '@foldwise/spec';
-import { isDuplicateKey, nowIso, parseDoc, type WriteResult } from './shared';
+import { decodeNestedArrays, encodeNestedArrays, isDuplicateKey, nowIso, parseDoc, type WriteResult } from './shared';
 
 const patchable = {
   name: true,
@@ -44,7 +44,7 @@ export const createSearchRepository = (
   trials: Collection<TrialDoc>,
   folds: Collection<FoldDoc>,
 ): SearchRepository => {
-  const read = (doc: unknown): SearchDoc => parseDoc(SearchDocSchema, doc, 'searches: stored search document is invalid');
+  const read = (doc: unknown): SearchDoc => parseDoc(SearchDocSchema, decodeNestedArrays(doc), 'searches: stored search document is invalid');
   const repo: SearchRepository = {
     async create(init) {
       const now = nowIso();
@@ -54,7 +54,7 @@ export const createSearchRepository = (
         'searches.create(init)',
       );
       try {
-        await col.insertOne(doc);
+        await col.insertOne(encodeNestedArrays(doc));
         return { written: true };
       } catch (error) {
         if (!isDuplicateKey(error)) throw error;
@@ -71,7 +71,7 @@ export const createSearchRepository = (
       const set = parseDoc(SearchPatchSchema, patch, 'searches.update(patch)');
       const after = await col.findOneAndUpdate(
         { _id: searchId },
-        { $set: { ...set, updatedAt: nowIso() } as Partial<SearchDoc> },
+        { $set: encodeNestedArrays({ ...set, updatedAt: nowIso() }) as Partial<SearchDoc> },
         { returnDocument: 'after' },
       );
       if (!after) throw new Error(`searches.update: search "${searchId}" does not exist`);

@@ -20,3 +20,35 @@ export const parseDoc = <S extends z.ZodType>(schema: S, value: unknown, what: s
 
 /** Current time as an ISO-8601 string. */
 export const nowIso = (): string => new Date().toISOString();
+
+/** Key of the object that stands for an array inside an array (FerretDB v1 rejects nested arrays). */
+export const NESTED_ARRAY_KEY = '__array__';
+
+const isPlainObject = (v: unknown): v is Record<string, unknown> => {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
+  const proto = Object.getPrototypeOf(v) as unknown;
+  return proto === Object.prototype || proto === null;
+};
+
+const isNestedWrapper = (v: unknown): v is Record<string, unknown[]> =>
+  isPlainObject(v) && Object.keys(v).length === 1 && Array.isArray(v[NESTED_ARRAY_KEY]);
+
+/** Replaces every array directly inside an array by `{ __array__: [...] }`, at any depth, so FerretDB accepts it. */
+export const encodeNestedArrays = <T>(value: T): T => {
+  const walk = (v: unknown): unknown => {
+    if (Array.isArray(v)) return v.map((item) => (Array.isArray(item) ? { [NESTED_ARRAY_KEY]: walk(item) } : walk(item)));
+    if (isPlainObject(v)) return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x)]));
+    return v;
+  };
+  return walk(value) as T;
+};
+
+/** Inverse of {@link encodeNestedArrays}. */
+export const decodeNestedArrays = <T>(value: T): T => {
+  const walk = (v: unknown): unknown => {
+    if (Array.isArray(v)) return v.map((item) => (isNestedWrapper(item) ? walk(item[NESTED_ARRAY_KEY]) : walk(item)));
+    if (isPlainObject(v)) return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x)]));
+    return v;
+  };
+  return walk(value) as T;
+};

@@ -11,7 +11,7 @@ import {
   type TrialDoc,
 } from '@foldwise/spec';
 import { meanCi } from '@foldwise/compare';
-import { isDuplicateKey, nowIso, parseDoc, type WriteResult } from './shared';
+import { decodeNestedArrays, encodeNestedArrays, isDuplicateKey, nowIso, parseDoc, type WriteResult } from './shared';
 import type { FoldRepository } from './folds';
 
 /** Options of {@link TrialRepository.aggregate}. */
@@ -111,7 +111,7 @@ const parseTrialId = (trialId: string): { searchId: string; trialIndex: number }
 
 /** Builds the trial repository over its collection and the fold repository it aggregates. */
 export const createTrialRepository = (col: Collection<TrialDoc>, folds: FoldRepository): TrialRepository => {
-  const read = (doc: unknown): TrialDoc => parseDoc(TrialDocSchema, doc, 'trials: stored trial document is invalid');
+  const read = (doc: unknown): TrialDoc => parseDoc(TrialDocSchema, decodeNestedArrays(doc), 'trials: stored trial document is invalid');
   const mustGet = async (trialId: string, what: string): Promise<TrialDoc> => {
     const doc = await col.findOne({ _id: trialId });
     if (!doc) throw new Error(`${what}: trial "${trialId}" does not exist`);
@@ -126,7 +126,7 @@ export const createTrialRepository = (col: Collection<TrialDoc>, folds: FoldRepo
         'trials.start(doc)',
       );
       try {
-        await col.insertOne(doc);
+        await col.insertOne(encodeNestedArrays(doc));
         return { written: true };
       } catch (error) {
         if (!isDuplicateKey(error)) throw error;
@@ -139,7 +139,7 @@ export const createTrialRepository = (col: Collection<TrialDoc>, folds: FoldRepo
       const stored = await col.findOne({ _id });
       if (!stored) {
         try {
-          await col.insertOne(doc);
+          await col.insertOne(encodeNestedArrays(doc));
           return { written: true };
         } catch (error) {
           if (!isDuplicateKey(error)) throw error;
@@ -147,7 +147,7 @@ export const createTrialRepository = (col: Collection<TrialDoc>, folds: FoldRepo
       }
       const existing = stored ? read(stored) : await mustGet(_id, 'trials.upsert');
       if (existing.status !== TrialStatus.Running) return { written: false, existing };
-      await col.replaceOne({ _id }, rest);
+      await col.replaceOne({ _id }, encodeNestedArrays(rest));
       return { written: true, existing };
     },
     async aggregate(trialId, opts = {}) {
@@ -179,7 +179,7 @@ export const createTrialRepository = (col: Collection<TrialDoc>, folds: FoldRepo
             createdAt: now,
           }
         : {};
-      const update = { $set: set, $setOnInsert: onInsert };
+      const update = { $set: set, $setOnInsert: encodeNestedArrays(onInsert) };
       try {
         await col.updateOne({ _id: trialId }, update, { upsert: true });
       } catch (error) {
@@ -200,7 +200,7 @@ export const createTrialRepository = (col: Collection<TrialDoc>, folds: FoldRepo
       if (finish.prunedBy) set.prunedBy = finish.prunedBy;
       if (finish.error !== undefined) set.error = finish.error;
       if (finish.foldsSkipped) set.foldsSkipped = finish.foldsSkipped;
-      await col.updateOne({ _id: trialId }, { $set: set });
+      await col.updateOne({ _id: trialId }, { $set: encodeNestedArrays(set) });
       return { written: true, trial: await mustGet(trialId, 'trials.finish') };
     },
     async get(trialId) {
