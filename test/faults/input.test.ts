@@ -36,11 +36,20 @@ after(async () => {
 });
 
 const domain = fc.oneof(
-  fc.record({ type: fc.constant('choice'), values: fc.uniqueArray(fc.integer({ min: 1, max: 512 }), { minLength: 1, maxLength: 4 }) }),
-  fc.double({ min: 1e-5, max: 0.5, noNaN: true }).chain((low) =>
-    fc.double({ min: low * 2, max: 1, noNaN: true }).map((high) => ({ type: 'logUniform', low, high })),
-  ),
-  fc.integer({ min: -100, max: 100 }).chain((low) => fc.integer({ min: low + 1, max: low + 100 }).map((high) => ({ type: 'uniform', low, high }))),
+  fc.record({
+    type: fc.constant('choice'),
+    values: fc.uniqueArray(fc.integer({ min: 1, max: 512 }), { minLength: 1, maxLength: 4 }),
+  }),
+  fc
+    .double({ min: 1e-5, max: 0.5, noNaN: true })
+    .chain((low) =>
+      fc.double({ min: low * 2, max: 1, noNaN: true }).map((high) => ({ type: 'logUniform', low, high })),
+    ),
+  fc
+    .integer({ min: -100, max: 100 })
+    .chain((low) =>
+      fc.integer({ min: low + 1, max: low + 100 }).map((high) => ({ type: 'uniform', low, high })),
+    ),
 );
 
 /** Specs the validator must accept. */
@@ -58,7 +67,10 @@ const validSpec = fc.record({
     { minLength: 1, maxLength: 3 },
   ),
   strategy: fc.record({ kind: fc.constantFrom('random', 'sobol', 'tpe') }),
-  budget: fc.record({ trials: fc.integer({ min: 1, max: 500 }), parallelism: fc.integer({ min: 1, max: 64 }) }),
+  budget: fc.record({
+    trials: fc.integer({ min: 1, max: 500 }),
+    parallelism: fc.integer({ min: 1, max: 64 }),
+  }),
   seed: fc.integer({ min: 0, max: 2 ** 31 - 1 }),
 });
 
@@ -76,19 +88,66 @@ const huge = fc.string({ minLength: 5000, maxLength: 5000 });
 
 /** One mutation that makes a valid spec invalid, and the path its issue must name. */
 const mutations: [string, (s: Spec) => fc.Arbitrary<Spec>][] = [
-  ['name', (s) => fc.oneof(fc.constant(''), fc.constant('UPPER'), huge, fc.integer()).map((v) => set(s, ['name'], v))],
-  ['dataset', (s) => fc.oneof(fc.constant({ builtin: 'mnist-9000' }), fc.constant({}), fc.constant({ builtin: 'iris', subset: 1 })).map((v) => set(s, ['dataset'], v))],
-  ['cv.k', (s) => fc.oneof(fc.integer({ min: -5, max: 1 }), notInt, fc.constant(5000)).map((v) => set(s, ['cv', 'k'], v))],
+  [
+    'name',
+    (s) =>
+      fc.oneof(fc.constant(''), fc.constant('UPPER'), huge, fc.integer()).map((v) => set(s, ['name'], v)),
+  ],
+  [
+    'dataset',
+    (s) =>
+      fc
+        .oneof(
+          fc.constant({ builtin: 'mnist-9000' }),
+          fc.constant({}),
+          fc.constant({ builtin: 'iris', subset: 1 }),
+        )
+        .map((v) => set(s, ['dataset'], v)),
+  ],
+  [
+    'cv.k',
+    (s) =>
+      fc.oneof(fc.integer({ min: -5, max: 1 }), notInt, fc.constant(5000)).map((v) => set(s, ['cv', 'k'], v)),
+  ],
   ['cv.k', (s) => fc.integer({ min: 21, max: 1000 }).map((v) => set(s, ['cv', 'k'], v))],
-  ['metrics.primary', (s) => fc.oneof(fc.constant('Accuracy!'), fc.constant(''), huge).map((v) => set(s, ['metrics', 'primary'], v))],
+  [
+    'metrics.primary',
+    (s) =>
+      fc.oneof(fc.constant('Accuracy!'), fc.constant(''), huge).map((v) => set(s, ['metrics', 'primary'], v)),
+  ],
   ['models', (s) => fc.constant(set(s, ['models'], []))],
-  ['models[0].family', (s) => fc.oneof(fc.constant('xgboost'), fc.constant('custom:'), fc.constant('__proto__'), huge).map((v) => set(s, ['models', 0, 'family'], v))],
-  ['models[0].space', (s) => fc.oneof(nonFinite, fc.constant(-1)).map((low) => set(s, ['models', 0, 'space'], { lr: { type: 'logUniform', low, high: 1 } }))],
-  ['budget.trials', (s) => fc.oneof(fc.integer({ min: -10, max: 0 }), notInt).map((v) => set(s, ['budget', 'trials'], v))],
-  ['budget.trials', (s) => fc.integer({ min: 501, max: 10 ** 9 }).map((v) => set(s, ['budget', 'trials'], v))],
-  ['budget.parallelism', (s) => fc.oneof(fc.constant(0), fc.constant(1e6), notInt).map((v) => set(s, ['budget', 'parallelism'], v))],
+  [
+    'models[0].family',
+    (s) =>
+      fc
+        .oneof(fc.constant('xgboost'), fc.constant('custom:'), fc.constant('__proto__'), huge)
+        .map((v) => set(s, ['models', 0, 'family'], v)),
+  ],
+  [
+    'models[0].space',
+    (s) =>
+      fc
+        .oneof(nonFinite, fc.constant(-1))
+        .map((low) => set(s, ['models', 0, 'space'], { lr: { type: 'logUniform', low, high: 1 } })),
+  ],
+  [
+    'budget.trials',
+    (s) => fc.oneof(fc.integer({ min: -10, max: 0 }), notInt).map((v) => set(s, ['budget', 'trials'], v)),
+  ],
+  [
+    'budget.trials',
+    (s) => fc.integer({ min: 501, max: 10 ** 9 }).map((v) => set(s, ['budget', 'trials'], v)),
+  ],
+  [
+    'budget.parallelism',
+    (s) =>
+      fc.oneof(fc.constant(0), fc.constant(1e6), notInt).map((v) => set(s, ['budget', 'parallelism'], v)),
+  ],
   ['seed', (s) => fc.oneof(fc.constant(-1), fc.constant(2 ** 31), notInt).map((v) => set(s, ['seed'], v))],
-  ['description', (s) => fc.string({ minLength: 2001, maxLength: 2100 }).map((v) => set(s, ['description'], v))],
+  [
+    'description',
+    (s) => fc.string({ minLength: 2001, maxLength: 2100 }).map((v) => set(s, ['description'], v)),
+  ],
   ['pool', (s) => fc.constantFrom('tpu', '', 'GPU').map((v) => set(s, ['pool'], v))],
   ['(spec)', (s) => fc.constantFrom('extra', 'constructor', 'models2').map((k) => set(s, [k], 1))],
 ];
@@ -102,45 +161,58 @@ const invalidSpec = validSpec.chain((s) =>
 
 const limits = { maxTrials: 500, maxFolds: 20 };
 
-test('10,000 generated specs, valid and invalid: no crash, each invalid one rejected with a message at its path, no workflow started', { timeout: 240_000 }, async () => {
-  let valid = 0;
-  let invalid = 0;
-  const sampled: Spec[] = [];
-  try {
-    fc.assert(
-      fc.property(validSpec, (spec) => {
-        const r = validateSearchSpec(spec, limits);
-        assert.ok(r.success, `a valid spec is accepted: ${r.success ? '' : JSON.stringify(r.issues)}`);
-        valid += 1;
-      }),
-      { numRuns: 4000, seed: 20261129 },
-    );
-    fc.assert(
-      fc.property(invalidSpec, ({ path, spec }) => {
-        const r = validateSearchSpec(spec, limits);
-        assert.equal(r.success, false, `an invalid ${path} is rejected`);
-        if (r.success) return;
-        const hit = r.issues.find((i) => i.path === path || i.path.startsWith(`${path}.`) || i.path.startsWith(`${path}[`));
-        assert.ok(hit, `an issue names ${path} (got ${r.issues.map((i) => i.path).join(', ')})`);
-        assert.ok(hit.message.length > 0 && hit.message.length < 500, `a short, clear message (${hit.message.length} chars)`);
-        if (sampled.length < 40 && invalid % 150 === 0) sampled.push(spec);
-        invalid += 1;
-      }),
-      { numRuns: 6000, seed: 20261130 },
-    );
-    for (const [i, spec] of sampled.entries()) {
-      const searchId = `fuzz-${run}-${i}`;
-      await assert.rejects(client.submit(spec, { searchId }), SubmissionError);
-      assert.equal(await client.exists(searchId), false, `no workflow ${searchId}`);
+test(
+  '10,000 generated specs, valid and invalid: no crash, each invalid one rejected with a message at its path, no workflow started',
+  { timeout: 240_000 },
+  async () => {
+    let valid = 0;
+    let invalid = 0;
+    const sampled: Spec[] = [];
+    try {
+      fc.assert(
+        fc.property(validSpec, (spec) => {
+          const r = validateSearchSpec(spec, limits);
+          assert.ok(r.success, `a valid spec is accepted: ${r.success ? '' : JSON.stringify(r.issues)}`);
+          valid += 1;
+        }),
+        { numRuns: 4000, seed: 20261129 },
+      );
+      fc.assert(
+        fc.property(invalidSpec, ({ path, spec }) => {
+          const r = validateSearchSpec(spec, limits);
+          assert.equal(r.success, false, `an invalid ${path} is rejected`);
+          if (r.success) return;
+          const hit = r.issues.find(
+            (i) => i.path === path || i.path.startsWith(`${path}.`) || i.path.startsWith(`${path}[`),
+          );
+          assert.ok(hit, `an issue names ${path} (got ${r.issues.map((i) => i.path).join(', ')})`);
+          assert.ok(
+            hit.message.length > 0 && hit.message.length < 500,
+            `a short, clear message (${hit.message.length} chars)`,
+          );
+          if (sampled.length < 40 && invalid % 150 === 0) sampled.push(spec);
+          invalid += 1;
+        }),
+        { numRuns: 6000, seed: 20261130 },
+      );
+      for (const [i, spec] of sampled.entries()) {
+        const searchId = `fuzz-${run}-${i}`;
+        await assert.rejects(client.submit(spec, { searchId }), SubmissionError);
+        assert.equal(await client.exists(searchId), false, `no workflow ${searchId}`);
+      }
+      const count = await client.temporal.workflow.count();
+      assert.equal(count.count, 0, 'Temporal holds no workflow at all');
+      report(
+        'fuzz spec validator',
+        'pass',
+        `${valid} valid accepted, ${invalid} invalid rejected at their path; ${sampled.length} submitted through the SDK, 0 workflows in Temporal`,
+      );
+    } catch (err) {
+      report('fuzz spec validator', 'fail', (err as Error).message.split('\n')[0] ?? '');
+      throw err;
     }
-    const count = await client.temporal.workflow.count();
-    assert.equal(count.count, 0, 'Temporal holds no workflow at all');
-    report('fuzz spec validator', 'pass', `${valid} valid accepted, ${invalid} invalid rejected at their path; ${sampled.length} submitted through the SDK, 0 workflows in Temporal`);
-  } catch (err) {
-    report('fuzz spec validator', 'fail', (err as Error).message.split('\n')[0] ?? '');
-    throw err;
-  }
-});
+  },
+);
 
 const base = {
   name: `hostile-${run}`,
@@ -150,44 +222,110 @@ const base = {
   budget: { trials: 2 },
 };
 
-test('hostile values are each rejected with a clear message and start nothing', { timeout: 120_000 }, async () => {
-  const cases: [string, unknown, string, RegExp][] = [
-    ['dataset path with ../', { ...base, dataset: { path: '../secret.csv', target: 'y' } }, 'dataset.path', /outside the allowed roots/],
-    ['absolute dataset path', { ...base, dataset: { path: '/etc/passwd', target: 'y' } }, 'dataset.path', /outside the allowed roots/],
-    ['symlink out of the root', { ...base, dataset: { path: 'link.csv', target: 'y' } }, 'dataset.path', /symbolic link/],
-    ['NUL byte in a path', { ...base, dataset: { path: 'ok.csv\0.txt', target: 'y' } }, 'dataset.path', /NUL/],
-    ['folds beyond the limit', { ...base, cv: { kind: 'kfold', k: 50 } }, 'cv.k', /at most 20 folds/],
-    ['repeated folds beyond the limit', { ...base, cv: { kind: 'repeated-kfold', k: 10, repeats: 5 } }, 'cv.k', /at most 20 folds/],
-    ['trials beyond the limit', { ...base, budget: { trials: 1_000_000 } }, 'budget.trials', /at most 500 trials/],
-    ['NaN seed', { ...base, seed: Number.NaN }, 'seed', /number|NaN/i],
-    ['infinite learning-rate bound', { ...base, models: [{ family: 'logistic', space: { lr: { type: 'logUniform', low: 1e-3, high: Infinity } } }] }, 'models[0].space', /finite|number|Infinity/i],
-    ['infinite holdout', { ...base, cv: { holdout: Infinity } }, 'cv.holdout', /finite/],
-    ['1 MB name', { ...base, name: 'a'.repeat(1_000_000) }, 'name', /at most 64 characters/],
-    ['1 MB description', { ...base, description: 'x'.repeat(1_000_000) }, 'description', /2000/],
-    ['8 KB dataset path', { ...base, dataset: { path: 'a/'.repeat(4096), target: 'y' } }, 'dataset', /4096|too big|too long/i],
-    ['unknown model family', { ...base, models: [{ family: 'xgboost' }] }, 'models[0].family', /unknown model family 'xgboost'/],
-    ['__proto__ key', JSON.parse(`{"name":"p-${run}","dataset":{"builtin":"iris"},"metrics":{"primary":"accuracy"},"models":[{"family":"logistic"}],"budget":{"trials":1},"__proto__":{"x":1}}`), '(spec)', /__proto__|unrecognized/i],
-  ];
-  const lines: string[] = [];
-  try {
-    for (const [i, [what, spec, path, message]] of cases.entries()) {
-      const searchId = `hostile-${run}-${i}`;
-      const err = await client.submit(spec, { searchId }).then(
-        () => assert.fail(`${what}: accepted`),
-        (e: unknown) => e,
+test(
+  'hostile values are each rejected with a clear message and start nothing',
+  { timeout: 120_000 },
+  async () => {
+    const cases: [string, unknown, string, RegExp][] = [
+      [
+        'dataset path with ../',
+        { ...base, dataset: { path: '../secret.csv', target: 'y' } },
+        'dataset.path',
+        /outside the allowed roots/,
+      ],
+      [
+        'absolute dataset path',
+        { ...base, dataset: { path: '/etc/passwd', target: 'y' } },
+        'dataset.path',
+        /outside the allowed roots/,
+      ],
+      [
+        'symlink out of the root',
+        { ...base, dataset: { path: 'link.csv', target: 'y' } },
+        'dataset.path',
+        /symbolic link/,
+      ],
+      [
+        'NUL byte in a path',
+        { ...base, dataset: { path: 'ok.csv\0.txt', target: 'y' } },
+        'dataset.path',
+        /NUL/,
+      ],
+      ['folds beyond the limit', { ...base, cv: { kind: 'kfold', k: 50 } }, 'cv.k', /at most 20 folds/],
+      [
+        'repeated folds beyond the limit',
+        { ...base, cv: { kind: 'repeated-kfold', k: 10, repeats: 5 } },
+        'cv.k',
+        /at most 20 folds/,
+      ],
+      [
+        'trials beyond the limit',
+        { ...base, budget: { trials: 1_000_000 } },
+        'budget.trials',
+        /at most 500 trials/,
+      ],
+      ['NaN seed', { ...base, seed: Number.NaN }, 'seed', /number|NaN/i],
+      [
+        'infinite learning-rate bound',
+        {
+          ...base,
+          models: [{ family: 'logistic', space: { lr: { type: 'logUniform', low: 1e-3, high: Infinity } } }],
+        },
+        'models[0].space',
+        /finite|number|Infinity/i,
+      ],
+      ['infinite holdout', { ...base, cv: { holdout: Infinity } }, 'cv.holdout', /finite/],
+      ['1 MB name', { ...base, name: 'a'.repeat(1_000_000) }, 'name', /at most 64 characters/],
+      ['1 MB description', { ...base, description: 'x'.repeat(1_000_000) }, 'description', /2000/],
+      [
+        '8 KB dataset path',
+        { ...base, dataset: { path: 'a/'.repeat(4096), target: 'y' } },
+        'dataset',
+        /4096|too big|too long/i,
+      ],
+      [
+        'unknown model family',
+        { ...base, models: [{ family: 'xgboost' }] },
+        'models[0].family',
+        /unknown model family 'xgboost'/,
+      ],
+      [
+        '__proto__ key',
+        JSON.parse(
+          `{"name":"p-${run}","dataset":{"builtin":"iris"},"metrics":{"primary":"accuracy"},"models":[{"family":"logistic"}],"budget":{"trials":1},"__proto__":{"x":1}}`,
+        ),
+        '(spec)',
+        /__proto__|unrecognized/i,
+      ],
+    ];
+    const lines: string[] = [];
+    try {
+      for (const [i, [what, spec, path, message]] of cases.entries()) {
+        const searchId = `hostile-${run}-${i}`;
+        const err = await client.submit(spec, { searchId }).then(
+          () => assert.fail(`${what}: accepted`),
+          (e: unknown) => e,
+        );
+        assert.ok(err instanceof SubmissionError, `${what}: a SubmissionError (got ${String(err)})`);
+        const hit = err.issues.find((x) => x.path === path || x.path.startsWith(path));
+        assert.ok(
+          hit,
+          `${what}: an issue at ${path} (got ${err.issues.map((x) => `${x.path}: ${x.message.slice(0, 80)}`).join('; ')})`,
+        );
+        assert.match(hit.message, message, `${what}: the message says why`);
+        assert.ok(hit.message.length < 500, `${what}: the message is short (${hit.message.length} chars)`);
+        assert.equal(await client.exists(searchId), false, `${what}: no workflow`);
+        lines.push(`${what} → ${hit.path}`);
+      }
+      assert.equal((await client.temporal.workflow.count()).count, 0, 'Temporal holds no workflow at all');
+      report(
+        'hostile values',
+        'pass',
+        `${cases.length}/${cases.length} rejected at their path with a clear message, 0 workflows started`,
       );
-      assert.ok(err instanceof SubmissionError, `${what}: a SubmissionError (got ${String(err)})`);
-      const hit = err.issues.find((x) => x.path === path || x.path.startsWith(path));
-      assert.ok(hit, `${what}: an issue at ${path} (got ${err.issues.map((x) => `${x.path}: ${x.message.slice(0, 80)}`).join('; ')})`);
-      assert.match(hit.message, message, `${what}: the message says why`);
-      assert.ok(hit.message.length < 500, `${what}: the message is short (${hit.message.length} chars)`);
-      assert.equal(await client.exists(searchId), false, `${what}: no workflow`);
-      lines.push(`${what} → ${hit.path}`);
+    } catch (err) {
+      report('hostile values', 'fail', (err as Error).message.split('\n')[0] ?? '');
+      throw err;
     }
-    assert.equal((await client.temporal.workflow.count()).count, 0, 'Temporal holds no workflow at all');
-    report('hostile values', 'pass', `${cases.length}/${cases.length} rejected at their path with a clear message, 0 workflows started`);
-  } catch (err) {
-    report('hostile values', 'fail', (err as Error).message.split('\n')[0] ?? '');
-    throw err;
-  }
-});
+  },
+);

@@ -31,18 +31,29 @@ const spec = (name: string, epochs = 10) => ({
   dataset: { builtin: 'digits', subset: 600 },
   cv: { kind: 'stratified', k: 3 },
   metrics: { primary: 'accuracy', report: [] },
-  models: [{ family: 'mlp', params: { epochs, batchSize: 32, hiddenLayers: 1 }, space: { units: { type: 'choice', values: [16, 32, 64] } } }],
+  models: [
+    {
+      family: 'mlp',
+      params: { epochs, batchSize: 32, hiddenLayers: 1 },
+      space: { units: { type: 'choice', values: [16, 32, 64] } },
+    },
+  ],
   strategy: { kind: 'grid' },
   budget: { trials: 3, parallelism: 3 },
   refit: false,
   seed: 5,
 });
 
-const written = (searchId: string) => faultEvents(dir).filter((e) => e.point === 'fold-written' && e.foldId.startsWith(`${searchId}:`));
+const written = (searchId: string) =>
+  faultEvents(dir).filter((e) => e.point === 'fold-written' && e.foldId.startsWith(`${searchId}:`));
 
 const checkFolds = (folds: FoldDoc[]) => {
   assert.equal(folds.length, 9, '3 trials × 3 folds');
-  assert.equal(new Set(folds.map((f) => `${f.trialIndex}:${f.fold}`)).size, 9, 'one document per (trial, fold)');
+  assert.equal(
+    new Set(folds.map((f) => `${f.trialIndex}:${f.fold}`)).size,
+    9,
+    'one document per (trial, fold)',
+  );
   const maxAttempt = Math.max(...folds.map((f) => f.attempt));
   assert.ok(maxAttempt <= MAX_FOLD_ATTEMPTS, `attempts within the retry policy (max ${maxAttempt})`);
   return maxAttempt;
@@ -68,71 +79,100 @@ after(async () => {
   await stack?.close();
 });
 
-test('the Temporal dev server restarts mid-search on the same database and port: workers reconnect and the search completes intact', { timeout: 300_000 }, async () => {
-  await scenario('5 Temporal dev server restart', async () => {
-    const handle = await client.submit(spec('faults-temporal'));
-    await waitFor('two folds written', () => written(handle.searchId).length >= 2, 120_000);
-    await stack.stop('temporal');
-    const downAt = Date.now();
-    await sleep(3000);
-    await stack.start('temporal');
-    const upAt = Date.now();
-    const before = written(handle.searchId).length;
-    const next = await waitFor('a fold written after the restart', () => written(handle.searchId).find((e) => e.t > upAt), 180_000);
-    const result = await handle.result();
-    assert.equal(result.status, 'completed');
-    assert.equal(result.counts.completed, 3, 'every trial completes');
-    const maxAttempt = checkFolds(await handle.folds());
-    return `server down ${((upAt - downAt) / 1000).toFixed(1)} s with ${before} folds written; next fold written ${((next.t - upAt) / 1000).toFixed(1)} s after it came back; 9/9 fold docs, max attempt ${maxAttempt}`;
-  });
-});
+test(
+  'the Temporal dev server restarts mid-search on the same database and port: workers reconnect and the search completes intact',
+  { timeout: 300_000 },
+  async () => {
+    await scenario('5 Temporal dev server restart', async () => {
+      const handle = await client.submit(spec('faults-temporal'));
+      await waitFor('two folds written', () => written(handle.searchId).length >= 2, 120_000);
+      await stack.stop('temporal');
+      const downAt = Date.now();
+      await sleep(3000);
+      await stack.start('temporal');
+      const upAt = Date.now();
+      const before = written(handle.searchId).length;
+      const next = await waitFor(
+        'a fold written after the restart',
+        () => written(handle.searchId).find((e) => e.t > upAt),
+        180_000,
+      );
+      const result = await handle.result();
+      assert.equal(result.status, 'completed');
+      assert.equal(result.counts.completed, 3, 'every trial completes');
+      const maxAttempt = checkFolds(await handle.folds());
+      return `server down ${((upAt - downAt) / 1000).toFixed(1)} s with ${before} folds written; next fold written ${((next.t - upAt) / 1000).toFixed(1)} s after it came back; 9/9 fold docs, max attempt ${maxAttempt}`;
+    });
+  },
+);
 
-test('FerretDB and NATS each stop for 10 s during a search: it completes, attempts within the retry policy, every event delivered', { timeout: 300_000 }, async () => {
-  await scenario('6a FerretDB and NATS down 10 s each', async () => {
-    const handle = await client.submit(spec('faults-outage', 14));
-    await waitFor('two folds written', () => written(handle.searchId).length >= 2, 120_000);
-    await stack.stop('ferretdb');
-    await sleep(10_000);
-    await stack.start('ferretdb');
-    const mongoBack = Date.now();
-    const afterMongo = await waitFor('a fold written after FerretDB returned', () => written(handle.searchId).find((e) => e.t > mongoBack), 180_000);
-    await stack.stop('nats');
-    await sleep(10_000);
-    await stack.start('nats');
-    const result = await handle.result();
-    assert.equal(result.status, 'completed');
-    assert.equal(result.counts.completed, 3, 'every trial completes');
-    const maxAttempt = checkFolds(await handle.folds());
-    const starts = faultEvents(dir).filter((e) => e.point === 'fold-start' && e.foldId.startsWith(`${handle.searchId}:`));
-    const maxStart = Math.max(...starts.map((e) => e.attempt));
-    assert.ok(maxStart <= MAX_FOLD_ATTEMPTS, `no fold needed more than ${MAX_FOLD_ATTEMPTS} attempts (max ${maxStart})`);
-    const events = await streamed(handle);
-    assert.equal(events.filter((e) => e.kind === 'fold').length, 9, 'one fold event per fold after NATS returned');
-    assert.equal(events.at(-1)?.kind, 'completed');
-    return `9/9 fold docs; first fold after FerretDB returned in ${((afterMongo.t - mongoBack) / 1000).toFixed(1)} s; max attempt ${Math.max(maxAttempt, maxStart)} of ${MAX_FOLD_ATTEMPTS}; ${events.length} events incl. 9 fold events on JetStream`;
-  });
-});
+test(
+  'FerretDB and NATS each stop for 10 s during a search: it completes, attempts within the retry policy, every event delivered',
+  { timeout: 300_000 },
+  async () => {
+    await scenario('6a FerretDB and NATS down 10 s each', async () => {
+      const handle = await client.submit(spec('faults-outage', 14));
+      await waitFor('two folds written', () => written(handle.searchId).length >= 2, 120_000);
+      await stack.stop('ferretdb');
+      await sleep(10_000);
+      await stack.start('ferretdb');
+      const mongoBack = Date.now();
+      const afterMongo = await waitFor(
+        'a fold written after FerretDB returned',
+        () => written(handle.searchId).find((e) => e.t > mongoBack),
+        180_000,
+      );
+      await stack.stop('nats');
+      await sleep(10_000);
+      await stack.start('nats');
+      const result = await handle.result();
+      assert.equal(result.status, 'completed');
+      assert.equal(result.counts.completed, 3, 'every trial completes');
+      const maxAttempt = checkFolds(await handle.folds());
+      const starts = faultEvents(dir).filter(
+        (e) => e.point === 'fold-start' && e.foldId.startsWith(`${handle.searchId}:`),
+      );
+      const maxStart = Math.max(...starts.map((e) => e.attempt));
+      assert.ok(
+        maxStart <= MAX_FOLD_ATTEMPTS,
+        `no fold needed more than ${MAX_FOLD_ATTEMPTS} attempts (max ${maxStart})`,
+      );
+      const events = await streamed(handle);
+      assert.equal(
+        events.filter((e) => e.kind === 'fold').length,
+        9,
+        'one fold event per fold after NATS returned',
+      );
+      assert.equal(events.at(-1)?.kind, 'completed');
+      return `9/9 fold docs; first fold after FerretDB returned in ${((afterMongo.t - mongoBack) / 1000).toFixed(1)} s; max attempt ${Math.max(maxAttempt, maxStart)} of ${MAX_FOLD_ATTEMPTS}; ${events.length} events incl. 9 fold events on JetStream`;
+    });
+  },
+);
 
-test('with NATS down for the whole search the results in MongoDB are complete, and progress resumes when NATS returns', { timeout: 300_000 }, async () => {
-  await scenario('6b NATS down for the whole search', async () => {
-    await stack.stop('nats');
-    const handle = await client.submit(spec('faults-nonats', 4));
-    const result = await handle.result();
-    assert.equal(result.status, 'completed');
-    checkFolds(await handle.folds());
-    const board = await handle.leaderboard();
-    assert.equal(board.length, 3, 'every trial aggregated in MongoDB');
-    await stack.start('nats');
-    const back = Date.now();
-    const events = await Promise.race([
-      streamed(handle),
-      sleep(120_000).then(() => {
-        throw new Error('no completed event within 120 s of NATS returning');
-      }),
-    ]);
-    const resumedS = (Date.now() - back) / 1000;
-    assert.equal(events.filter((e) => e.kind === 'fold').length, 9, 'the buffered fold events arrive');
-    assert.equal(events.at(-1)?.kind, 'completed');
-    return `9/9 fold docs and 3 trial aggregates with NATS down; ${events.length} buffered events (9 fold) delivered, completed seen ${resumedS.toFixed(1)} s after NATS returned`;
-  });
-});
+test(
+  'with NATS down for the whole search the results in MongoDB are complete, and progress resumes when NATS returns',
+  { timeout: 300_000 },
+  async () => {
+    await scenario('6b NATS down for the whole search', async () => {
+      await stack.stop('nats');
+      const handle = await client.submit(spec('faults-nonats', 4));
+      const result = await handle.result();
+      assert.equal(result.status, 'completed');
+      checkFolds(await handle.folds());
+      const board = await handle.leaderboard();
+      assert.equal(board.length, 3, 'every trial aggregated in MongoDB');
+      await stack.start('nats');
+      const back = Date.now();
+      const events = await Promise.race([
+        streamed(handle),
+        sleep(120_000).then(() => {
+          throw new Error('no completed event within 120 s of NATS returning');
+        }),
+      ]);
+      const resumedS = (Date.now() - back) / 1000;
+      assert.equal(events.filter((e) => e.kind === 'fold').length, 9, 'the buffered fold events arrive');
+      assert.equal(events.at(-1)?.kind, 'completed');
+      return `9/9 fold docs and 3 trial aggregates with NATS down; ${events.length} buffered events (9 fold) delivered, completed seen ${resumedS.toFixed(1)} s after NATS returned`;
+    });
+  },
+);

@@ -40,7 +40,13 @@ const spec = (name: string, trials = 3) => ({
   dataset: { builtin: 'digits', subset: 600 },
   cv: { kind: 'stratified', k: 3 },
   metrics: { primary: 'accuracy', report: [] },
-  models: [{ family: 'mlp', params: { epochs: 12, batchSize: 32, hiddenLayers: 1 }, space: { units: { type: 'choice', values: [16, 32, 64] } } }],
+  models: [
+    {
+      family: 'mlp',
+      params: { epochs: 12, batchSize: 32, hiddenLayers: 1 },
+      space: { units: { type: 'choice', values: [16, 32, 64] } },
+    },
+  ],
   strategy: { kind: 'grid' },
   budget: { trials, parallelism: trials },
   refit: false,
@@ -49,7 +55,11 @@ const spec = (name: string, trials = 3) => ({
 
 const oneDocPerFold = (folds: FoldDoc[], trials: number, k: number) => {
   assert.equal(folds.length, trials * k, `${trials} trials × ${k} folds`);
-  assert.equal(new Set(folds.map((f) => `${f.trialIndex}:${f.fold}`)).size, trials * k, 'one document per (trial, fold)');
+  assert.equal(
+    new Set(folds.map((f) => `${f.trialIndex}:${f.fold}`)).size,
+    trials * k,
+    'one document per (trial, fold)',
+  );
 };
 
 before(async () => {
@@ -67,172 +77,297 @@ after(async () => {
 
 const histories: Record<string, unknown> = {};
 
-test('a worker killed with SIGKILL mid-fold: the search completes, one document per fold, the killed fold on attempt 2 or later', { timeout: 300_000 }, async () => {
-  await scenario('1 kill -9 mid-fold', async () => {
-    const dir = faultDir(stack, 'kill');
-    const pool = [await startPoolWorker(stack.env, dir), await startPoolWorker(stack.env, dir)];
-    workers.push(...pool);
-    const handle = await client.submit(spec('faults-kill'));
-    const pids = new Set(pool.map((w) => w.proc.pid));
-    const victim = await waitFor(
-      'a pool worker to reach epoch 2 of a fold',
-      () => faultEvents(dir).find((e) => e.point === 'fold-epoch' && (e.epoch ?? 0) >= 2 && pids.has(e.pid)),
-      120_000,
-      100,
-    );
-    process.kill(victim.pid, 'SIGKILL');
-    const killedAt = Date.now();
-    const result = await handle.result();
-    assert.equal(result.status, 'completed');
-    assert.equal(result.counts.completed, 3, `every trial completes (${JSON.stringify(result.leaderboard.map((t) => t.error ?? t.status))})`);
-    const folds = await handle.folds();
-    oneDocPerFold(folds, 3, 3);
-    const killed = folds.find((f) => f._id === victim.foldId);
-    assert.ok(killed, `the killed fold ${victim.foldId} has its document`);
-    assert.ok(killed.attempt >= 2, `the killed fold shows attempt ${killed.attempt}`);
-    const retry = faultEvents(dir).find((e) => e.point === 'fold-start' && e.foldId === victim.foldId && e.attempt >= 2);
-    assert.ok(retry, 'the killed fold was retried');
-    histories['kill search'] = await client.temporal.workflow.getHandle(handle.searchId).fetchHistory();
-    const trialIndex = Number(victim.foldId.split(':').at(-2));
-    histories['kill trial'] = await client.temporal.workflow.getHandle(trialWorkflowId(handle.searchId, trialIndex)).fetchHistory();
+test(
+  'a worker killed with SIGKILL mid-fold: the search completes, one document per fold, the killed fold on attempt 2 or later',
+  { timeout: 300_000 },
+  async () => {
+    await scenario('1 kill -9 mid-fold', async () => {
+      const dir = faultDir(stack, 'kill');
+      return withPool(dir, async (pool) => {
+        const handle = await client.submit(spec('faults-kill'));
+        const pids = new Set(pool.map((w) => w.proc.pid));
+        const victim = await waitFor(
+          'a pool worker to reach epoch 2 of a fold',
+          () =>
+            faultEvents(dir).find((e) => e.point === 'fold-epoch' && (e.epoch ?? 0) >= 2 && pids.has(e.pid)),
+          120_000,
+          100,
+        );
+        process.kill(victim.pid, 'SIGKILL');
+        const killedAt = Date.now();
+        const result = await handle.result();
+        assert.equal(result.status, 'completed');
+        assert.equal(
+          result.counts.completed,
+          3,
+          `every trial completes (${JSON.stringify(result.leaderboard.map((t) => t.error ?? t.status))})`,
+        );
+        const folds = await handle.folds();
+        oneDocPerFold(folds, 3, 3);
+        const killed = folds.find((f) => f._id === victim.foldId);
+        assert.ok(killed, `the killed fold ${victim.foldId} has its document`);
+        assert.ok(killed.attempt >= 2, `the killed fold shows attempt ${killed.attempt}`);
+        const retry = faultEvents(dir).find(
+          (e) => e.point === 'fold-start' && e.foldId === victim.foldId && e.attempt >= 2,
+        );
+        assert.ok(retry, 'the killed fold was retried');
+        histories['kill search'] = await client.temporal.workflow.getHandle(handle.searchId).fetchHistory();
+        const trialIndex = Number(victim.foldId.split(':').at(-2));
+        histories['kill trial'] = await client.temporal.workflow
+          .getHandle(trialWorkflowId(handle.searchId, trialIndex))
+          .fetchHistory();
+        return `${folds.length}/9 fold docs, killed fold attempt ${killed.attempt}, retry started ${((retry.t - killedAt) / 1000).toFixed(1)} s after the kill (heartbeat timeout 30 s)`;
+      });
+    });
+  },
+);
+
+test(
+  'a worker that dies after writing its fold result: the retry finds the document, writes no duplicate, counts it once',
+  { timeout: 300_000 },
+  async () => {
+    await scenario('2 die after write, before completing', async () => {
+      const dir = faultDir(stack, 'die-after-write');
+      armMarker(dir, 'die-after-write');
+      return withPool(dir, async (pool) => {
+        const handle = await client.submit({
+          ...spec('faults-write'),
+          models: [{ ...spec('x').models[0], params: { epochs: 4, batchSize: 32, hiddenLayers: 1 } }],
+        });
+        const result = await handle.result();
+        assert.ok(markerTaken(dir, 'die-after-write'), 'a worker hit the marker and died');
+        const events = faultEvents(dir);
+        const dead = pool.find((w) => w.proc.signalCode === 'SIGKILL');
+        assert.ok(dead, 'one pool worker was killed by its own marker');
+        const victim = events.filter((e) => e.point === 'fold-written' && e.pid === dead.proc.pid).at(-1);
+        assert.ok(victim?.written, 'the dying worker had written its fold document');
+        assert.equal(result.status, 'completed');
+        assert.equal(result.counts.completed, 3, 'every trial completes');
+        assert.equal(result.counts.foldsRun, 9, 'the search counts each fold once');
+        const folds = await handle.folds();
+        oneDocPerFold(folds, 3, 3);
+        const doc = folds.find((f) => f._id === victim.foldId);
+        assert.equal(doc?.attempt, victim.attempt, 'the stored document is the one the dead attempt wrote');
+        const retry = events.find(
+          (e) => e.point === 'fold-start' && e.foldId === victim.foldId && e.attempt > victim.attempt,
+        );
+        assert.ok(
+          retry,
+          `the fold was retried (events of ${victim.foldId}: ${JSON.stringify(events.filter((e) => e.foldId === victim.foldId))})`,
+        );
+        assert.ok(
+          !events.some(
+            (e) => e.point === 'fold-written' && e.foldId === victim.foldId && e.attempt > victim.attempt,
+          ),
+          'the retry wrote nothing',
+        );
+        const board = await handle.leaderboard();
+        assert.ok(
+          board.every((t) => t.folds === 3),
+          `trial aggregates count 3 folds each (${board.map((t) => t.folds).join(',')})`,
+        );
+        const fromStream: FoldwiseEvent[] = [];
+        for await (const e of handle.progress({ from: 'start' })) fromStream.push(e);
+        const foldEvents = fromStream.filter((e) => e.kind === 'fold');
+        assert.equal(foldEvents.length, 9, 'one fold event per fold on JetStream');
+        return `${folds.length}/9 fold docs, fold ${victim.foldId.split(':').slice(-2).join('/')} written by attempt ${victim.attempt} and reused by attempt ${retry.attempt}; foldsRun ${result.counts.foldsRun}, trial fold counts ${board.map((t) => t.folds).join('/')}, ${foldEvents.length} fold events`;
+      });
+    });
+  },
+);
+
+test(
+  'a hung worker (SIGSTOP) loses its fold to a new attempt with identical input, and its late write cannot overwrite the newer one',
+  { timeout: 300_000 },
+  async () => {
+    await scenario('3 hung worker (SIGSTOP)', async () => {
+      const dir = faultDir(stack, 'sigstop');
+      return withPool(dir, async (pool) => {
+        const handle = await client.submit(spec('faults-hang'));
+        const pids = new Set(pool.map((w) => w.proc.pid));
+        const victim = await waitFor(
+          'a pool worker to reach epoch 2 of a fold',
+          () =>
+            faultEvents(dir).find((e) => e.point === 'fold-epoch' && (e.epoch ?? 0) >= 2 && pids.has(e.pid)),
+          120_000,
+          100,
+        );
+        process.kill(victim.pid, 'SIGSTOP');
+        const stoppedAt = Date.now();
+        const retry = await waitFor(
+          'a new attempt of the hung fold',
+          () =>
+            faultEvents(dir).find(
+              (e) => e.point === 'fold-start' && e.foldId === victim.foldId && e.attempt > victim.attempt,
+            ),
+          120_000,
+        );
+        const recovery = (retry.t - stoppedAt) / 1000;
+        assert.ok(
+          recovery <= 30 + 30,
+          `new attempt after ${recovery.toFixed(1)} s (heartbeat timeout 30 s + 30 s margin)`,
+        );
+        const first = faultEvents(dir).find(
+          (e) => e.point === 'fold-start' && e.foldId === victim.foldId && e.attempt === victim.attempt,
+        );
+        assert.equal(retry.inputHash, first?.inputHash, 'the new attempt got identical input');
+        const result = await handle.result();
+        assert.equal(result.status, 'completed');
+        const folds = await handle.folds();
+        oneDocPerFold(folds, 3, 3);
+        const newer = folds.find((f) => f._id === victim.foldId);
+        assert.ok(newer && newer.attempt > victim.attempt, 'the newer attempt wrote the fold');
+        process.kill(victim.pid, 'SIGCONT');
+        await waitFor(
+          'the resumed stale attempt to stop or write',
+          () => {
+            const late = faultEvents(dir).filter((e) => e.pid === victim.pid && e.t > stoppedAt);
+            return (
+              late.some((e) => e.point === 'fold-written') ||
+              /cancel|not found|NotFound/i.test(
+                pool.find((w) => w.proc.pid === victim.pid)?.output() ?? '',
+              ) ||
+              undefined
+            );
+          },
+          60_000,
+        ).catch(() => undefined);
+        await new Promise((r) => setTimeout(r, 3000));
+        const stale = await client.store.folds.record({
+          ...newer,
+          attempt: victim.attempt,
+          worker: 'stale-attempt',
+          metrics: { accuracy: 0 },
+        });
+        assert.equal(stale.written, false, 'a stale attempt’s write is refused');
+        const after = await client.store.folds.get(victim.foldId);
+        assert.deepEqual(
+          {
+            attempt: after?.attempt,
+            worker: after?.worker,
+            updatedAt: after?.updatedAt,
+            metrics: after?.metrics,
+          },
+          {
+            attempt: newer.attempt,
+            worker: newer.worker,
+            updatedAt: newer.updatedAt,
+            metrics: newer.metrics,
+          },
+          'the newer fold document is unchanged',
+        );
+        const lateWrites = faultEvents(dir).filter(
+          (e) => e.pid === victim.pid && e.foldId === victim.foldId && e.point === 'fold-written',
+        );
+        return `new attempt ${retry.attempt} started ${recovery.toFixed(1)} s after SIGSTOP, same input hash ${retry.inputHash}; stale attempt's late write${lateWrites.length ? ` refused (written=${String(lateWrites[0]?.written)})` : ' never happened (cancelled on resume)'}; direct stale write refused, doc keeps attempt ${after?.attempt}`;
+      });
+    });
+  },
+);
+
+/** Starts two pool workers on `dir`, runs `body`, and always stops them (so none polls into the next scenario). */
+async function withPool<T>(dir: string, body: (pool: WorkerProcess[]) => Promise<T>): Promise<T> {
+  const pool = [await startPoolWorker(stack.env, dir), await startPoolWorker(stack.env, dir)];
+  workers.push(...pool);
+  try {
+    return await body(pool);
+  } finally {
     await stopAll(pool);
-    return `${folds.length}/9 fold docs, killed fold attempt ${killed.attempt}, retry started ${((retry.t - killedAt) / 1000).toFixed(1)} s after the kill (heartbeat timeout 30 s)`;
-  });
-});
+  }
+}
 
-test('a worker that dies after writing its fold result: the retry finds the document, writes no duplicate, counts it once', { timeout: 300_000 }, async () => {
-  await scenario('2 die after write, before completing', async () => {
-    const dir = faultDir(stack, 'die-after-write');
-    armMarker(dir, 'die-after-write');
-    const pool = [await startPoolWorker(stack.env, dir), await startPoolWorker(stack.env, dir)];
-    workers.push(...pool);
-    const handle = await client.submit({ ...spec('faults-write'), models: [{ ...spec('x').models[0], params: { epochs: 4, batchSize: 32, hiddenLayers: 1 } }] });
-    const result = await handle.result();
-    assert.ok(markerTaken(dir, 'die-after-write'), 'a worker hit the marker and died');
-    const events = faultEvents(dir);
-    const dead = pool.find((w) => w.proc.signalCode === 'SIGKILL');
-    assert.ok(dead, 'one pool worker was killed by its own marker');
-    const victim = events.filter((e) => e.point === 'fold-written' && e.pid === dead.proc.pid).at(-1);
-    assert.ok(victim?.written, 'the dying worker had written its fold document');
-    assert.equal(result.status, 'completed');
-    assert.equal(result.counts.completed, 3, 'every trial completes');
-    assert.equal(result.counts.foldsRun, 9, 'the search counts each fold once');
-    const folds = await handle.folds();
-    oneDocPerFold(folds, 3, 3);
-    const doc = folds.find((f) => f._id === victim.foldId);
-    assert.equal(doc?.attempt, victim.attempt, 'the stored document is the one the dead attempt wrote');
-    const retry = events.find((e) => e.point === 'fold-start' && e.foldId === victim.foldId && e.attempt > victim.attempt);
-    assert.ok(retry, `the fold was retried (events of ${victim.foldId}: ${JSON.stringify(events.filter((e) => e.foldId === victim.foldId))})`);
-    assert.ok(!events.some((e) => e.point === 'fold-written' && e.foldId === victim.foldId && e.attempt > victim.attempt), 'the retry wrote nothing');
-    const board = await handle.leaderboard();
-    assert.ok(board.every((t) => t.folds === 3), `trial aggregates count 3 folds each (${board.map((t) => t.folds).join(',')})`);
-    const fromStream: FoldwiseEvent[] = [];
-    for await (const e of handle.progress({ from: 'start' })) fromStream.push(e);
-    const foldEvents = fromStream.filter((e) => e.kind === 'fold');
-    assert.equal(foldEvents.length, 9, 'one fold event per fold on JetStream');
-    await stopAll(pool);
-    return `${folds.length}/9 fold docs, fold ${victim.foldId.split(':').slice(-2).join('/')} written by attempt ${victim.attempt} and reused by attempt ${retry.attempt}; foldsRun ${result.counts.foldsRun}, trial fold counts ${board.map((t) => t.folds).join('/')}, ${foldEvents.length} fold events`;
-  });
-});
+const boardOf = (r: {
+  leaderboard: {
+    trialIndex: number;
+    params: Record<string, unknown>;
+    metrics: Record<string, { mean: number }>;
+  }[];
+}) =>
+  r.leaderboard.map((t) => ({
+    trialIndex: t.trialIndex,
+    params: t.params,
+    accuracy: t.metrics['accuracy']?.mean,
+  }));
 
-test('a hung worker (SIGSTOP) loses its fold to a new attempt with identical input, and its late write cannot overwrite the newer one', { timeout: 300_000 }, async () => {
-  await scenario('3 hung worker (SIGSTOP)', async () => {
-    const dir = faultDir(stack, 'sigstop');
-    const pool = [await startPoolWorker(stack.env, dir), await startPoolWorker(stack.env, dir)];
-    workers.push(...pool);
-    const handle = await client.submit(spec('faults-hang'));
-    const pids = new Set(pool.map((w) => w.proc.pid));
-    const victim = await waitFor(
-      'a pool worker to reach epoch 2 of a fold',
-      () => faultEvents(dir).find((e) => e.point === 'fold-epoch' && (e.epoch ?? 0) >= 2 && pids.has(e.pid)),
-      120_000,
-      100,
-    );
-    process.kill(victim.pid, 'SIGSTOP');
-    const stoppedAt = Date.now();
-    const retry = await waitFor(
-      'a new attempt of the hung fold',
-      () => faultEvents(dir).find((e) => e.point === 'fold-start' && e.foldId === victim.foldId && e.attempt > victim.attempt),
-      120_000,
-    );
-    const recovery = (retry.t - stoppedAt) / 1000;
-    assert.ok(recovery <= 30 + 30, `new attempt after ${recovery.toFixed(1)} s (heartbeat timeout 30 s + 30 s margin)`);
-    const first = faultEvents(dir).find((e) => e.point === 'fold-start' && e.foldId === victim.foldId && e.attempt === victim.attempt);
-    assert.equal(retry.inputHash, first?.inputHash, 'the new attempt got identical input');
-    const result = await handle.result();
-    assert.equal(result.status, 'completed');
-    const folds = await handle.folds();
-    oneDocPerFold(folds, 3, 3);
-    const newer = folds.find((f) => f._id === victim.foldId);
-    assert.ok(newer && newer.attempt > victim.attempt, 'the newer attempt wrote the fold');
-    process.kill(victim.pid, 'SIGCONT');
-    await waitFor(
-      'the resumed stale attempt to stop or write',
-      () => {
-        const late = faultEvents(dir).filter((e) => e.pid === victim.pid && e.t > stoppedAt);
-        return late.some((e) => e.point === 'fold-written') || /cancel|not found|NotFound/i.test(pool.find((w) => w.proc.pid === victim.pid)?.output() ?? '') || undefined;
-      },
-      60_000,
-    ).catch(() => undefined);
-    await new Promise((r) => setTimeout(r, 3000));
-    const stale = await client.store.folds.record({ ...newer, attempt: victim.attempt, worker: 'stale-attempt', metrics: { accuracy: 0 } });
-    assert.equal(stale.written, false, 'a stale attempt’s write is refused');
-    const after = await client.store.folds.get(victim.foldId);
-    assert.deepEqual(
-      { attempt: after?.attempt, worker: after?.worker, updatedAt: after?.updatedAt, metrics: after?.metrics },
-      { attempt: newer.attempt, worker: newer.worker, updatedAt: newer.updatedAt, metrics: newer.metrics },
-      'the newer fold document is unchanged',
-    );
-    const lateWrites = faultEvents(dir).filter((e) => e.pid === victim.pid && e.foldId === victim.foldId && e.point === 'fold-written');
-    await stopAll(pool);
-    return `new attempt ${retry.attempt} started ${recovery.toFixed(1)} s after SIGSTOP, same input hash ${retry.inputHash}; stale attempt's late write${lateWrites.length ? ` refused (written=${String(lateWrites[0]?.written)})` : ' never happened (cancelled on resume)'}; direct stale write refused, doc keeps attempt ${after?.attempt}`;
-  });
-});
+test(
+  'the workflow worker restarts mid-search with its cache disabled: the leaderboard equals an uninterrupted run with the same seed',
+  { timeout: 300_000 },
+  async () => {
+    await scenario('4 workflow worker restart, cache off (forced replay)', async () => {
+      const dir = faultDir(stack, 'restart');
+      return withPool(dir, async () => {
+        const small = (name: string) => ({
+          ...spec(name, 3),
+          models: [{ ...spec('x').models[0], params: { epochs: 4, batchSize: 32, hiddenLayers: 1 } }],
+        });
+        const baseline = await (await client.submit(small('faults-base'))).result();
+        await stopAll([control]);
+        control = await startControlWorker(stack.env, faultDir(stack, 'control'), {
+          FOLDWISE_WORKFLOW_CACHE: '0',
+        });
+        workers.push(control);
+        const handle = await client.submit(small('faults-restart'));
+        await waitFor(
+          'two folds of the search to be written',
+          () =>
+            faultEvents(dir).filter((e) => e.point === 'fold-written' && e.foldId.startsWith(handle.searchId))
+              .length >= 2,
+          120_000,
+        );
+        process.kill(control.proc.pid ?? 0, 'SIGKILL');
+        const killedAt = Date.now();
+        control = await startControlWorker(stack.env, faultDir(stack, 'control'), {
+          FOLDWISE_WORKFLOW_CACHE: '0',
+        });
+        workers.push(control);
+        const restartS = (Date.now() - killedAt) / 1000;
+        const result = await handle.result();
+        assert.equal(result.status, 'completed');
+        oneDocPerFold(await handle.folds(), 3, 3);
+        assert.deepEqual(boardOf(result), boardOf(baseline), 'same leaderboard as the uninterrupted run');
+        histories['restart search'] = await client.temporal.workflow
+          .getHandle(handle.searchId)
+          .fetchHistory();
+        histories['restart trial'] = await client.temporal.workflow
+          .getHandle(trialWorkflowId(handle.searchId, 0))
+          .fetchHistory();
+        return `control worker killed and back in ${restartS.toFixed(1)} s; leaderboard of ${result.leaderboard.length} trials identical to the uninterrupted run (best ${result.best?.score.toFixed(4)})`;
+      });
+    });
+  },
+);
 
-const boardOf = (r: { leaderboard: { trialIndex: number; params: Record<string, unknown>; metrics: Record<string, { mean: number }> }[] }) =>
-  r.leaderboard.map((t) => ({ trialIndex: t.trialIndex, params: t.params, accuracy: t.metrics['accuracy']?.mean }));
-
-test('the workflow worker restarts mid-search with its cache disabled: the leaderboard equals an uninterrupted run with the same seed', { timeout: 300_000 }, async () => {
-  await scenario('4 workflow worker restart, cache off (forced replay)', async () => {
-    const dir = faultDir(stack, 'restart');
-    const pool = [await startPoolWorker(stack.env, dir), await startPoolWorker(stack.env, dir)];
-    workers.push(...pool);
-    const small = (name: string) => ({ ...spec(name, 4), models: [{ ...spec('x').models[0], params: { epochs: 4, batchSize: 32, hiddenLayers: 1 } }] });
-    const baseline = await (await client.submit(small('faults-base'))).result();
-    await stopAll([control]);
-    control = await startControlWorker(stack.env, faultDir(stack, 'control'), { FOLDWISE_WORKFLOW_CACHE: '0' });
-    workers.push(control);
-    const handle = await client.submit(small('faults-restart'));
-    await waitFor('two folds of the search to be written', () => faultEvents(dir).filter((e) => e.point === 'fold-written' && e.foldId.startsWith(handle.searchId)).length >= 2, 120_000);
-    process.kill(control.proc.pid ?? 0, 'SIGKILL');
-    const killedAt = Date.now();
-    control = await startControlWorker(stack.env, faultDir(stack, 'control'), { FOLDWISE_WORKFLOW_CACHE: '0' });
-    workers.push(control);
-    const restartS = (Date.now() - killedAt) / 1000;
-    const result = await handle.result();
-    assert.equal(result.status, 'completed');
-    oneDocPerFold(await handle.folds(), 4, 3);
-    assert.deepEqual(boardOf(result), boardOf(baseline), 'same leaderboard as the uninterrupted run');
-    histories['restart search'] = await client.temporal.workflow.getHandle(handle.searchId).fetchHistory();
-    histories['restart trial'] = await client.temporal.workflow.getHandle(trialWorkflowId(handle.searchId, 0)).fetchHistory();
-    await stopAll(pool);
-    return `control worker killed and back in ${restartS.toFixed(1)} s; leaderboard of ${result.leaderboard.length} trials identical to the uninterrupted run (best ${result.best?.score.toFixed(4)})`;
-  });
-});
-
-test('histories from the kill and restart scenarios replay without non-determinism, and a changed workflow fails replay', { timeout: 300_000 }, async () => {
-  await scenario('10 replay of recorded histories', async () => {
-    const names = ['kill search', 'kill trial', 'restart search', 'restart trial'];
-    const missing = names.filter((n) => histories[n] === undefined);
-    assert.deepEqual(missing, [], 'scenarios 1 and 4 recorded their histories');
-    const bundle = await workflowBundle();
-    for (const n of names) await Worker.runReplayHistory({ workflowBundle: bundle }, histories[n], `replay-${n.replace(' ', '-')}`);
-    const changed = await bundleWorkflowCode({ workflowsPath: resolve(__dirname, '../../workflows/src/testing/changed.ts') });
-    let failed = 0;
-    for (const n of ['kill search', 'restart search']) {
-      await assert.rejects(Worker.runReplayHistory({ workflowBundle: changed }, histories[n], `changed-${n.replace(' ', '-')}`), DeterminismViolationError);
-      failed += 1;
-    }
-    return `${names.length} histories replayed clean; the changed workflow failed replay on ${failed}/2 with DeterminismViolationError`;
-  });
-});
+test(
+  'histories from the kill and restart scenarios replay without non-determinism, and a changed workflow fails replay',
+  { timeout: 300_000 },
+  async () => {
+    await scenario('10 replay of recorded histories', async () => {
+      const names = ['kill search', 'kill trial', 'restart search', 'restart trial'];
+      const missing = names.filter((n) => histories[n] === undefined);
+      assert.deepEqual(missing, [], 'scenarios 1 and 4 recorded their histories');
+      const bundle = await workflowBundle();
+      for (const n of names)
+        await Worker.runReplayHistory(
+          { workflowBundle: bundle },
+          histories[n],
+          `replay-${n.replace(' ', '-')}`,
+        );
+      const changed = await bundleWorkflowCode({
+        workflowsPath: resolve(__dirname, '../../workflows/src/testing/changed.ts'),
+      });
+      let failed = 0;
+      for (const n of ['kill search', 'restart search']) {
+        await assert.rejects(
+          Worker.runReplayHistory(
+            { workflowBundle: changed },
+            histories[n],
+            `changed-${n.replace(' ', '-')}`,
+          ),
+          DeterminismViolationError,
+        );
+        failed += 1;
+      }
+      return `${names.length} histories replayed clean; the changed workflow failed replay on ${failed}/2 with DeterminismViolationError`;
+    });
+  },
+);

@@ -1,5 +1,14 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { appendFileSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -60,13 +69,36 @@ export async function startPrivateStack(label: string): Promise<PrivateStack> {
   const cmd: Record<PrivateService, [string, string[]]> = {
     temporal: [
       join(root, '.cache/bin/temporal'),
-      ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(tPort), '--headless', '--db-filename', join(dir, 'temporal.db'),
-        '--sqlite-pragma', 'journal_mode=wal', '--sqlite-pragma', 'synchronous=normal', '--log-level', 'warn', ...attrs],
+      [
+        'server',
+        'start-dev',
+        '--ip',
+        '127.0.0.1',
+        '--port',
+        String(tPort),
+        '--headless',
+        '--db-filename',
+        join(dir, 'temporal.db'),
+        '--sqlite-pragma',
+        'journal_mode=wal',
+        '--sqlite-pragma',
+        'synchronous=normal',
+        '--log-level',
+        'warn',
+        ...attrs,
+      ],
     ],
     ferretdb: [
       join(root, '.cache/bin/ferretdb'),
-      ['--handler=sqlite', `--sqlite-url=file:${join(dir, 'ferretdb')}/`, `--listen-addr=127.0.0.1:${mPort}`,
-        `--state-dir=${join(dir, 'ferretdb-state')}`, '--debug-addr=-', '--telemetry=disable', '--log-level=warn'],
+      [
+        '--handler=sqlite',
+        `--sqlite-url=file:${join(dir, 'ferretdb')}/`,
+        `--listen-addr=127.0.0.1:${mPort}`,
+        `--state-dir=${join(dir, 'ferretdb-state')}`,
+        '--debug-addr=-',
+        '--telemetry=disable',
+        '--log-level=warn',
+      ],
     ],
     nats: ['nats-server', ['-js', '-a', '127.0.0.1', '-p', String(nPort), '-sd', join(dir, 'nats')]],
   };
@@ -86,7 +118,10 @@ export async function startPrivateStack(label: string): Promise<PrivateStack> {
     running.set(name, { proc, exited });
     const deadline = Date.now() + 120_000;
     while (!(await probe[name]()).ok) {
-      if (proc.exitCode !== null) throw new Error(`${name} exited while starting:\n${readFileSync(join(dir, `${name}.log`), 'utf8').slice(-2000)}`);
+      if (proc.exitCode !== null)
+        throw new Error(
+          `${name} exited while starting:\n${readFileSync(join(dir, `${name}.log`), 'utf8').slice(-2000)}`,
+        );
       if (Date.now() > deadline) throw new Error(`${name} did not answer within 120 s`);
       await sleep(250);
     }
@@ -120,20 +155,48 @@ export async function startPrivateStack(label: string): Promise<PrivateStack> {
 }
 
 /** Worker environment pointing at a private stack, with the fault directory for trainFold's hooks. */
-export function workerEnv(env: PrivateEnv, faultDir: string, extra: Record<string, string> = {}): Record<string, string> {
-  return { ...env, FOLDWISE_FAULT_DIR: faultDir, FOLDWISE_HEARTBEAT_MS: '1000', FOLDWISE_CHECKPOINT_EVERY: '2', LOG_LEVEL: 'warn', ...extra };
+export function workerEnv(
+  env: PrivateEnv,
+  faultDir: string,
+  extra: Record<string, string> = {},
+): Record<string, string> {
+  return {
+    ...env,
+    FOLDWISE_FAULT_DIR: faultDir,
+    FOLDWISE_HEARTBEAT_MS: '1000',
+    FOLDWISE_CHECKPOINT_EVERY: '2',
+    LOG_LEVEL: 'warn',
+    ...extra,
+  };
 }
 
 /** The control worker (workflows and control activities; it polls the unused `gpu` pool so it trains no CPU fold). */
-export async function startControlWorker(env: PrivateEnv, faultDir: string, extra: Record<string, string> = {}): Promise<WorkerProcess> {
-  const w = await startWorkerProcess(workerEnv(env, faultDir, { FOLDWISE_POOL: 'gpu', FOLDWISE_CONTROL: 'true', LOG_LEVEL: 'info', ...extra }));
+export async function startControlWorker(
+  env: PrivateEnv,
+  faultDir: string,
+  extra: Record<string, string> = {},
+): Promise<WorkerProcess> {
+  const w = await startWorkerProcess(
+    workerEnv(env, faultDir, { FOLDWISE_POOL: 'gpu', FOLDWISE_CONTROL: 'true', LOG_LEVEL: 'info', ...extra }),
+  );
   await w.ready;
   return w;
 }
 
 /** A CPU pool worker that trains folds and serves no workflows. */
-export async function startPoolWorker(env: PrivateEnv, faultDir: string, extra: Record<string, string> = {}): Promise<WorkerProcess> {
-  const w = await startWorkerProcess(workerEnv(env, faultDir, { FOLDWISE_POOL: 'cpu', FOLDWISE_CONTROL: 'false', LOG_LEVEL: 'info', ...extra }));
+export async function startPoolWorker(
+  env: PrivateEnv,
+  faultDir: string,
+  extra: Record<string, string> = {},
+): Promise<WorkerProcess> {
+  const w = await startWorkerProcess(
+    workerEnv(env, faultDir, {
+      FOLDWISE_POOL: 'cpu',
+      FOLDWISE_CONTROL: 'false',
+      LOG_LEVEL: 'info',
+      ...extra,
+    }),
+  );
   await w.ready;
   return w;
 }
@@ -166,7 +229,12 @@ export function faultEvents(dir: string): FaultEvent[] {
 }
 
 /** Polls `check` until it returns a value other than undefined/false, or throws after `timeoutMs` naming `what`. */
-export async function waitFor<T>(what: string, check: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs: number, everyMs = 250): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  check: () => T | undefined | false | Promise<T | undefined | false>,
+  timeoutMs: number,
+  everyMs = 250,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const v = await check();
@@ -195,7 +263,10 @@ export function report(scenario: string, outcome: 'pass' | 'fail', figure: strin
   const line = `[faults] ${scenario}: ${outcome.toUpperCase()} — ${figure}`;
   process.stdout.write(`${line}\n`);
   mkdirSync(join(root, '.cache', 'faults'), { recursive: true });
-  appendFileSync(resultsFile, `${JSON.stringify({ scenario, outcome, figure, at: new Date().toISOString() })}\n`);
+  appendFileSync(
+    resultsFile,
+    `${JSON.stringify({ scenario, outcome, figure, at: new Date().toISOString() })}\n`,
+  );
 }
 
 /** Runs a scenario body and reports its line whatever happens; the body returns the figure. */
@@ -204,7 +275,11 @@ export async function scenario(name: string, body: () => Promise<string>): Promi
     const figure = await body();
     report(name, 'pass', figure);
   } catch (err) {
-    report(name, 'fail', (err instanceof Error ? err.message : String(err)).split('\n')[0]?.slice(0, 300) ?? '');
+    report(
+      name,
+      'fail',
+      (err instanceof Error ? err.message : String(err)).split('\n')[0]?.slice(0, 300) ?? '',
+    );
     throw err;
   }
 }
