@@ -39,7 +39,10 @@ function take(dir: string, marker: FaultMarker): boolean {
 }
 
 /** Records a fault point and triggers any marker armed for it; a no-op unless `FOLDWISE_FAULT_DIR` is set. */
-export function faultPoint(point: FaultPoint, info: { foldId: string; attempt: number; epoch?: number; input?: unknown; written?: boolean }): void {
+export function faultPoint(
+  point: FaultPoint,
+  info: { foldId: string; attempt: number; epoch?: number; input?: unknown; written?: boolean },
+): void {
   const dir = process.env['FOLDWISE_FAULT_DIR'];
   if (!dir) return;
   const event: FaultEvent = {
@@ -49,7 +52,9 @@ export function faultPoint(point: FaultPoint, info: { foldId: string; attempt: n
     pid: process.pid,
     t: Date.now(),
     ...(info.epoch !== undefined ? { epoch: info.epoch } : {}),
-    ...(info.input !== undefined ? { inputHash: createHash('sha256').update(JSON.stringify(info.input)).digest('hex').slice(0, 16) } : {}),
+    ...(info.input !== undefined
+      ? { inputHash: createHash('sha256').update(JSON.stringify(info.input)).digest('hex').slice(0, 16) }
+      : {}),
     ...(info.written !== undefined ? { written: info.written } : {}),
   };
   appendFileSync(join(dir, FAULT_EVENTS_FILE), `${JSON.stringify(event)}\n`);
