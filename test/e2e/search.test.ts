@@ -20,12 +20,12 @@ const digitsSpec = {
   models: [
     {
       family: 'logistic',
-      params: { epochs: 8, batchSize: 64 },
+      params: { epochs: 5, batchSize: 64 },
       space: { learningRate: { type: 'logUniform', low: 0.01, high: 0.3 } },
     },
     {
       family: 'mlp',
-      params: { epochs: 8, batchSize: 64, hiddenLayers: 1 },
+      params: { epochs: 5, batchSize: 64, hiddenLayers: 1 },
       space: { units: { type: 'choice', values: [16, 32] }, learningRate: { type: 'logUniform', low: 0.001, high: 0.03 } },
     },
   ],
