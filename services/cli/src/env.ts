@@ -27,7 +27,7 @@ export function connectionEnv(env: NodeJS.ProcessEnv = process.env): NodeJS.Proc
     }
   }
   const out: NodeJS.ProcessEnv = { ...env };
-  for (const k of ConnectionVariables) {
+  for (const k of [...ConnectionVariables, 'TEMPORAL_UI_URL']) {
     const v = fromStack[k];
     if ((out[k] === undefined || out[k] === '') && typeof v === 'string') out[k] = v;
   }

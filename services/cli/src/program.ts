@@ -79,7 +79,9 @@ function parseSpec(file: string): SearchSpec {
   return r.data;
 }
 
-const outcomeCode = (r: SearchResult | undefined): ExitCode => (r?.status === 'completed' ? ExitCode.Ok : ExitCode.SearchFailed);
+/** 0 for a search that completed with at least one completed trial; 1 otherwise (failed, cancelled, or every trial failed). */
+const outcomeCode = (r: SearchResult | undefined): ExitCode =>
+  r?.status === 'completed' && (r.best !== undefined || r.counts.completed > 0) ? ExitCode.Ok : ExitCode.SearchFailed;
 
 function watchMode(io: Io, json: boolean): WatchOptions['mode'] {
   const tty = Boolean(io.out.isTTY && io.err.isTTY);
@@ -93,7 +95,16 @@ async function follow(io: Io, handle: SearchHandle, opts: { mode: WatchOptions['
   const r = outcome.result;
   if (opts.json && r) line(io.out, JSON.stringify(resultJson(r)));
   else if (opts.mode === 'bars' && r) printResult(io, r);
-  return outcomeCode(r);
+  const code = outcomeCode(r);
+  if (code !== ExitCode.Ok && r) line(io.err, noSuccess(r));
+  return code;
+}
+
+function noSuccess(r: SearchResult): string {
+  const why = r.leaderboard.find((t) => t.error)?.error;
+  return r.status === 'completed'
+    ? `search ${r.searchId}: no trial completed (${r.counts.failed} failed${why ? `; first error: ${why}` : ''})`
+    : `search ${r.searchId}: ${r.status}`;
 }
 
 function printResult(io: Io, r: SearchResult): void {
@@ -346,8 +357,12 @@ async function demo(io: Io, o: { spec: string; output?: string; slots: number })
     await up({ log: say, env: io.env });
   }
   let worker: WorkerChild | undefined;
-  const stopWorker = () => void worker?.stop(5000);
-  process.once('SIGINT', stopWorker);
+  const interrupted = (): void => {
+    say('interrupted: stopping the demo worker');
+    void (worker?.stop(10_000) ?? Promise.resolve()).finally(() => process.exit(130));
+  };
+  process.once('SIGINT', interrupted);
+  process.once('SIGTERM', interrupted);
   try {
     return await withClient(
       io,
@@ -369,12 +384,15 @@ async function demo(io: Io, o: { spec: string; output?: string; slots: number })
         const path = await writeReport(client, handle.searchId, o.output ?? resolve(repoRoot, 'reports', `${handle.searchId}.html`));
         line(io.out, `report: ${path}`);
         line(io.out, `open ${pathToFileURL(path).href}`);
-        return outcomeCode(r);
+        const code = outcomeCode(r);
+        if (code !== ExitCode.Ok && r) say(noSuccess(r));
+        return code;
       },
       { nats: true },
     );
   } finally {
-    process.off('SIGINT', stopWorker);
+    process.off('SIGINT', interrupted);
+    process.off('SIGTERM', interrupted);
     if (worker) {
       say('worker: stopping');
       await worker.stop(30_000);

@@ -29,13 +29,17 @@ export interface WorkerChild {
 
 const workerMain = resolve(repoRoot, 'services', 'worker', 'src', 'main.ts');
 
-/** Starts `services/worker/src/main.ts` under tsx as a child process. */
+/**
+ * Starts `services/worker/src/main.ts` under tsx as a child process in its own process group, so a Ctrl-C in the
+ * terminal reaches only the CLI, which forwards exactly one signal (the worker treats a second one as "exit now").
+ */
 export function startWorkerChild(opts: WorkerChildOptions): WorkerChild {
   const env: NodeJS.ProcessEnv = { ...opts.env, FOLDWISE_POOL: opts.pool };
   if (opts.slots !== undefined) env['FOLDWISE_SLOTS'] = String(opts.slots);
   const proc = spawn(process.execPath, ['--import', 'tsx', workerMain], {
     cwd: repoRoot,
     env,
+    detached: true,
     stdio: opts.stdio === 'inherit' ? 'inherit' : ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
