@@ -1,1 +1,5 @@
 export * from './report';
+export { collectReportData } from './report/collect';
+export { run, buildProgram, type Io } from './program';
+export { ExitCode, CliError } from './errors';
+export { resultJson, type JsonResult, type JsonLeaderboardRow } from './output';
