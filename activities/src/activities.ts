@@ -153,6 +153,23 @@ export const createActivities = (deps: ActivityDeps) => {
       faultPoint('fold-start', { foldId, attempt, input });
       const existing = await store.getFold(foldId);
       if (existing && existing.status === 'completed') {
+        publish({
+          kind: 'fold',
+          searchId: input.searchId,
+          ts: now(),
+          trialIndex: input.trialIndex,
+          fold: input.fold,
+          attempt: existing.attempt,
+          payload: {
+            status: 'completed',
+            model: input.model,
+            metrics: existing.metrics,
+            epochsTrained: existing.epochsTrained,
+            durationMs: existing.durationMs,
+            worker: existing.worker,
+            backend: existing.backend,
+          },
+        });
         return {
           fold: input.fold,
           status: 'completed',
