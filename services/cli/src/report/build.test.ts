@@ -103,3 +103,16 @@ test('critical-difference cliques join exactly the candidates closer than the cr
   assert.deepEqual(cdCliques([1, 2, 3], 5), [[1, 3]]);
   assert.deepEqual(cdCliques([1, 3, 5], 1), []);
 });
+
+test('parameters a model family fixes in the spec are listed once in the summary, not in every row', async () => {
+  const data = syntheticReportData();
+  const logistic = data.spec.models.find((m) => m.family === 'logistic');
+  assert.ok(logistic);
+  logistic.params = { epochs: 20 };
+  for (const t of data.trials) if (t.model === 'logistic') t.params = { ...t.params, epochs: 20 };
+  const html = await buildReport(data);
+  const table = /<table id="leaderboard">([\s\S]*?)<\/table>/.exec(html)?.[1] ?? '';
+  assert.doesNotMatch(table, /epochs=20/);
+  assert.match(table, /learningRate=/);
+  assert.match(/<dl class="summary">([\s\S]*?)<\/dl>/.exec(html)?.[1] ?? '', /logistic \(fixed: epochs=20\)/);
+});

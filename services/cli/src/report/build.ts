@@ -85,7 +85,7 @@ function summary(data: ReportData, ranked: ReportTrial[]): string {
     ['task', s.task ?? 'inferred from the data'],
     ['cross-validation', cvText(data)],
     ['metrics', `primary ${m} (${data.primary.greaterIsBetter ? 'greater' : 'smaller'} is better)${s.metrics.report.length ? `; also ${s.metrics.report.join(', ')}` : ''}`],
-    ['models', s.models.map((x) => x.family).join(', ')],
+    ['models', s.models.map((x) => (Object.keys(x.params).length ? `${x.family} (fixed: ${formatParams(x.params)})` : x.family)).join('; ')],
     ['search strategy', `${s.strategy.kind}; budget ${s.budget.trials} trials, ${s.budget.parallelism} in parallel; scheduler ${s.scheduler.kind}; racing ${s.racing.enabled ? 'on' : 'off'}`],
     ['trials', `${data.trials.length} (${counts || 'none'}); ${data.folds.filter((f) => f.status === 'completed').length} folds completed`],
     ['winner', winner ? `${trialLabel(winner)}: ${m} ${num(ws?.mean)}${ws?.ci95 ? ` [${num(ws.ci95[0])}, ${num(ws.ci95[1])}]` : ''} with ${formatParams(winner.params) || 'default parameters'}` : 'none (no trial completed)'],
@@ -96,6 +96,12 @@ function summary(data: ReportData, ranked: ReportTrial[]): string {
     rows.push(['held-out test', `refit on all training data${data.refit.nTrain ? ` (${data.refit.nTrain} samples)` : ''}, tested once${data.refit.nTest ? ` on ${data.refit.nTest}` : ''}: ${tm}`]);
   }
   return `<dl class="summary">${rows.map(([k, v]) => `<dt>${esc(k)}</dt><dd>${esc(v)}</dd>`).join('')}</dl>`;
+}
+
+/** A trial's parameters without those its model family fixes in the spec (shown once in the summary). */
+function searchedParams(data: ReportData, t: ReportTrial): Record<string, unknown> {
+  const fixed = data.spec.models.find((m) => m.family === t.model)?.params ?? {};
+  return Object.fromEntries(Object.entries(t.params).filter(([k, v]) => !(k in fixed) || JSON.stringify(fixed[k]) !== JSON.stringify(v)));
 }
 
 function pairFor(comparison: ComparisonResult | undefined, trialId: string): ComparisonResult['pairwise'][number] | undefined {
@@ -130,7 +136,7 @@ function leaderboardTable(data: ReportData, ranked: ReportTrial[]): string {
       ranked.includes(t) ? String(i + 1) : '–',
       esc(trialLabel(t)),
       esc(t.model),
-      `<code>${esc(formatParams(t.params))}</code>`,
+      `<code>${esc(formatParams(searchedParams(data, t)) || '(fixed parameters only)')}</code>`,
       esc(t.status),
       String(t.folds),
       s ? `${num(s.mean)} ± ${num(s.std)}` : '–',

@@ -120,7 +120,7 @@ export function learningCurvesChart(data: ReportData, trials: ReportTrial[]): Ve
       height: 140,
       mark: { type: 'line', strokeWidth: 1.5, point: { size: 12 } },
       encoding: {
-        x: { field: 'epoch', type: 'quantitative', title: 'epoch' },
+        x: { field: 'epoch', type: 'quantitative', title: 'epoch', axis: { format: 'd', tickMinStep: 1 } },
         y: { field: 'valScore', type: 'quantitative', title: 'validation score', scale: { zero: false } },
         color: { field: 'fold', type: 'nominal', title: 'fold', scale: { scheme: 'dark2' } },
       },
