@@ -5,6 +5,7 @@ import { connectEventsLazily } from '@foldwise/events';
 import { createTrainerPool, refit, saveModelArtifact, selectBackend } from '@foldwise/models';
 import { connectStore } from '@foldwise/store';
 import { createTelemetry, serveMetrics } from '@foldwise/telemetry';
+import { createBenchTrainer } from './bench-trainer';
 import type { WorkerConfig } from './config';
 import { redactUri, type Logger } from './logger';
 
@@ -28,13 +29,17 @@ export async function createDeps(config: WorkerConfig, identity: string, logger:
       error: (o: object, m: string) => logger.error(o, m),
     },
   });
-  const pool = createTrainerPool({
-    slots: config.FOLDWISE_SLOTS,
-    backend: config.FOLDWISE_BACKEND,
-    familyModules: config.FOLDWISE_FAMILY_MODULES.map((p) => resolve(p)),
-    transferInputs: true,
-  });
-  const choice = await pool.backend;
+  const bench = config.FOLDWISE_BENCH_TRAINER ? createBenchTrainer(config.FOLDWISE_BENCH_TRAINER) : undefined;
+  const pool = bench
+    ? undefined
+    : createTrainerPool({
+        slots: config.FOLDWISE_SLOTS,
+        backend: config.FOLDWISE_BACKEND,
+        familyModules: config.FOLDWISE_FAMILY_MODULES.map((p) => resolve(p)),
+        transferInputs: true,
+      });
+  const choice = pool ? await pool.backend : { backend: 'bench', gpu: false, skipped: [] };
+  if (bench) logger.warn({ trainer: config.FOLDWISE_BENCH_TRAINER }, 'FOLDWISE_BENCH_TRAINER is set: folds run the benchmark trainer, not tfjs');
   const local = await selectBackend(config.FOLDWISE_BACKEND);
   for (const s of choice.skipped) logger.info({ backend: s.name, reason: s.reason }, 'backend skipped');
   logger.info({ backend: choice.backend, gpu: choice.gpu, slots: config.FOLDWISE_SLOTS, refitBackend: local.backend }, 'trainer pool ready');
@@ -100,9 +105,9 @@ export async function createDeps(config: WorkerConfig, identity: string, logger:
   const data: DataPort = {
     load: (ref) => loadDataset(ref, { db: store.db, cacheDir: join(cacheDir, 'datasets') }),
   };
-  const trainer: TrainerPort = {
+  const trainer: TrainerPort = bench ?? {
     backend: choice.backend,
-    train: (job, hooks) => pool.run(stripUndefined(job), hooks),
+    train: (job, hooks) => pool!.run(stripUndefined(job), hooks),
     refit: async (job, hooks) => {
       const { model, result } = await refit(stripUndefined(job), hooks);
       try {
@@ -136,7 +141,7 @@ export async function createDeps(config: WorkerConfig, identity: string, logger:
     backend: choice.backend,
     metricsUrl: server.url,
     async close() {
-      await pool.close();
+      await pool?.close();
       await server.close();
       await events.close();
       await store.close();

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseBenchTrainer } from './bench-trainer';
 
 const port = (name: string) =>
   z.coerce
@@ -33,6 +34,11 @@ export const workerConfigSchema = z.object({
   FOLDWISE_SHUTDOWN_GRACE: z.string().regex(/^\d+(ms|s|m)$/, 'FOLDWISE_SHUTDOWN_GRACE must be a duration like 30s').default('20s'),
   FOLDWISE_WORKFLOW_CACHE: z.coerce.number().int().min(0).default(200),
   FOLDWISE_IDENTITY: z.string().optional(),
+  FOLDWISE_BENCH_TRAINER: z
+    .string()
+    .optional()
+    .refine((v) => v === undefined || v === '' || parseBenchTrainer(v) !== undefined, "FOLDWISE_BENCH_TRAINER must be 'noop' or 'sleep:<ms>' (benchmarks only)")
+    .transform((v) => (v ? parseBenchTrainer(v) : undefined)),
   METRICS_PORT: port('METRICS_PORT').default(9464),
   METRICS_HOST: z.string().default('127.0.0.1'),
 });
