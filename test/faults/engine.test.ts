@@ -191,7 +191,7 @@ test(
   { timeout: 300_000 },
   async () => {
     await scenario('9 continue-as-new', async () => {
-      const trials = 60;
+      const trials = 300;
       const k = 5;
       const spec = parseSearchSpec({
         name: `faults-large-${run}`,
@@ -212,7 +212,7 @@ test(
         seed: 13,
       });
       const searchId = `faults-large-${run}`;
-      const threshold = 150;
+      const threshold = 500;
       const handle = await client.temporal.workflow.start('searchWorkflow', {
         taskQueue: TaskQueue.Control,
         workflowId: searchId,

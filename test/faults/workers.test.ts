@@ -259,7 +259,7 @@ test(
         const lateWrites = faultEvents(dir).filter(
           (e) => e.pid === victim.pid && e.foldId === victim.foldId && e.point === 'fold-written',
         );
-        return `new attempt ${retry.attempt} started ${recovery.toFixed(1)} s after SIGSTOP, same input hash ${retry.inputHash}; stale attempt's late write${lateWrites.length ? ` refused (written=${String(lateWrites[0]?.written)})` : ' never happened (cancelled on resume)'}; direct stale write refused, doc keeps attempt ${after?.attempt}`;
+        return `new attempt ${retry.attempt} started ${recovery.toFixed(1)} s after SIGSTOP, same input hash ${retry.inputHash}; stale attempt's late write${lateWrites.length ? ` refused (written=${String(lateWrites[0]?.written)})` : ' not observed within 60 s of SIGCONT'}; direct stale write refused, doc keeps attempt ${after?.attempt}`;
       });
     });
   },
