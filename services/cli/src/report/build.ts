@@ -82,7 +82,7 @@ function summary(data: ReportData, ranked: ReportTrial[]): string {
   const rows: [string, string][] = [
     ['search', `${data.searchId} (${data.status})`],
     ['dataset', datasetText(data)],
-    ['task', s.task ?? 'inferred from the data'],
+    ['task', s.task ?? (data.task ? `${data.task} (inferred from the data)` : 'inferred from the data')],
     ['cross-validation', cvText(data)],
     ['metrics', `primary ${m} (${data.primary.greaterIsBetter ? 'greater' : 'smaller'} is better)${s.metrics.report.length ? `; also ${s.metrics.report.join(', ')}` : ''}`],
     ['models', s.models.map((x) => (Object.keys(x.params).length ? `${x.family} (fixed: ${formatParams(x.params)})` : x.family)).join('; ')],

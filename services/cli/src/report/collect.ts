@@ -27,6 +27,7 @@ export async function collectReportData(client: FoldwiseClient, searchId: string
     status: result?.status ?? doc.status,
     primary: plan?.primary ?? { name: spec.metrics.primary, greaterIsBetter: comparison?.greaterIsBetter ?? !spec.metrics.primary.startsWith('neg_') },
     classes: plan?.classes,
+    task: plan?.task,
     nSamples: plan?.nSamples,
     nHeldOut: plan?.nHeldOut,
     best: result?.best ?? doc.best,

@@ -33,6 +33,8 @@ export interface ReportData {
   primary: { name: string; greaterIsBetter: boolean };
   /** Class labels by class id, for the confusion matrix axes. */
   classes?: (string | number)[] | undefined;
+  /** The task, when the engine's plan knows it (inferred from the data when the spec leaves it out). */
+  task?: 'classification' | 'regression' | undefined;
   /** Samples used by cross-validation and held out, when known. */
   nSamples?: number | undefined;
   nHeldOut?: number | undefined;
