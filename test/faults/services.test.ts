@@ -113,6 +113,7 @@ test(
     await scenario('6a FerretDB and NATS down 10 s each', async () => {
       const handle = await client.submit(spec('faults-outage', 14));
       await waitFor('two folds written', () => written(handle.searchId).length >= 2, 120_000);
+      const mongoDown = Date.now();
       await stack.stop('ferretdb');
       await sleep(10_000);
       await stack.start('ferretdb');
@@ -122,6 +123,7 @@ test(
         () => written(handle.searchId).find((e) => e.t > mongoBack),
         180_000,
       );
+      const beforeNats = written(handle.searchId).length;
       await stack.stop('nats');
       await sleep(10_000);
       await stack.start('nats');
@@ -137,6 +139,18 @@ test(
         maxStart <= MAX_FOLD_ATTEMPTS,
         `no fold needed more than ${MAX_FOLD_ATTEMPTS} attempts (max ${maxStart})`,
       );
+      const mine = faultEvents(dir).filter((e) => e.foldId.startsWith(`${handle.searchId}:`));
+      const spanning = new Set(
+        mine
+          .filter(
+            (e) =>
+              e.point === 'fold-start' &&
+              e.t < mongoDown &&
+              mine.some((w) => w.point === 'fold-written' && w.foldId === e.foldId && w.t > mongoBack),
+          )
+          .map((e) => e.foldId),
+      );
+      assert.ok(spanning.size >= 1, 'at least one fold was in flight across the FerretDB outage');
       const events = await streamed(handle);
       assert.equal(
         events.filter((e) => e.kind === 'fold').length,
@@ -144,7 +158,7 @@ test(
         'one fold event per fold after NATS returned',
       );
       assert.equal(events.at(-1)?.kind, 'completed');
-      return `9/9 fold docs; first fold after FerretDB returned in ${((afterMongo.t - mongoBack) / 1000).toFixed(1)} s; max attempt ${Math.max(maxAttempt, maxStart)} of ${MAX_FOLD_ATTEMPTS}; ${events.length} events incl. 9 fold events on JetStream`;
+      return `9/9 fold docs; ${spanning.size} folds in flight across the 10 s FerretDB outage, first write ${((afterMongo.t - mongoBack) / 1000).toFixed(1)} s after it returned; NATS stopped with ${beforeNats}/9 folds written; max attempt ${Math.max(maxAttempt, maxStart)} of ${MAX_FOLD_ATTEMPTS}; ${events.length} events incl. 9 fold events on JetStream`;
     });
   },
 );
