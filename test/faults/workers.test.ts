@@ -21,7 +21,7 @@ import {
   waitFor,
   type PrivateStack,
 } from '../support/faults';
-import type { WorkerProcess } from '../support/workers';
+import { scrapeMetrics, sumMetric, type WorkerProcess } from '../support/workers';
 
 const run = randomBytes(3).toString('hex');
 let stack: PrivateStack;
@@ -170,7 +170,21 @@ test(
         for await (const e of handle.progress({ from: 'start' })) fromStream.push(e);
         const foldEvents = fromStream.filter((e) => e.kind === 'fold');
         assert.equal(foldEvents.length, 9, 'one fold event per fold on JetStream');
-        return `${folds.length}/9 fold docs, fold ${victim.foldId.split(':').slice(-2).join('/')} written by attempt ${victim.attempt} and reused by attempt ${retry.attempt}; foldsRun ${result.counts.foldsRun}, trial fold counts ${board.map((t) => t.folds).join('/')}, ${foldEvents.length} fold events`;
+        const survivor = pool.find((w) => w !== dead);
+        const survivorWrites = events.filter(
+          (e) => e.point === 'fold-written' && e.written && e.pid === survivor?.proc.pid,
+        ).length;
+        const survivorCounted = sumMetric(
+          await scrapeMetrics(survivor?.metricsPort ?? 0),
+          'foldwise_folds_total',
+          { outcome: 'completed' },
+        );
+        assert.equal(
+          survivorCounted,
+          survivorWrites,
+          'the surviving worker counted the folds it wrote, not the reused one',
+        );
+        return `${folds.length}/9 fold docs, fold ${victim.foldId.split(':').slice(-2).join('/')} written by attempt ${victim.attempt} and reused by attempt ${retry.attempt}; foldsRun ${result.counts.foldsRun}, trial fold counts ${board.map((t) => t.folds).join('/')}, ${foldEvents.length} fold events; survivor's folds_total{completed} ${survivorCounted} = its ${survivorWrites} writes`;
       });
     });
   },
