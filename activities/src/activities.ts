@@ -398,8 +398,12 @@ export const createActivities = (deps: ActivityDeps) => {
       metrics: string[];
     }): Promise<RefitResult> {
       const ctx = Context.current();
-      const ds = await loadData(input.dataset);
-      const plan = planFolds(ds, input.cv, input.seed);
+      const searched = await loadData(input.dataset);
+      const fullData = 'builtin' in input.dataset && input.dataset.subset !== undefined && searched.heldOut !== undefined;
+      const ds = fullData ? await loadData({ builtin: (input.dataset as { builtin: string }).builtin }) : searched;
+      const plan = fullData
+        ? { pool: Uint32Array.from({ length: ds.nSamples }, (_, i) => i), holdout: new Uint32Array(0) }
+        : planFolds(ds, input.cv, input.seed);
       const artifactName = `models/${input.searchId}/${input.trialId}`;
       let xTest: Float32Array | undefined;
       let yTest: Float64Array | undefined;

@@ -14,6 +14,7 @@ import {
 import { DATASETS_BUCKET, DatasetError, describeBuiltin, parseCsv, parseJsonl, resolveDataPath, stageDataset, validateForCv } from '@foldwise/datasets';
 import { connectStore, type Store } from '@foldwise/store';
 import { connectEventsLazily, type EventsConnection } from '@foldwise/events';
+import { familyIssues } from './families';
 import { SearchHandle } from './handle';
 
 /** Where the SDK finds Temporal, MongoDB and NATS; every field falls back to an environment variable. */
@@ -115,6 +116,8 @@ export class FoldwiseClient {
     const r = validateSearchSpec(specInput, this.options.limits);
     if (!r.success) throw new SubmissionError(r.issues);
     const spec = r.data;
+    const familyProblems = familyIssues(spec);
+    if (familyProblems.length > 0) throw new SubmissionError(familyProblems);
     const dataset = await this.resolveDataset(spec);
     const searchId = options.searchId ?? `search-${spec.name}-${randomBytes(4).toString('hex')}`;
     if (!/^[A-Za-z0-9_-]{1,200}$/.test(searchId)) {

@@ -2,7 +2,7 @@ import { join, resolve } from 'node:path';
 import type { ActivityDeps, DataPort, EventsPort, StorePort, TelemetryPort, TrainerPort } from '@foldwise/activities';
 import { loadDataset } from '@foldwise/datasets';
 import { connectEventsLazily } from '@foldwise/events';
-import { createTrainerPool, refit, saveModelArtifact, selectBackend } from '@foldwise/models';
+import { createPackingTrainer, createTrainerPool, isPackable, refit, saveModelArtifact, selectBackend } from '@foldwise/models';
 import { connectStore } from '@foldwise/store';
 import { createTelemetry, serveMetrics } from '@foldwise/telemetry';
 import { createBenchTrainer } from './bench-trainer';

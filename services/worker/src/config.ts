@@ -23,6 +23,13 @@ export const workerConfigSchema = z.object({
   FOLDWISE_POOL: z.enum(['cpu', 'gpu'], { error: "FOLDWISE_POOL must be 'cpu' or 'gpu'" }).default('cpu'),
   FOLDWISE_SLOTS: z.coerce.number({ error: 'FOLDWISE_SLOTS must be a number' }).int().min(1, 'FOLDWISE_SLOTS must be at least 1').max(256).default(1),
   FOLDWISE_CONTROL: bool.default(true),
+  FOLDWISE_PACK: z.coerce
+    .number({ error: 'FOLDWISE_PACK must be a number' })
+    .int('FOLDWISE_PACK must be an integer')
+    .min(1, 'FOLDWISE_PACK must be at least 1 (1 turns packing off)')
+    .max(64, 'FOLDWISE_PACK must be at most 64')
+    .default(1),
+  FOLDWISE_PACK_WINDOW_MS: z.coerce.number().int().min(0).max(10_000).default(200),
   FOLDWISE_BACKEND: z.enum(['auto', 'tensorflow', 'tensorflow-gpu', 'wasm', 'cpu']).default('auto'),
   FOLDWISE_FAMILY_MODULES: z
     .string()

@@ -47,7 +47,7 @@ export async function startWorker(config: WorkerConfig): Promise<RunningWorker> 
       taskQueue: poolTaskQueue(config.FOLDWISE_POOL),
       identity,
       activities: { trainFold: activities.trainFold, refitBest: activities.refitBest },
-      maxConcurrentActivityTaskExecutions: config.FOLDWISE_SLOTS,
+      maxConcurrentActivityTaskExecutions: config.FOLDWISE_SLOTS * config.FOLDWISE_PACK,
       maxHeartbeatThrottleInterval: config.FOLDWISE_HEARTBEAT_MS,
       defaultHeartbeatThrottleInterval: config.FOLDWISE_HEARTBEAT_MS,
       shutdownGraceTime: config.FOLDWISE_SHUTDOWN_GRACE,
