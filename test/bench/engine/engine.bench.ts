@@ -9,11 +9,11 @@
  * No-op and sleep folds come from the worker's benchmark trainer (`FOLDWISE_BENCH_TRAINER`); everything else
  * runs for real. Searches run in their own Temporal namespace and MongoDB database so they neither take nor
  * give tasks to other workers on the stack. `--out FILE` also writes the printed report to FILE.
- * Knobs (environment): BENCH_PARTS=a,b,c, BENCH_NOOP_TRIALS, BENCH_NOOP_SLOTS, BENCH_OPTUNA_TRIALS (per
+ * Knobs (environment): BENCH_PARTS=a,b,c, BENCH_NOOP_TRIALS, BENCH_NOOP_SLOTS, BENCH_NOOP_PARALLELISM, BENCH_OPTUNA_TRIALS (per
  * process), BENCH_SLEEP_MS, BENCH_SLEEP_SLOTS, BENCH_SLEEP_TRIALS, BENCH_CPU_TRIALS, BENCH_CPU_EPOCHS.
  */
 import { execFile } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -22,7 +22,7 @@ import { msToTs } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import { FoldwiseClient } from '@foldwise/sdk';
 import type { FoldDoc, SearchResult, SearchSpecInput } from '@foldwise/spec';
-import { stackEnv } from '../../support/stack';
+import { stackEnv, status } from '../../support/stack';
 import { scrapeMetrics, startWorkerProcess, sumMetric, type WorkerProcess } from '../../support/workers';
 
 const run = promisify(execFile);
@@ -42,11 +42,12 @@ const num = (name: string, fallback: number): number => {
 const PARTS = new Set((process.env['BENCH_PARTS'] ?? 'a,b,c').split(',').map((s) => s.trim()));
 const NOOP_TRIALS = num('BENCH_NOOP_TRIALS', 120);
 const NOOP_SLOTS = num('BENCH_NOOP_SLOTS', 16);
+const NOOP_PARALLELISM = num('BENCH_NOOP_PARALLELISM', 16);
 const OPTUNA_TRIALS = num('BENCH_OPTUNA_TRIALS', 300);
 const SLEEP_MS = num('BENCH_SLEEP_MS', 1000);
-const SLEEP_SLOTS = num('BENCH_SLEEP_SLOTS', 8);
+const SLEEP_SLOTS = num('BENCH_SLEEP_SLOTS', 4);
 const SLEEP_TRIALS = num('BENCH_SLEEP_TRIALS', 64);
-const CPU_TRIALS = num('BENCH_CPU_TRIALS', 6);
+const CPU_TRIALS = num('BENCH_CPU_TRIALS', 8);
 const CPU_EPOCHS = num('BENCH_CPU_EPOCHS', 10);
 const K = 5;
 
@@ -62,6 +63,8 @@ const load = (): string =>
 const fx = (x: number, d = 2): string => (Number.isFinite(x) ? x.toFixed(d) : 'n/a');
 const pct = (x: number): string => `${(x * 100).toFixed(1)}%`;
 const verdict = (met: boolean): string => (met ? 'met' : 'not met');
+const cpuLine = (m: { cpu: Cpu; wallS: number }, perFolds: number): string =>
+  `CPU seconds during the search (per 1000 folds): workers ${fx(m.cpu.workers)} (${fx((m.cpu.workers * 1000) / perFolds, 1)}), Temporal server ${fx(m.cpu.temporal)} (${fx((m.cpu.temporal * 1000) / perFolds, 1)}), FerretDB ${fx(m.cpu.ferretdb)} (${fx((m.cpu.ferretdb * 1000) / perFolds, 1)}), this client ${fx(m.cpu.client)}; wall ${fx(m.wallS)} s on 2 cores. Temporal and FerretDB serve everyone on the stack, so theirs include others' work.`;
 
 /** A search spec on a built-in dataset with `k`-fold stratified CV and random search, no refit. */
 function specFor(name: string, dataset: 'iris' | 'digits', model: SearchSpecInput['models'][number], trials: number, parallelism: number): SearchSpecInput {
@@ -102,13 +105,32 @@ async function ensureNamespace(address: string): Promise<void> {
   }
 }
 
+/** CPU seconds (user + system) a process has used so far, from /proc (Linux); NaN when unreadable. */
+function cpuSeconds(pid: number | undefined): number {
+  if (pid === undefined) return Number.NaN;
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+/** The processes whose CPU time a measurement reports. */
+type Cpu = Record<'workers' | 'temporal' | 'ferretdb' | 'client', number>;
+
 interface Measured {
   wallS: number;
   result: SearchResult;
   folds: FoldDoc[];
   /** First fold start to last fold end, from the fold documents. */
   spanS: number;
+  /** Submit to the first fold's start, and the last fold's end to the result. */
+  beforeS: number;
+  afterS: number;
   foldsCompletedMetric: number;
+  /** CPU seconds used during the search, by process (Temporal and FerretDB also serve anyone else on the stack). */
+  cpu: Cpu;
   loadBefore: string;
   loadAfter: string;
   searchId: string;
@@ -120,20 +142,35 @@ async function measure(client: FoldwiseClient, spec: SearchSpecInput, workerEnv:
   try {
     for (const env of workerEnv) workers.push(await startWorkerProcess({ TEMPORAL_NAMESPACE: NAMESPACE, MONGODB_DB: DB, ...env }));
     await Promise.all(workers.map((w) => w.ready));
+    const services = (await status()).services;
+    const pidOf = (name: string) => services.find((x) => x.name === name)?.pid;
+    const sample = (): Cpu => ({
+      workers: workers.reduce((a, w) => a + cpuSeconds(w.proc.pid), 0),
+      temporal: cpuSeconds(pidOf('temporal')),
+      ferretdb: cpuSeconds(pidOf('ferretdb')),
+      client: (process.cpuUsage().user + process.cpuUsage().system) / 1e6,
+    });
     const loadBefore = load();
+    const cpu0 = sample();
     const t0 = performance.now();
+    const submitAt = Date.now();
     const handle = await client.submit(spec);
     const result = await handle.result();
     const wallS = (performance.now() - t0) / 1000;
+    const doneAt = Date.now();
+    const cpu1 = sample();
+    const cpu = Object.fromEntries(Object.entries(cpu1).map(([k, v]) => [k, v - cpu0[k as keyof Cpu]])) as Cpu;
     const loadAfter = load();
     const folds = await handle.folds();
     const starts = folds.map((f) => Date.parse(f.createdAt) - f.durationMs);
     const ends = folds.map((f) => Date.parse(f.createdAt));
     const spanS = folds.length > 0 ? (Math.max(...ends) - Math.min(...starts)) / 1000 : Number.NaN;
+    const beforeS = (Math.min(...starts) - submitAt) / 1000;
+    const afterS = (doneAt - Math.max(...ends)) / 1000;
     let foldsCompletedMetric = 0;
     for (const w of workers) foldsCompletedMetric += sumMetric(await scrapeMetrics(w.metricsPort), 'foldwise_folds_total', { outcome: 'completed' });
     if (result.status !== 'completed') throw new Error(`search ${handle.searchId} ended ${result.status}`);
-    return { wallS, result, folds, spanS, foldsCompletedMetric, loadBefore, loadAfter, searchId: handle.searchId };
+    return { wallS, result, folds, spanS, beforeS, afterS, foldsCompletedMetric, cpu, loadBefore, loadAfter, searchId: handle.searchId };
   } finally {
     await Promise.all(workers.map((w) => w.stop()));
   }
@@ -171,7 +208,7 @@ async function optunaPeer(): Promise<{ version: string; trialsPerS: number; wall
 
 async function partA(client: FoldwiseClient): Promise<void> {
   const env = { FOLDWISE_BENCH_TRAINER: 'noop', FOLDWISE_SLOTS: String(NOOP_SLOTS) };
-  const parallelism = Math.ceil((WORKERS * NOOP_SLOTS) / K) + 2;
+  const parallelism = NOOP_PARALLELISM;
   const spec = specFor('bench-noop', 'iris', { family: 'logistic', params: { epochs: 1 }, space: { learningRate: { type: 'logUniform', low: 0.001, high: 0.3 } } }, NOOP_TRIALS, parallelism);
   const m = await measure(client, spec, [env, env]);
   const events = await countFoldEvents(client, m.searchId);
@@ -193,7 +230,8 @@ async function partA(client: FoldwiseClient): Promise<void> {
   out(`| foldwise, submit → result | trial (${K} folds) | ${m.result.counts.trials} | ${fx(m.wallS)} | ${fx(m.result.counts.trials / m.wallS)} | |`);
   out(`| Optuna ${o.version} | trial | ${o.trials} | ${fx(o.wallS)} | ${fx(o.trialsPerS)} | ${o.loadBefore} → ${o.loadAfter} |`);
   out('');
-  out(`Mean time inside a no-op fold activity (load, split, score, write): ${fx(meanActivityMs, 1)} ms.`);
+  out(`Mean time inside a no-op fold activity (load, split, score, write): ${fx(meanActivityMs, 1)} ms. Submit → first fold start ${fx(m.beforeS)} s; last fold end → result ${fx(m.afterS)} s.`);
+  out(cpuLine(m, nFolds));
   out(`Ratio foldwise folds/s ÷ Optuna trials/s: ${fx(fw / o.trialsPerS)}× submit → result, ${fx(fwSteady / o.trialsPerS)}× steady state (goal ≥ 2×: ${verdict(fw / o.trialsPerS >= 2)}).`);
   out(`Per configuration (a foldwise trial evaluates ${K} folds, an Optuna trial one objective): ${fx(m.result.counts.trials / m.wallS / o.trialsPerS)}×.`);
   out('');
@@ -202,7 +240,7 @@ async function partA(client: FoldwiseClient): Promise<void> {
 async function partB(client: FoldwiseClient): Promise<void> {
   const env = { FOLDWISE_BENCH_TRAINER: `sleep:${SLEEP_MS}`, FOLDWISE_SLOTS: String(SLEEP_SLOTS) };
   const slots = WORKERS * SLEEP_SLOTS;
-  const parallelism = Math.ceil(slots / K) * 2;
+  const parallelism = Math.ceil(slots / K) * 3;
   const spec = specFor('bench-sleep', 'iris', { family: 'logistic', params: { epochs: 1 }, space: { learningRate: { type: 'logUniform', low: 0.001, high: 0.3 } } }, SLEEP_TRIALS, parallelism);
   const m = await measure(client, spec, [env, env]);
   const nFolds = m.folds.length;
@@ -218,6 +256,8 @@ async function partB(client: FoldwiseClient): Promise<void> {
   out(`| submit → result | ${fx(m.wallS)} | ${fx(ideal)} | ${pct((m.wallS - ideal) / ideal)} | ${pct(busy / (slots * m.wallS))} | ${m.loadBefore} → ${m.loadAfter} |`);
   out(`| first fold start → last fold end | ${fx(m.spanS)} | ${fx(ideal)} | ${pct((m.spanS - ideal) / ideal)} | ${pct(busy / (slots * m.spanS))} | |`);
   out('');
+  out(`Submit → first fold start ${fx(m.beforeS)} s; last fold end → result ${fx(m.afterS)} s (search start: prepare, plan, first trial workflows; end: last trial records, comparison, finish).`);
+  out(cpuLine(m, nFolds));
   out(`Mean fold activity time ${fx((busy / nFolds) * 1000, 0)} ms for a ${SLEEP_MS} ms sleep. Goal ≤ 5% (Ray Tune publishes 14%): ${verdict((m.wallS - ideal) / ideal <= 0.05)} submit → result.`);
   out('');
 }
@@ -249,6 +289,7 @@ async function partC(client: FoldwiseClient): Promise<void> {
   }
   out('');
   const speedup = one.m.wallS / two.m.wallS;
+  out(`Submit → first fold start: ${fx(one.m.beforeS)} s / ${fx(two.m.beforeS)} s; last fold end → result: ${fx(one.m.afterS)} s / ${fx(two.m.afterS)} s (1 / 2 workers).`);
   out(`Speed-up 1 → 2 workers: ${fx(speedup)}× submit → result, ${fx(one.m.spanS / two.m.spanS)}× first fold start → last fold end (goal ≥ 1.8×: ${verdict(speedup >= 1.8)}).`);
   out(`This machine has ${cpus().length} CPU cores shared with other work: the load average above is what the 2 workers competed with.`);
   out('');
