@@ -102,5 +102,5 @@ test('progress counts each fold and trial once even when events are redelivered'
     { kind: 'trial', searchId: 's', ts, trialIndex: 0, payload: { status: 'pruned', model: 'mlp', params: {} } },
   ];
   events.forEach(add);
-  assert.deepEqual({ ...tally }, { foldsDone: 2, foldsTotal: 6, trialsDone: 1, trialsTotal: 2, pruned: 1, failed: 0 });
+  assert.deepEqual({ ...tally }, { foldsDone: 2, foldsTotal: 6, trialsDone: 1, trialsTotal: 2, pruned: 1, failed: 0, startedAt: Date.parse(ts) });
 });

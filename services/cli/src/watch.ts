@@ -32,6 +32,8 @@ export interface Tally {
   pruned: number;
   failed: number;
   best?: Best | undefined;
+  /** When the search started (ms since the epoch), from its `started` event; rates are averaged from then. */
+  startedAt?: number | undefined;
 }
 
 const doneFold = new Set(['completed', 'failed', 'pruned', 'cancelled']);
@@ -54,6 +56,7 @@ export function createTally(): { tally: Tally; add(e: FoldwiseEvent): void; merg
     tally,
     add(e) {
       if (e.kind === 'started') {
+        tally.startedAt ??= Date.parse(e.ts);
         foldsPerTrial = e.payload.foldsPerTrial ?? foldsPerTrial;
         tally.trialsTotal = Math.max(tally.trialsTotal, e.payload.plannedTrials ?? 0);
         tally.foldsTotal = Math.max(tally.foldsTotal, tally.trialsTotal * foldsPerTrial);
@@ -112,9 +115,9 @@ class Bars {
   }
 
   update(t: Tally): void {
-    this.foldsAtStart ??= t.foldsDone;
-    const minutes = (Date.now() - this.t0) / 60_000;
-    const live = t.foldsDone - this.foldsAtStart;
+    const base = t.startedAt !== undefined ? 0 : (this.foldsAtStart ??= t.foldsDone);
+    const minutes = (Date.now() - (t.startedAt ?? this.t0)) / 60_000;
+    const live = t.foldsDone - base;
     const rate = minutes > 0.05 && live > 0 ? live / minutes : undefined;
     const eta = rate ? fmtDuration(((t.foldsTotal - t.foldsDone) / rate) * 60) : '?';
     this.folds.setTotal(Math.max(1, t.foldsTotal));
