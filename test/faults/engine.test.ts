@@ -188,10 +188,10 @@ test(
 
 test(
   'a search larger than one history continues as new, stays within pending-activity and history limits, and completes',
-  { timeout: 300_000 },
+  { timeout: 360_000 },
   async () => {
     await scenario('9 continue-as-new', async () => {
-      const trials = 300;
+      const trials = 200;
       const k = 5;
       const spec = parseSearchSpec({
         name: `faults-large-${run}`,
@@ -212,7 +212,7 @@ test(
         seed: 13,
       });
       const searchId = `faults-large-${run}`;
-      const threshold = 500;
+      const threshold = 300;
       const handle = await client.temporal.workflow.start('searchWorkflow', {
         taskQueue: TaskQueue.Control,
         workflowId: searchId,
