@@ -201,6 +201,7 @@ export const createActivities = (deps: ActivityDeps) => {
         const bytes = await store.getArtifact(hb.checkpoint);
         if (bytes) resumeFrom = { epoch: hb.checkpointEpoch, bytes };
       }
+      if (resumeFrom) faultPoint('fold-resume', { foldId, attempt, epoch: resumeFrom.epoch });
       let last: FoldHeartbeat = { epoch: resumeFrom?.epoch ?? 0, checkpoint: hb?.checkpoint, checkpointEpoch: resumeFrom?.epoch };
       const beat = () => ctx.heartbeat(last);
       beat();
@@ -250,6 +251,7 @@ export const createActivities = (deps: ActivityDeps) => {
             await store.putArtifact(name, c.bytes, { foldId, epoch: c.epoch, attempt, kind: 'checkpoint' });
             last = { epoch: c.epoch, checkpoint: name, checkpointEpoch: c.epoch };
             beat();
+            faultPoint('fold-checkpoint', { foldId, attempt, epoch: c.epoch });
           },
         });
       } catch (err) {
@@ -295,6 +297,7 @@ export const createActivities = (deps: ActivityDeps) => {
         backend: result.backend,
         worker: deps.worker.identity,
         attempt,
+        ...(resumeFrom ? { resumedFromEpoch: resumeFrom.epoch } : {}),
         durationMs,
         nTrain: fold.train.length,
         nVal: fold.test.length,

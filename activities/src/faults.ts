@@ -11,7 +11,7 @@ export const FaultMarker = {
 export type FaultMarker = (typeof FaultMarker)[keyof typeof FaultMarker];
 
 /** The places in `trainFold` where faults can be observed or injected. */
-export type FaultPoint = 'fold-start' | 'fold-epoch' | 'fold-written';
+export type FaultPoint = 'fold-start' | 'fold-epoch' | 'fold-checkpoint' | 'fold-resume' | 'fold-written';
 
 /** One line of `events.jsonl` in the fault directory. */
 export interface FaultEvent {

@@ -84,15 +84,21 @@ test(
     await scenario('1 kill -9 mid-fold', async () => {
       const dir = faultDir(stack, 'kill');
       return withPool(dir, async (pool) => {
-        const handle = await client.submit(spec('faults-kill'));
+        const handle = await client.submit({
+          ...spec('faults-kill'),
+          models: [{ ...spec('x').models[0], params: { epochs: 40, batchSize: 32, hiddenLayers: 1 } }],
+        });
         const pids = new Set(pool.map((w) => w.proc.pid));
         const victim = await waitFor(
-          'a pool worker to reach epoch 2 of a fold',
+          'a pool worker to checkpoint a fold at epoch 2 or later',
           () =>
-            faultEvents(dir).find((e) => e.point === 'fold-epoch' && (e.epoch ?? 0) >= 2 && pids.has(e.pid)),
+            faultEvents(dir).find(
+              (e) => e.point === 'fold-checkpoint' && (e.epoch ?? 0) >= 2 && (e.epoch ?? 0) <= 10 && pids.has(e.pid),
+            ),
           120_000,
           100,
         );
+        await new Promise((r) => setTimeout(r, 1500));
         process.kill(victim.pid, 'SIGKILL');
         const killedAt = Date.now();
         const result = await handle.result();
@@ -111,12 +117,16 @@ test(
           (e) => e.point === 'fold-start' && e.foldId === victim.foldId && e.attempt >= 2,
         );
         assert.ok(retry, 'the killed fold was retried');
+        const resumed = faultEvents(dir).find((e) => e.point === 'fold-resume' && e.foldId === victim.foldId && e.attempt >= 2);
+        assert.ok(resumed, 'the retry resumed from a checkpoint named in the heartbeat details');
+        assert.ok((resumed.epoch ?? 0) >= 2, `resumed from epoch ${resumed.epoch}`);
+        assert.equal(killed.resumedFromEpoch, resumed.epoch, 'the fold document records the epoch it resumed from');
         histories['kill search'] = await client.temporal.workflow.getHandle(handle.searchId).fetchHistory();
         const trialIndex = Number(victim.foldId.split(':').at(-2));
         histories['kill trial'] = await client.temporal.workflow
           .getHandle(trialWorkflowId(handle.searchId, trialIndex))
           .fetchHistory();
-        return `${folds.length}/9 fold docs, killed fold attempt ${killed.attempt}, retry started ${((retry.t - killedAt) / 1000).toFixed(1)} s after the kill (heartbeat timeout 30 s)`;
+        return `${folds.length}/9 fold docs, killed fold attempt ${killed.attempt} resumed from its epoch-${resumed.epoch} checkpoint, retry started ${((retry.t - killedAt) / 1000).toFixed(1)} s after the kill (heartbeat timeout 30 s)`;
       });
     });
   },

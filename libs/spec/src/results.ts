@@ -101,6 +101,8 @@ export const FoldDocSchema = z
     nTrain: index,
     nVal: index,
     valPredictionsRef: z.string().optional(),
+    /** Epoch of the checkpoint a retried attempt resumed from (absent when it trained from scratch). */
+    resumedFromEpoch: index.optional(),
     error: z.string().optional(),
     createdAt: isoTimestamp,
     updatedAt: isoTimestamp,
