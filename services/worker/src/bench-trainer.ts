@@ -38,16 +38,27 @@ function constantResult(job: TrainerJob): { result: TrainerResult; progress: Epo
     const counts = new Map<number, number>();
     for (const y of job.yTrain) counts.set(y, (counts.get(y) ?? 0) + 1);
     let best = -1;
-    for (const [label, n] of counts) if (n > best || (n === best && label < value)) [value, best] = [label, n];
+    for (const [label, n] of counts)
+      if (n > best || (n === best && label < value)) [value, best] = [label, n];
   } else if (job.yTrain.length > 0) {
     value = job.yTrain.reduce((a, b) => a + b, 0) / job.yTrain.length;
   }
   const valPred = new Float64Array(job.yVal.length).fill(value);
-  const hits = job.task === 'classification' ? job.yVal.filter((y) => y === value).length / Math.max(1, job.yVal.length) : 0;
+  const hits =
+    job.task === 'classification'
+      ? job.yVal.filter((y) => y === value).length / Math.max(1, job.yVal.length)
+      : 0;
   const progress: EpochProgress = { epoch: 1, trainLoss: 0, valLoss: 0, valScore: hits };
   return {
     progress,
-    result: { epochsTrained: 1, stoppedEarly: false, curve: [progress], valPred, backend: 'bench', samplesTrained: job.yTrain.length },
+    result: {
+      epochsTrained: 1,
+      stoppedEarly: false,
+      curve: [progress],
+      valPred,
+      backend: 'bench',
+      samplesTrained: job.yTrain.length,
+    },
   };
 }
 
@@ -58,7 +69,10 @@ function constantResult(job: TrainerJob): { result: TrainerResult; progress: Epo
  */
 export function createBenchTrainer(mode: BenchTrainerMode): TrainerPort {
   const ms = mode.kind === 'sleep' ? mode.ms : 0;
-  const run = async (job: TrainerJob, hooks: { signal: AbortSignal; onEpoch(e: EpochProgress): void }): Promise<TrainerResult> => {
+  const run = async (
+    job: TrainerJob,
+    hooks: { signal: AbortSignal; onEpoch(e: EpochProgress): void },
+  ): Promise<TrainerResult> => {
     await wait(ms, hooks.signal);
     const { result, progress } = constantResult(job);
     hooks.onEpoch(progress);

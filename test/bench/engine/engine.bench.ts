@@ -10,7 +10,7 @@
  * runs for real. Searches run in their own Temporal namespace and MongoDB database so they neither take nor
  * give tasks to other workers on the stack. `--out FILE` also writes the printed report to FILE.
  * Knobs (environment): BENCH_PARTS=a,b,c, BENCH_NOOP_TRIALS, BENCH_NOOP_SLOTS, BENCH_NOOP_PARALLELISM, BENCH_OPTUNA_TRIALS (per
- * process), BENCH_SLEEP_MS, BENCH_SLEEP_SLOTS, BENCH_SLEEP_TRIALS, BENCH_CPU_TRIALS, BENCH_CPU_EPOCHS.
+ * process), BENCH_SLEEP_MS, BENCH_SLEEP_SLOTS, BENCH_SLEEP_TRIALS, BENCH_SLEEP_PARALLELISM, BENCH_CPU_TRIALS, BENCH_CPU_EPOCHS.
  */
 import { execFile } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -36,7 +36,8 @@ const WORKERS = 2;
 
 const num = (name: string, fallback: number): number => {
   const v = Number(process.env[name] ?? fallback);
-  if (!Number.isFinite(v) || v <= 0) throw new Error(`${name} must be a positive number (got ${process.env[name]})`);
+  if (!Number.isFinite(v) || v <= 0)
+    throw new Error(`${name} must be a positive number (got ${process.env[name]})`);
   return v;
 };
 const PARTS = new Set((process.env['BENCH_PARTS'] ?? 'a,b,c').split(',').map((s) => s.trim()));
@@ -47,6 +48,9 @@ const OPTUNA_TRIALS = num('BENCH_OPTUNA_TRIALS', 300);
 const SLEEP_MS = num('BENCH_SLEEP_MS', 1000);
 const SLEEP_SLOTS = num('BENCH_SLEEP_SLOTS', 4);
 const SLEEP_TRIALS = num('BENCH_SLEEP_TRIALS', 64);
+const SLEEP_PARALLELISM = process.env['BENCH_SLEEP_PARALLELISM']
+  ? num('BENCH_SLEEP_PARALLELISM', 1)
+  : undefined;
 const CPU_TRIALS = num('BENCH_CPU_TRIALS', 8);
 const CPU_EPOCHS = num('BENCH_CPU_EPOCHS', 10);
 const K = 5;
@@ -67,7 +71,13 @@ const cpuLine = (m: { cpu: Cpu; wallS: number }, perFolds: number): string =>
   `CPU seconds during the search (per 1000 folds): workers ${fx(m.cpu.workers)} (${fx((m.cpu.workers * 1000) / perFolds, 1)}), Temporal server ${fx(m.cpu.temporal)} (${fx((m.cpu.temporal * 1000) / perFolds, 1)}), FerretDB ${fx(m.cpu.ferretdb)} (${fx((m.cpu.ferretdb * 1000) / perFolds, 1)}), this client ${fx(m.cpu.client)}; wall ${fx(m.wallS)} s on 2 cores. Temporal and FerretDB serve everyone on the stack, so theirs include others' work.`;
 
 /** A search spec on a built-in dataset with `k`-fold stratified CV and random search, no refit. */
-function specFor(name: string, dataset: 'iris' | 'digits', model: SearchSpecInput['models'][number], trials: number, parallelism: number): SearchSpecInput {
+function specFor(
+  name: string,
+  dataset: 'iris' | 'digits',
+  model: SearchSpecInput['models'][number],
+  trials: number,
+  parallelism: number,
+): SearchSpecInput {
   return {
     name,
     dataset: { builtin: dataset },
@@ -86,7 +96,10 @@ async function ensureNamespace(address: string): Promise<void> {
   const conn = await Connection.connect({ address });
   try {
     try {
-      await conn.workflowService.registerNamespace({ namespace: NAMESPACE, workflowExecutionRetentionPeriod: msToTs('1 day') });
+      await conn.workflowService.registerNamespace({
+        namespace: NAMESPACE,
+        workflowExecutionRetentionPeriod: msToTs('1 day'),
+      });
     } catch (err) {
       if (!/already exists/i.test((err as Error).message)) throw err;
     }
@@ -97,9 +110,11 @@ async function ensureNamespace(address: string): Promise<void> {
       FoldwiseBestScore: T.INDEXED_VALUE_TYPE_DOUBLE,
       FoldwiseModel: T.INDEXED_VALUE_TYPE_KEYWORD,
     };
-    const have = (await conn.operatorService.listSearchAttributes({ namespace: NAMESPACE })).customAttributes ?? {};
+    const have =
+      (await conn.operatorService.listSearchAttributes({ namespace: NAMESPACE })).customAttributes ?? {};
     const missing = Object.fromEntries(Object.entries(wanted).filter(([k]) => !(k in have)));
-    if (Object.keys(missing).length > 0) await conn.operatorService.addSearchAttributes({ namespace: NAMESPACE, searchAttributes: missing });
+    if (Object.keys(missing).length > 0)
+      await conn.operatorService.addSearchAttributes({ namespace: NAMESPACE, searchAttributes: missing });
   } finally {
     await conn.close();
   }
@@ -137,10 +152,15 @@ interface Measured {
 }
 
 /** Starts the workers, submits one search, waits for it, reads its fold documents and the workers' counters. */
-async function measure(client: FoldwiseClient, spec: SearchSpecInput, workerEnv: Record<string, string>[]): Promise<Measured> {
+async function measure(
+  client: FoldwiseClient,
+  spec: SearchSpecInput,
+  workerEnv: Record<string, string>[],
+): Promise<Measured> {
   const workers: WorkerProcess[] = [];
   try {
-    for (const env of workerEnv) workers.push(await startWorkerProcess({ TEMPORAL_NAMESPACE: NAMESPACE, MONGODB_DB: DB, ...env }));
+    for (const env of workerEnv)
+      workers.push(await startWorkerProcess({ TEMPORAL_NAMESPACE: NAMESPACE, MONGODB_DB: DB, ...env }));
     await Promise.all(workers.map((w) => w.ready));
     const services = (await status()).services;
     const pidOf = (name: string) => services.find((x) => x.name === name)?.pid;
@@ -159,7 +179,9 @@ async function measure(client: FoldwiseClient, spec: SearchSpecInput, workerEnv:
     const wallS = (performance.now() - t0) / 1000;
     const doneAt = Date.now();
     const cpu1 = sample();
-    const cpu = Object.fromEntries(Object.entries(cpu1).map(([k, v]) => [k, v - cpu0[k as keyof Cpu]])) as Cpu;
+    const cpu = Object.fromEntries(
+      Object.entries(cpu1).map(([k, v]) => [k, v - cpu0[k as keyof Cpu]]),
+    ) as Cpu;
     const loadAfter = load();
     const folds = await handle.folds();
     const starts = folds.map((f) => Date.parse(f.createdAt) - f.durationMs);
@@ -168,9 +190,24 @@ async function measure(client: FoldwiseClient, spec: SearchSpecInput, workerEnv:
     const beforeS = (Math.min(...starts) - submitAt) / 1000;
     const afterS = (doneAt - Math.max(...ends)) / 1000;
     let foldsCompletedMetric = 0;
-    for (const w of workers) foldsCompletedMetric += sumMetric(await scrapeMetrics(w.metricsPort), 'foldwise_folds_total', { outcome: 'completed' });
+    for (const w of workers)
+      foldsCompletedMetric += sumMetric(await scrapeMetrics(w.metricsPort), 'foldwise_folds_total', {
+        outcome: 'completed',
+      });
     if (result.status !== 'completed') throw new Error(`search ${handle.searchId} ended ${result.status}`);
-    return { wallS, result, folds, spanS, beforeS, afterS, foldsCompletedMetric, cpu, loadBefore, loadAfter, searchId: handle.searchId };
+    return {
+      wallS,
+      result,
+      folds,
+      spanS,
+      beforeS,
+      afterS,
+      foldsCompletedMetric,
+      cpu,
+      loadBefore,
+      loadAfter,
+      searchId: handle.searchId,
+    };
   } finally {
     await Promise.all(workers.map((w) => w.stop()));
   }
@@ -185,18 +222,38 @@ async function countFoldEvents(client: FoldwiseClient, searchId: string): Promis
   return n;
 }
 
-async function optunaPeer(): Promise<{ version: string; trialsPerS: number; wallS: number; trials: number; loadBefore: string; loadAfter: string }> {
+async function optunaPeer(): Promise<{
+  version: string;
+  trialsPerS: number;
+  wallS: number;
+  trials: number;
+  loadBefore: string;
+  loadAfter: string;
+}> {
   const url = `postgresql://postgres@127.0.0.1/${PG_DB}`;
   const study = 'bench-noop';
-  const setup = await run(PYTHON, [PEER, 'setup', JSON.stringify({ admin: PG_ADMIN, db: PG_DB, url, study })]);
+  const setup = await run(PYTHON, [
+    PEER,
+    'setup',
+    JSON.stringify({ admin: PG_ADMIN, db: PG_DB, url, study }),
+  ]);
   const version = (JSON.parse(setup.stdout) as { optuna_version: string }).optuna_version;
   try {
     const loadBefore = load();
     const runs = await Promise.all(
-      Array.from({ length: WORKERS }, (_, i) => run(PYTHON, [PEER, 'run', JSON.stringify({ url, study, trials: OPTUNA_TRIALS, seed: i })])),
+      Array.from({ length: WORKERS }, (_, i) =>
+        run(PYTHON, [PEER, 'run', JSON.stringify({ url, study, trials: OPTUNA_TRIALS, seed: i })]),
+      ),
     );
     const loadAfter = load();
-    const timings = runs.map((r) => JSON.parse(r.stdout.trim().split('\n').pop() ?? '{}') as { start: number; end: number; trials: number });
+    const timings = runs.map(
+      (r) =>
+        JSON.parse(r.stdout.trim().split('\n').pop() ?? '{}') as {
+          start: number;
+          end: number;
+          trials: number;
+        },
+    );
     const start = Math.min(...timings.map((t) => t.start));
     const end = Math.max(...timings.map((t) => t.end));
     const trials = timings.reduce((a, t) => a + t.trials, 0);
@@ -209,7 +266,17 @@ async function optunaPeer(): Promise<{ version: string; trialsPerS: number; wall
 async function partA(client: FoldwiseClient): Promise<void> {
   const env = { FOLDWISE_BENCH_TRAINER: 'noop', FOLDWISE_SLOTS: String(NOOP_SLOTS) };
   const parallelism = NOOP_PARALLELISM;
-  const spec = specFor('bench-noop', 'iris', { family: 'logistic', params: { epochs: 1 }, space: { learningRate: { type: 'logUniform', low: 0.001, high: 0.3 } } }, NOOP_TRIALS, parallelism);
+  const spec = specFor(
+    'bench-noop',
+    'iris',
+    {
+      family: 'logistic',
+      params: { epochs: 1 },
+      space: { learningRate: { type: 'logUniform', low: 0.001, high: 0.3 } },
+    },
+    NOOP_TRIALS,
+    parallelism,
+  );
   const m = await measure(client, spec, [env, env]);
   const events = await countFoldEvents(client, m.searchId);
   const nFolds = m.folds.length;
@@ -217,48 +284,94 @@ async function partA(client: FoldwiseClient): Promise<void> {
   const fwSteady = nFolds / m.spanS;
   const meanActivityMs = m.folds.reduce((a, f) => a + f.durationMs, 0) / Math.max(1, nFolds);
   const o = await optunaPeer();
-  out(`## (a) Throughput of no-op folds: foldwise (2 worker processes) vs Optuna ${o.version} RDB/PostgreSQL (2 processes)`);
+  out(
+    `## (a) Throughput of no-op folds: foldwise (2 worker processes) vs Optuna ${o.version} RDB/PostgreSQL (2 processes)`,
+  );
   out('');
-  out(`foldwise: iris, ${K}-fold stratified CV, random search, ${NOOP_TRIALS} trials (${nFolds} folds), parallelism ${parallelism} trials, ${WORKERS} workers × ${NOOP_SLOTS} slots, FOLDWISE_BENCH_TRAINER=noop, refit off.`);
-  out(`Every fold: Temporal activity, dataset from cache, split, preprocessing, metrics, fold document upserted in FerretDB, NATS events; fold events on NATS: ${events}; foldwise_folds_total{outcome="completed"}: ${m.foldsCompletedMetric}.`);
-  out(`Optuna: RandomSampler, objective x² of one suggested float, ${WORKERS} processes × ${OPTUNA_TRIALS} trials on one study in PostgreSQL, timed from the first process's optimize() start to the last one's end.`);
+  out(
+    `foldwise: iris, ${K}-fold stratified CV, random search, ${NOOP_TRIALS} trials (${nFolds} folds), parallelism ${parallelism} trials, ${WORKERS} workers × ${NOOP_SLOTS} slots, FOLDWISE_BENCH_TRAINER=noop, refit off.`,
+  );
+  out(
+    `Every fold: Temporal activity, dataset from cache, split, preprocessing, metrics, fold document upserted in FerretDB, NATS events; fold events on NATS: ${events}; foldwise_folds_total{outcome="completed"}: ${m.foldsCompletedMetric}.`,
+  );
+  out(
+    `Optuna: RandomSampler, objective x² of one suggested float, ${WORKERS} processes × ${OPTUNA_TRIALS} trials on one study in PostgreSQL, timed from the first process's optimize() start to the last one's end.`,
+  );
   out('');
   out('| system | unit | units | wall (s) | units/s | load before → after |');
   out('| --- | --- | --- | --- | --- | --- |');
-  out(`| foldwise, submit → result | fold | ${nFolds} | ${fx(m.wallS)} | ${fx(fw)} | ${m.loadBefore} → ${m.loadAfter} |`);
-  out(`| foldwise, first fold start → last fold end | fold | ${nFolds} | ${fx(m.spanS)} | ${fx(fwSteady)} | |`);
-  out(`| foldwise, submit → result | trial (${K} folds) | ${m.result.counts.trials} | ${fx(m.wallS)} | ${fx(m.result.counts.trials / m.wallS)} | |`);
-  out(`| Optuna ${o.version} | trial | ${o.trials} | ${fx(o.wallS)} | ${fx(o.trialsPerS)} | ${o.loadBefore} → ${o.loadAfter} |`);
+  out(
+    `| foldwise, submit → result | fold | ${nFolds} | ${fx(m.wallS)} | ${fx(fw)} | ${m.loadBefore} → ${m.loadAfter} |`,
+  );
+  out(
+    `| foldwise, first fold start → last fold end | fold | ${nFolds} | ${fx(m.spanS)} | ${fx(fwSteady)} | |`,
+  );
+  out(
+    `| foldwise, submit → result | trial (${K} folds) | ${m.result.counts.trials} | ${fx(m.wallS)} | ${fx(m.result.counts.trials / m.wallS)} | |`,
+  );
+  out(
+    `| Optuna ${o.version} | trial | ${o.trials} | ${fx(o.wallS)} | ${fx(o.trialsPerS)} | ${o.loadBefore} → ${o.loadAfter} |`,
+  );
   out('');
-  out(`Mean time inside a no-op fold activity (load, split, score, write): ${fx(meanActivityMs, 1)} ms. Submit → first fold start ${fx(m.beforeS)} s; last fold end → result ${fx(m.afterS)} s.`);
+  out(
+    `Mean time inside a no-op fold activity (load, split, score, write): ${fx(meanActivityMs, 1)} ms. Submit → first fold start ${fx(m.beforeS)} s; last fold end → result ${fx(m.afterS)} s.`,
+  );
   out(cpuLine(m, nFolds));
-  out(`Ratio foldwise folds/s ÷ Optuna trials/s: ${fx(fw / o.trialsPerS)}× submit → result, ${fx(fwSteady / o.trialsPerS)}× steady state (goal ≥ 2×: ${verdict(fw / o.trialsPerS >= 2)}).`);
-  out(`Per configuration (a foldwise trial evaluates ${K} folds, an Optuna trial one objective): ${fx(m.result.counts.trials / m.wallS / o.trialsPerS)}×.`);
+  out(
+    `Ratio foldwise folds/s ÷ Optuna trials/s: ${fx(fw / o.trialsPerS)}× submit → result, ${fx(fwSteady / o.trialsPerS)}× steady state (goal ≥ 2×: ${verdict(fw / o.trialsPerS >= 2)}).`,
+  );
+  out(
+    `Per configuration (a foldwise trial evaluates ${K} folds, an Optuna trial one objective): ${fx(m.result.counts.trials / m.wallS / o.trialsPerS)}×.`,
+  );
   out('');
 }
 
 async function partB(client: FoldwiseClient): Promise<void> {
   const env = { FOLDWISE_BENCH_TRAINER: `sleep:${SLEEP_MS}`, FOLDWISE_SLOTS: String(SLEEP_SLOTS) };
   const slots = WORKERS * SLEEP_SLOTS;
-  const parallelism = Math.ceil(slots / K) * 3;
-  const spec = specFor('bench-sleep', 'iris', { family: 'logistic', params: { epochs: 1 }, space: { learningRate: { type: 'logUniform', low: 0.001, high: 0.3 } } }, SLEEP_TRIALS, parallelism);
+  const parallelism = SLEEP_PARALLELISM ?? 2 * slots;
+  const spec = specFor(
+    'bench-sleep',
+    'iris',
+    {
+      family: 'logistic',
+      params: { epochs: 1 },
+      space: { learningRate: { type: 'logUniform', low: 0.001, high: 0.3 } },
+    },
+    SLEEP_TRIALS,
+    parallelism,
+  );
   const m = await measure(client, spec, [env, env]);
   const nFolds = m.folds.length;
   const ideal = (nFolds * SLEEP_MS) / 1000 / slots;
   const busy = m.folds.reduce((a, f) => a + f.durationMs, 0) / 1000;
   out(`## (b) Orchestration overhead: folds that each sleep ${SLEEP_MS} ms`);
   out('');
-  out(`iris, ${K}-fold stratified CV, random search, ${SLEEP_TRIALS} trials (${nFolds} folds), parallelism ${parallelism} trials, ${WORKERS} workers × ${SLEEP_SLOTS} slots = ${slots} slots, FOLDWISE_BENCH_TRAINER=sleep:${SLEEP_MS}, refit off.`);
-  out(`ideal = ${nFolds} × ${SLEEP_MS / 1000} s / ${slots} slots = ${fx(ideal)} s. foldwise_folds_total{outcome="completed"}: ${m.foldsCompletedMetric}.`);
+  out(
+    `iris, ${K}-fold stratified CV, random search, ${SLEEP_TRIALS} trials (${nFolds} folds), parallelism ${parallelism} trials, ${WORKERS} workers × ${SLEEP_SLOTS} slots = ${slots} slots, FOLDWISE_BENCH_TRAINER=sleep:${SLEEP_MS}, refit off.`,
+  );
+  out(
+    `ideal = ${nFolds} × ${SLEEP_MS / 1000} s / ${slots} slots = ${fx(ideal)} s. foldwise_folds_total{outcome="completed"}: ${m.foldsCompletedMetric}.`,
+  );
   out('');
-  out('| measured from | wall (s) | ideal (s) | overhead (wall − ideal)/ideal | slot utilisation (Σ fold activity time / slots·wall) | load before → after |');
+  out(
+    '| measured from | wall (s) | ideal (s) | overhead (wall − ideal)/ideal | slot utilisation (Σ fold activity time / slots·wall) | load before → after |',
+  );
   out('| --- | --- | --- | --- | --- | --- |');
-  out(`| submit → result | ${fx(m.wallS)} | ${fx(ideal)} | ${pct((m.wallS - ideal) / ideal)} | ${pct(busy / (slots * m.wallS))} | ${m.loadBefore} → ${m.loadAfter} |`);
-  out(`| first fold start → last fold end | ${fx(m.spanS)} | ${fx(ideal)} | ${pct((m.spanS - ideal) / ideal)} | ${pct(busy / (slots * m.spanS))} | |`);
+  out(
+    `| submit → result | ${fx(m.wallS)} | ${fx(ideal)} | ${pct((m.wallS - ideal) / ideal)} | ${pct(busy / (slots * m.wallS))} | ${m.loadBefore} → ${m.loadAfter} |`,
+  );
+  out(
+    `| first fold start → last fold end | ${fx(m.spanS)} | ${fx(ideal)} | ${pct((m.spanS - ideal) / ideal)} | ${pct(busy / (slots * m.spanS))} | |`,
+  );
   out('');
-  out(`Submit → first fold start ${fx(m.beforeS)} s; last fold end → result ${fx(m.afterS)} s (search start: prepare, plan, first trial workflows; end: last trial records, comparison, finish).`);
+  out(
+    `Submit → first fold start ${fx(m.beforeS)} s; last fold end → result ${fx(m.afterS)} s (search start: prepare, plan, first trial workflows; end: last trial records, comparison, finish).`,
+  );
   out(cpuLine(m, nFolds));
-  out(`Mean fold activity time ${fx((busy / nFolds) * 1000, 0)} ms for a ${SLEEP_MS} ms sleep. Goal ≤ 5% (Ray Tune publishes 14%): ${verdict((m.wallS - ideal) / ideal <= 0.05)} submit → result.`);
+  out(
+    `Mean fold activity time ${fx((busy / nFolds) * 1000, 0)} ms for a ${SLEEP_MS} ms sleep. Goal ≤ 5% (Ray Tune publishes 14%): ${verdict((m.wallS - ideal) / ideal <= 0.05)} submit → result.`,
+  );
   out('');
 }
 
@@ -273,35 +386,58 @@ async function partC(client: FoldwiseClient): Promise<void> {
   const rows: { workers: number; m: Measured }[] = [];
   for (const n of [1, 2]) {
     const spec = specFor(`bench-cpu-${n}w`, 'digits', model, CPU_TRIALS, parallelism);
-    rows.push({ workers: n, m: await measure(client, spec, Array.from({ length: n }, () => env)) });
+    rows.push({
+      workers: n,
+      m: await measure(
+        client,
+        spec,
+        Array.from({ length: n }, () => env),
+      ),
+    });
   }
   const [one, two] = rows as [(typeof rows)[0], (typeof rows)[0]];
   const backends = [...new Set(rows.flatMap((r) => r.m.folds.map((f) => f.backend)))].join(', ');
   out(`## (c) Speed-up from 1 to 2 worker processes on CPU-bound folds`);
   out('');
-  out(`digits, ${K}-fold stratified CV, mlp (1 × 64 relu, ${CPU_EPOCHS} epochs, batch 32, learningRate random in [0.001, 0.01]), ${CPU_TRIALS} trials (${CPU_TRIALS * K} folds), parallelism ${parallelism} trials, 1 slot per worker, backend ${backends}, refit off. Same seed, so the same configurations and folds in both runs.`);
+  out(
+    `digits, ${K}-fold stratified CV, mlp (1 × 64 relu, ${CPU_EPOCHS} epochs, batch 32, learningRate random in [0.001, 0.01]), ${CPU_TRIALS} trials (${CPU_TRIALS * K} folds), parallelism ${parallelism} trials, 1 slot per worker, backend ${backends}, refit off. Same seed, so the same configurations and folds in both runs.`,
+  );
   out('');
   out('| workers | folds | wall submit → result (s) | folds/s | mean fold time (s) | load before → after |');
   out('| --- | --- | --- | --- | --- | --- |');
   for (const { workers, m } of rows) {
     const mean = m.folds.reduce((a, f) => a + f.durationMs, 0) / Math.max(1, m.folds.length) / 1000;
-    out(`| ${workers} | ${m.folds.length} | ${fx(m.wallS)} | ${fx(m.folds.length / m.wallS)} | ${fx(mean)} | ${m.loadBefore} → ${m.loadAfter} |`);
+    out(
+      `| ${workers} | ${m.folds.length} | ${fx(m.wallS)} | ${fx(m.folds.length / m.wallS)} | ${fx(mean)} | ${m.loadBefore} → ${m.loadAfter} |`,
+    );
   }
   out('');
   const speedup = one.m.wallS / two.m.wallS;
-  out(`Submit → first fold start: ${fx(one.m.beforeS)} s / ${fx(two.m.beforeS)} s; last fold end → result: ${fx(one.m.afterS)} s / ${fx(two.m.afterS)} s (1 / 2 workers).`);
-  out(`Speed-up 1 → 2 workers: ${fx(speedup)}× submit → result, ${fx(one.m.spanS / two.m.spanS)}× first fold start → last fold end (goal ≥ 1.8×: ${verdict(speedup >= 1.8)}).`);
-  out(`This machine has ${cpus().length} CPU cores shared with other work: the load average above is what the 2 workers competed with.`);
+  out(
+    `Submit → first fold start: ${fx(one.m.beforeS)} s / ${fx(two.m.beforeS)} s; last fold end → result: ${fx(one.m.afterS)} s / ${fx(two.m.afterS)} s (1 / 2 workers).`,
+  );
+  out(
+    `Speed-up 1 → 2 workers: ${fx(speedup)}× submit → result, ${fx(one.m.spanS / two.m.spanS)}× first fold start → last fold end (goal ≥ 1.8×: ${verdict(speedup >= 1.8)}).`,
+  );
+  out(
+    `This machine has ${cpus().length} CPU cores shared with other work: the load average above is what the 2 workers competed with.`,
+  );
   out('');
 }
 
 async function main(): Promise<void> {
-  const outFile = process.argv.includes('--out') ? process.argv[process.argv.indexOf('--out') + 1] : undefined;
+  const outFile = process.argv.includes('--out')
+    ? process.argv[process.argv.indexOf('--out') + 1]
+    : undefined;
   const env = stackEnv();
   out('# Engine benchmarks (issue 5)');
   out('');
-  out(`Command: \`npm run bench:engine${process.argv.slice(2).length ? ` -- ${process.argv.slice(2).join(' ')}` : ''}\`; date ${new Date().toISOString()}; Node ${process.version}; ${cpus().length} cores (${cpus()[0]?.model ?? '?'}); load average at start ${load()}.`);
-  out(`Stack: Temporal ${env.TEMPORAL_ADDRESS} namespace ${NAMESPACE}, FerretDB ${env.MONGODB_URI} database ${DB}, NATS ${env.NATS_URL}.`);
+  out(
+    `Command: \`npm run bench:engine${process.argv.slice(2).length ? ` -- ${process.argv.slice(2).join(' ')}` : ''}\`; date ${new Date().toISOString()}; Node ${process.version}; ${cpus().length} cores (${cpus()[0]?.model ?? '?'}); load average at start ${load()}.`,
+  );
+  out(
+    `Stack: Temporal ${env.TEMPORAL_ADDRESS} namespace ${NAMESPACE}, FerretDB ${env.MONGODB_URI} database ${DB}, NATS ${env.NATS_URL}.`,
+  );
   out('');
   await ensureNamespace(env.TEMPORAL_ADDRESS);
   const client = await FoldwiseClient.connect({
