@@ -39,6 +39,10 @@ export async function createDeps(config: WorkerConfig, identity: string, logger:
         transferInputs: true,
       });
   const choice = pool ? await pool.backend : { backend: 'bench', gpu: false, skipped: [] };
+  const packer =
+    pool && config.FOLDWISE_PACK > 1
+      ? createPackingTrainer({ windowMs: config.FOLDWISE_PACK_WINDOW_MS, maxPack: config.FOLDWISE_PACK, pool })
+      : undefined;
   if (bench) logger.warn({ trainer: config.FOLDWISE_BENCH_TRAINER }, 'FOLDWISE_BENCH_TRAINER is set: folds run the benchmark trainer, not tfjs');
   const local = await selectBackend(config.FOLDWISE_BACKEND);
   for (const s of choice.skipped) logger.info({ backend: s.name, reason: s.reason }, 'backend skipped');
@@ -107,7 +111,8 @@ export async function createDeps(config: WorkerConfig, identity: string, logger:
   };
   const trainer: TrainerPort = bench ?? {
     backend: choice.backend,
-    train: (job, hooks) => pool!.run(stripUndefined(job), hooks),
+    train: (job, hooks) =>
+      packer && isPackable(job.family) ? packer.submit(stripUndefined(job), hooks) : pool!.run(stripUndefined(job), hooks),
     refit: async (job, hooks) => {
       const { model, result } = await refit(stripUndefined(job), hooks);
       try {
