@@ -35,22 +35,26 @@ after(async () => {
   await client?.close();
 });
 
-async function searchWith(pack: number, name: string): Promise<FoldDoc[]> {
+async function searchWith(pack: number, name: string): Promise<{ folds: FoldDoc[]; packs: number[] }> {
   const worker = await startWorkerProcess({ FOLDWISE_SLOTS: '1', FOLDWISE_PACK: String(pack), FOLDWISE_PACK_WINDOW_MS: '300' });
   try {
     await worker.ready;
     const handle = await client.submit(spec(name));
     const result = await handle.result();
     assert.equal(result.status, 'completed');
-    return (await handle.folds()).sort((a, b) => a.trialIndex - b.trialIndex || a.fold - b.fold);
+    const folds = (await handle.folds()).sort((a, b) => a.trialIndex - b.trialIndex || a.fold - b.fold);
+    const packs = [...worker.output().matchAll(/"folds":(\d+)[^\n]*"msg":"packed training"/g)].map((m) => Number(m[1]));
+    return { folds, packs };
   } finally {
     await worker.stop();
   }
 }
 
 test('packed training gives every fold the same result as training it alone, each recorded as its own fold', { timeout: 600_000 }, async () => {
-  const alone = await searchWith(1, `pack-off-${run}`);
-  const packed = await searchWith(5, `pack-on-${run}`);
+  const { folds: alone, packs: none } = await searchWith(1, `pack-off-${run}`);
+  const { folds: packed, packs } = await searchWith(5, `pack-on-${run}`);
+  assert.deepEqual(none, [], 'without FOLDWISE_PACK nothing is packed');
+  assert.ok(packs.some((n) => n >= 2), `with FOLDWISE_PACK=5 some folds trained packed (packs: ${packs.join(', ')})`);
   assert.equal(alone.length, 10);
   assert.equal(packed.length, 10);
   for (let i = 0; i < alone.length; i++) {

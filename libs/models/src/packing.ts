@@ -9,6 +9,8 @@ export interface PackingTrainerOptions {
   maxPack: number;
   /** Train packs on this pool's threads; without one, packs train on the calling thread. */
   pool?: TrainerPool;
+  /** Called when a pack starts, with the number of jobs in it and their architecture key. */
+  onPack?: (size: number, key: string) => void;
 }
 
 /** Accepts jobs one by one and trains those with the same architecture that arrive together as one pack. */
@@ -38,6 +40,7 @@ export function createPackingTrainer(opts: PackingTrainerOptions): PackingTraine
     clearTimeout(g.timer);
     const jobs = g.items.map((w) => w.job);
     const hooks = g.items.map((w) => w.hooks);
+    opts.onPack?.(jobs.length, key);
     if (opts.pool) {
       opts.pool.runPacked(jobs, hooks).forEach((p, i) => p.then(g.items[i]!.resolve, g.items[i]!.reject));
       return;

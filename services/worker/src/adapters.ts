@@ -41,7 +41,12 @@ export async function createDeps(config: WorkerConfig, identity: string, logger:
   const choice = pool ? await pool.backend : { backend: 'bench', gpu: false, skipped: [] };
   const packer =
     pool && config.FOLDWISE_PACK > 1
-      ? createPackingTrainer({ windowMs: config.FOLDWISE_PACK_WINDOW_MS, maxPack: config.FOLDWISE_PACK, pool })
+      ? createPackingTrainer({
+          windowMs: config.FOLDWISE_PACK_WINDOW_MS,
+          maxPack: config.FOLDWISE_PACK,
+          pool,
+          onPack: (size) => logger.info({ folds: size }, 'packed training'),
+        })
       : undefined;
   if (bench) logger.warn({ trainer: config.FOLDWISE_BENCH_TRAINER }, 'FOLDWISE_BENCH_TRAINER is set: folds run the benchmark trainer, not tfjs');
   const local = await selectBackend(config.FOLDWISE_BACKEND);
