@@ -1,4 +1,5 @@
 import {
+  ApplicationFailure,
   CancellationScope,
   ParentClosePolicy,
   condition,
@@ -302,6 +303,13 @@ export async function searchWorkflow(input: SearchWorkflowInput): Promise<Search
     throw err;
   }
 
+  if (!bestSoFar()) {
+    const first = finished.find((t) => t.error !== undefined)?.error ?? 'no trial completed';
+    const message = `no configuration completed all its folds (${finished.length} trials; first error: ${first})`;
+    setAttrs('failed');
+    await control.finishSearch({ searchId, status: 'failed', best: undefined, counts: counts(), error: message });
+    throw ApplicationFailure.nonRetryable(message, 'NoTrialCompleted');
+  }
   phase = 'comparing';
   const comparison = compareTopK(ranked(), spec.comparison, plan.primary.name, plan.primary.greaterIsBetter, plan.testTrainRatio);
   const best = bestSoFar();

@@ -38,13 +38,17 @@ export class SearchHandle {
   }
 
   /**
-   * Typed progress events, replayed from the start of the search or from now; ends after `completed`/`failed`.
+   * Typed progress events, replayed from the start of the search or from now; ends after `completed`/`failed`
+   * or when `signal` aborts.
    *
    * @example
    * for await (const e of search.progress({ from: 'start' })) if (e.kind === 'fold') console.log(e.payload.metrics);
    */
-  progress(options: { from?: 'start' | 'now' } = {}): AsyncIterable<FoldwiseEvent> {
-    return this.client.events.subscribe(this.searchId, { from: options.from ?? 'start' });
+  progress(options: { from?: 'start' | 'now'; signal?: AbortSignal } = {}): AsyncIterable<FoldwiseEvent> {
+    return this.client.events.subscribe(this.searchId, {
+      from: options.from ?? 'start',
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
   }
 
   /**

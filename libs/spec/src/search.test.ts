@@ -80,3 +80,18 @@ test('the exported JSON Schema describes the top-level fields', () => {
   }
   assert.deepEqual((schema['required'] as string[]).sort(), ['budget', 'dataset', 'metrics', 'models', 'name']);
 });
+
+test('an unknown built-in dataset is named at dataset.builtin, not as a generic union failure', () => {
+  const r = validateSearchSpec({ ...minimal, dataset: { builtin: 'imagenet' } });
+  assert.equal(r.success, false);
+  if (r.success) return;
+  assert.equal(r.issues[0]?.path, 'dataset.builtin');
+  assert.match(r.issues[0]?.message ?? '', /iris|expected one of/i);
+});
+
+test('a path dataset without a target names dataset.target', () => {
+  const r = validateSearchSpec({ ...minimal, dataset: { path: 'data.csv' } });
+  assert.equal(r.success, false);
+  if (r.success) return;
+  assert.ok(r.issues.some((i) => i.path === 'dataset.target'), JSON.stringify(r.issues));
+});

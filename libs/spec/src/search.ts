@@ -220,13 +220,28 @@ function limitIssues(spec: SearchSpec, limits: SpecLimits): SpecIssue[] {
   return issues;
 }
 
+function expandDatasetUnion(issue: z.core.$ZodIssue, input: unknown): SpecIssue[] {
+  const plain = { path: formatPath(issue.path), code: issue.code, message: issue.message };
+  if (issue.code !== 'invalid_union' || issue.path.length !== 1 || issue.path[0] !== 'dataset') return [plain];
+  const ds = (input as { dataset?: unknown } | null)?.dataset;
+  if (ds === null || typeof ds !== 'object') {
+    return [{ ...plain, message: 'must be { builtin }, { sha256, target } or { path, target }' }];
+  }
+  const branch = 'builtin' in ds ? 0 : 'sha256' in ds ? 1 : 'path' in ds ? 2 : -1;
+  const inner = branch >= 0 ? issue.errors[branch] : undefined;
+  if (!inner || inner.length === 0) {
+    return [{ ...plain, message: 'must have one of builtin, sha256 or path (with target for sha256 and path)' }];
+  }
+  return inner.map((i) => ({ path: formatPath(['dataset', ...i.path]), code: i.code, message: i.message }));
+}
+
 /** Validates a spec and applies defaults; never throws on bad input. */
 export function validateSearchSpec(input: unknown, limits: Partial<SpecLimits> = {}): SpecResult {
   const parsed = searchSpecSchema.safeParse(input);
   if (!parsed.success) {
     return {
       success: false,
-      issues: parsed.error.issues.map((i) => ({ path: formatPath(i.path), code: i.code, message: i.message })),
+      issues: parsed.error.issues.flatMap((i) => expandDatasetUnion(i, input)),
     };
   }
   const issues = limitIssues(parsed.data, { ...defaultSpecLimits, ...limits });

@@ -96,6 +96,7 @@ export async function createDeps(config: WorkerConfig, identity: string, logger:
         },
         plan?.testTrainRatio !== undefined ? { testTrainRatio: plan.testTrainRatio } : {},
       );
+      await store.searches.refreshCounts(trial.searchId);
       return { metrics: trial.metrics, epochsTrained: trial.epochsTrained, foldsCompleted: trial.foldsCompleted, model: trial.model, params: trial.params };
     },
     createSearch: async (doc) => {
