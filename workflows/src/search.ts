@@ -291,6 +291,7 @@ export async function searchWorkflow(input: SearchWorkflowInput): Promise<Search
   } catch (err) {
     const status = isCancellation(err) ? 'cancelled' : 'failed';
     await CancellationScope.nonCancellable(async () => {
+      await Promise.allSettled([...inFlight.values()]);
       setAttrs(status);
       await control.finishSearch({
         searchId,

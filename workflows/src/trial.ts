@@ -129,7 +129,11 @@ export async function trialWorkflow(input: TrialInput): Promise<TrialSummary> {
             }
           }
         };
-        await Promise.all(Array.from({ length: Math.max(1, Math.min(input.foldConcurrency, queue.length)) }, lane));
+        const settled = await Promise.allSettled(
+          Array.from({ length: Math.max(1, Math.min(input.foldConcurrency, queue.length)) }, lane),
+        );
+        const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+        if (failed) throw failed.reason;
       });
       if (pruned || last || untilEpoch === undefined) continue;
       const scores = [...latest.values()].map((s) => s.primary);
