@@ -69,6 +69,38 @@ export const createActivities = (deps: ActivityDeps) => {
   const { store, events, telemetry, data, trainer } = deps;
   const publish = (e: FoldwiseEvent) => events.publish(e);
 
+  /** Publishes a stored fold's `fold` event (deduplicated by message id) and returns its compact summary. */
+  function announceFold(input: TrainFoldInput, doc: FoldDoc, reused: boolean): TrainFoldSummary {
+    publish({
+      kind: 'fold',
+      searchId: input.searchId,
+      ts: now(),
+      trialIndex: input.trialIndex,
+      fold: input.fold,
+      attempt: doc.attempt,
+      payload: {
+        status: 'completed',
+        model: input.model,
+        metrics: doc.metrics,
+        epochsTrained: doc.epochsTrained,
+        durationMs: doc.durationMs,
+        worker: doc.worker,
+        backend: doc.backend,
+      },
+    });
+    return {
+      fold: input.fold,
+      status: 'completed',
+      metrics: doc.metrics,
+      primary: doc.metrics[input.metrics[0] as string] ?? Number.NaN,
+      epochsTrained: doc.epochsTrained,
+      durationMs: doc.durationMs,
+      attempt: doc.attempt,
+      reused,
+      backend: doc.backend,
+    };
+  }
+
   async function loadData(ref: ResolvedDataset): Promise<LoadedDataset> {
     try {
       return await data.load(ref);
@@ -152,36 +184,7 @@ export const createActivities = (deps: ActivityDeps) => {
       const foldId = foldDocId(input.searchId, input.trialIndex, input.fold);
       faultPoint('fold-start', { foldId, attempt, input });
       const existing = await store.getFold(foldId);
-      if (existing && existing.status === 'completed') {
-        publish({
-          kind: 'fold',
-          searchId: input.searchId,
-          ts: now(),
-          trialIndex: input.trialIndex,
-          fold: input.fold,
-          attempt: existing.attempt,
-          payload: {
-            status: 'completed',
-            model: input.model,
-            metrics: existing.metrics,
-            epochsTrained: existing.epochsTrained,
-            durationMs: existing.durationMs,
-            worker: existing.worker,
-            backend: existing.backend,
-          },
-        });
-        return {
-          fold: input.fold,
-          status: 'completed',
-          metrics: existing.metrics,
-          primary: existing.metrics[input.metrics[0] as string] ?? Number.NaN,
-          epochsTrained: existing.epochsTrained,
-          durationMs: existing.durationMs,
-          attempt: existing.attempt,
-          reused: true,
-          backend: existing.backend,
-        };
-      }
+      if (existing && existing.status === 'completed') return announceFold(input, existing, true);
       if (attempt > 1) telemetry.foldRetried();
       const started = Date.now();
       const ds = await loadData(input.dataset);
@@ -308,34 +311,7 @@ export const createActivities = (deps: ActivityDeps) => {
       faultPoint('fold-written', { foldId, attempt, written: written.written });
       const kept = written.written ? doc : (written.existing ?? doc);
       telemetry.foldFinished(input.model, 'completed', durationMs / 1000);
-      publish({
-        kind: 'fold',
-        searchId: input.searchId,
-        ts: now(),
-        trialIndex: input.trialIndex,
-        fold: input.fold,
-        attempt: kept.attempt,
-        payload: {
-          status: 'completed',
-          model: input.model,
-          metrics: kept.metrics,
-          epochsTrained: kept.epochsTrained,
-          durationMs: kept.durationMs,
-          worker: kept.worker,
-          backend: kept.backend,
-        },
-      });
-      return {
-        fold: input.fold,
-        status: 'completed',
-        metrics: kept.metrics,
-        primary: kept.metrics[input.metrics[0] as string] ?? Number.NaN,
-        epochsTrained: kept.epochsTrained,
-        durationMs: kept.durationMs,
-        attempt: kept.attempt,
-        reused: !written.written,
-        backend: kept.backend,
-      };
+      return announceFold(input, kept, !written.written);
     },
 
     /** Announces folds a scheduler stopped at a rung; their partial training leaves no fold document. */
