@@ -86,19 +86,25 @@ test(
       return withPool(dir, async (pool) => {
         const handle = await client.submit({
           ...spec('faults-kill'),
-          models: [{ ...spec('x').models[0], params: { epochs: 40, batchSize: 32, hiddenLayers: 1 } }],
+          models: [{ ...spec('x').models[0], params: { epochs: 120, batchSize: 32, hiddenLayers: 1 } }],
         });
         const pids = new Set(pool.map((w) => w.proc.pid));
-        const victim = await waitFor(
-          'a pool worker to checkpoint a fold at epoch 2 or later',
-          () =>
-            faultEvents(dir).find(
-              (e) => e.point === 'fold-checkpoint' && (e.epoch ?? 0) >= 2 && (e.epoch ?? 0) <= 10 && pids.has(e.pid),
-            ),
-          120_000,
-          100,
-        );
-        await new Promise((r) => setTimeout(r, 1500));
+        const written = (foldId: string) => faultEvents(dir).some((e) => e.point === 'fold-written' && e.foldId === foldId);
+        let victim: ReturnType<typeof faultEvents>[number] | undefined;
+        while (!victim) {
+          const candidate = await waitFor(
+            'a pool worker to checkpoint a fold that is still training',
+            () =>
+              faultEvents(dir).find(
+                (e) =>
+                  e.point === 'fold-checkpoint' && (e.epoch ?? 0) >= 2 && (e.epoch ?? 0) <= 40 && pids.has(e.pid) && !written(e.foldId),
+              ),
+            120_000,
+            50,
+          );
+          await new Promise((r) => setTimeout(r, 1200));
+          if (!written(candidate.foldId)) victim = candidate;
+        }
         process.kill(victim.pid, 'SIGKILL');
         const killedAt = Date.now();
         const result = await handle.result();
