@@ -10,6 +10,7 @@ import {
   type FoldDoc,
   type FoldwiseEvent,
   type MetricSummary,
+  type PreprocessSpec,
   type PruneEvidence,
   type RefitResult,
   type ResolvedDataset,
@@ -369,7 +370,7 @@ export const createActivities = (deps: ActivityDeps) => {
       trialId: string;
       model: string;
       params: Record<string, unknown>;
-      preprocess?: { scale: 'standard' | 'minmax' | 'none' | 'image' } | undefined;
+      preprocess?: PreprocessSpec | undefined;
       dataset: ResolvedDataset;
       cv: CvSpec;
       seed: number;

@@ -88,6 +88,11 @@ export interface SearchPlan {
   primary: { name: string; greaterIsBetter: boolean };
 }
 
+/** Preprocessing of a model's features, fitted on each fold's training rows only. */
+export interface PreprocessSpec {
+  scale: 'standard' | 'minmax' | 'none' | 'image';
+}
+
 /** Input of `trainFold`: everything needed to rebuild the fold and train it, by reference. */
 export interface TrainFoldInput {
   searchId: string;
@@ -96,7 +101,7 @@ export interface TrainFoldInput {
   nFolds: number;
   model: string;
   params: Record<string, unknown>;
-  preprocess?: { scale: 'standard' | 'minmax' | 'none' | 'image' } | undefined;
+  preprocess?: PreprocessSpec | undefined;
   dataset: ResolvedDataset;
   cv: CvSpec;
   seed: number;
@@ -132,7 +137,7 @@ export interface TrialInput {
   trialIndex: number;
   model: string;
   params: Record<string, unknown>;
-  preprocess?: { scale: 'standard' | 'minmax' | 'none' | 'image' } | undefined;
+  preprocess?: PreprocessSpec | undefined;
   dataset: ResolvedDataset;
   cv: CvSpec;
   seed: number;
