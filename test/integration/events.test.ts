@@ -236,3 +236,31 @@ void test('a lazily connected publisher accepts events before NATS exists and de
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+void test('a subscription opened while NATS is down waits for it to return and then replays the search', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'foldwise-nats-'));
+  const nats = new PrivateNats(await freePort(), dir);
+  await nats.start();
+  const warnings: string[] = [];
+  const logger: EventsLogger = { ...silentLogger, warn: (_o: unknown, msg?: string) => void warnings.push(msg ?? '') };
+  const events = await connectEvents({ url: nats.url, logger });
+  try {
+    const searchId = newSearchId('resub');
+    const all = script(searchId);
+    for (const e of all) events.publish(e);
+    assert.equal(await events.flush(10_000), true);
+    await nats.stop();
+    const replay = collect(events.subscribe(searchId, { from: 'start', retryMs: 60_000 }));
+    await new Promise((r) => setTimeout(r, 6_000));
+    await nats.start();
+    assert.deepEqual(await replay, all);
+    assert.ok(
+      warnings.some((w) => /retrying the subscription/.test(w)),
+      `the first attempt (JetStream request timeout 5 s) failed and was retried; warnings: ${warnings.join(' | ')}`,
+    );
+  } finally {
+    await events.close({ flushTimeoutMs: 0 });
+    await nats.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -51,7 +51,13 @@ export interface SubscribeOptions {
   untilDone?: boolean;
   /** Ends the iteration when aborted. */
   signal?: AbortSignal;
+  /** How long creating the consumer is retried while JetStream does not answer yet (a NATS server just restarted). Default 30 s. */
+  retryMs?: number;
 }
+
+/** Errors of a JetStream request that a server coming back up answers later: worth retrying. */
+const isTransient = (error: unknown): boolean =>
+  /timeout|no responders|503|disconnect|connection closed|jetstream not enabled/i.test(errorMessage(error));
 
 /** A connection to foldwise's event stream: a never-failing publisher and typed subscriptions. */
 export interface EventsConnection extends EventPublisher {
@@ -228,13 +234,29 @@ const open = (opts: EventsOptions, retryFirstConnect: boolean): { events: Events
         await ready;
         const l = live;
         if (!l) throw new Error('events: connection closed before it was established');
-        await prepareStream(l);
-        const consumer = consumerOpts();
-        consumer.orderedConsumer();
-        consumer.bindStream(streamOpts.streamName);
-        if (from === From.Start) consumer.deliverAll();
-        else consumer.deliverNew();
-        const messages = await l.js.subscribe(subject, consumer);
+        const orderedConsumer = (): ReturnType<typeof consumerOpts> => {
+          const consumer = consumerOpts();
+          consumer.orderedConsumer();
+          consumer.bindStream(streamOpts.streamName);
+          if (from === From.Start) consumer.deliverAll();
+          else consumer.deliverNew();
+          return consumer;
+        };
+        const open = async (): Promise<Awaited<ReturnType<JetStreamClient['subscribe']>>> => {
+          const retryUntil = Date.now() + (sub.retryMs ?? 30_000);
+          for (let backoff = 250; ; backoff = Math.min(backoff * 2, 4_000)) {
+            try {
+              await prepareStream(l);
+              return await l.js.subscribe(subject, orderedConsumer());
+            } catch (error) {
+              if (!isTransient(error) || closed || sub.signal?.aborted || Date.now() + backoff > retryUntil) throw error;
+              if (/no responders|503/i.test(errorMessage(error))) streamReady = false;
+              logger.warn({ searchId, error: errorMessage(error) }, 'events: JetStream not answering yet; retrying the subscription');
+              await sleep(backoff);
+            }
+          }
+        };
+        const messages = await open();
         const onAbort = (): void => messages.unsubscribe();
         sub.signal?.addEventListener('abort', onAbort, { once: true });
         try {
