@@ -97,6 +97,7 @@ test('strategy, scheduler and racing specs fill in their defaults', () => {
     multivariate: true,
     priorWeight: 1,
     considerEndpoints: false,
+    bandwidth: 0.1,
   });
   assert.deepEqual(strategySpecSchema.parse({ kind: 'grid' }), { kind: 'grid', shuffle: false });
   assert.deepEqual(schedulerSpecSchema.parse({ kind: 'asha', minResource: 1, maxResource: 27 }), {

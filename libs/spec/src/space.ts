@@ -157,9 +157,10 @@ export type SearchSpaceInput = z.input<typeof searchSpaceSchema>;
 export const StrategyKind = { Grid: 'grid', Random: 'random', Sobol: 'sobol', Tpe: 'tpe' } as const;
 
 /**
- * How configurations are proposed; defaults follow Optuna 3's, except two TPE ones chosen by measurement on
- * held-out seeds (test/bench/search/RESULTS.md): `multivariate` true (joint kernels) and `gamma` 0.25
- * (Hyperopt's; the good group is the best min(⌈γ·n⌉, 25) trials, Optuna's γ is 0.1).
+ * How configurations are proposed; defaults follow Optuna 3's, except three TPE ones chosen by measurement on
+ * held-out seeds (test/bench/search/RESULTS.md): `multivariate` true (joint kernels), `gamma` 0.25
+ * (Hyperopt's; the good group is the best min(⌈γ·n⌉, 25) trials, Optuna's γ is 0.1) and `bandwidth` 0.1
+ * (multivariate kernels are `bandwidth · n^(-1/(d+4))` of each dimension's range wide; Optuna's factor is 0.2).
  */
 export const strategySpecSchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('grid'), shuffle: z.boolean().default(false) }),
@@ -173,6 +174,7 @@ export const strategySpecSchema = z.discriminatedUnion('kind', [
     multivariate: z.boolean().default(true),
     priorWeight: z.number().gt(0).default(1),
     considerEndpoints: z.boolean().default(false),
+    bandwidth: z.number().gt(0).max(1).default(0.1),
   }),
 ]);
 

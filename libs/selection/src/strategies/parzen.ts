@@ -150,6 +150,8 @@ export interface ParzenOptions {
   considerEndpoints: boolean;
   /** When set, bandwidths follow the multivariate rule over this many jointly modelled dimensions. */
   multivariateDims?: number;
+  /** Factor of the multivariate rule, `bandwidth · n^(-1/(d+4))` of the range (Optuna's 0.2 when absent). */
+  bandwidth?: number;
 }
 
 /** Bandwidths of a univariate numerical estimator (Optuna 3: neighbour distances, endpoints, magic clip). */
@@ -158,7 +160,7 @@ function numericSigmas(mus: readonly number[], lo: number, hi: number, opts: Par
   const range = hi - lo;
   let sigmas: number[];
   if (opts.multivariateDims !== undefined) {
-    const s = 0.2 * Math.max(n, 1) ** (-1 / (opts.multivariateDims + 4)) * range;
+    const s = (opts.bandwidth ?? 0.2) * Math.max(n, 1) ** (-1 / (opts.multivariateDims + 4)) * range;
     sigmas = mus.map(() => s);
   } else {
     const withPrior = [...mus, 0.5 * (lo + hi)];

@@ -259,3 +259,13 @@ test('TPE with pending trials (constant liar) spreads a parallel ask instead of 
   assert.equal(new Set(xs).size, 8);
   assert.ok(Math.max(...xs) - Math.min(...xs) > 0.01, `spread ${JSON.stringify(xs)}`);
 });
+
+test('a TPE spec stored before the bandwidth option proposes as it did with factor 0.2, and the factor changes multivariate proposals', () => {
+  const sizes = Array.from({ length: 30 }, () => 1);
+  const run = (spec: StrategySpecInput | Record<string, unknown>): Proposal[] =>
+    drive(createStrategy(spec as ReturnType<typeof strategySpecSchema.parse>, families, { seed: 11, direction: 'minimize' }), sizes, [3]);
+  const { bandwidth, ...legacy } = strategySpecSchema.parse({ kind: 'tpe', nStartupTrials: 4 }) as Extract<ReturnType<typeof strategySpecSchema.parse>, { kind: 'tpe' }>;
+  assert.equal(bandwidth, 0.1);
+  assert.deepEqual(run(legacy), run({ ...legacy, bandwidth: 0.2 }));
+  assert.notDeepEqual(run({ ...legacy, bandwidth: 0.1 }).slice(4), run({ ...legacy, bandwidth: 0.2 }).slice(4));
+});

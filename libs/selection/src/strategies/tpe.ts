@@ -13,6 +13,9 @@ import type { Rng } from '../prng';
 import { FAMILY_PARAM, isActive, sampleConfig, type Params } from '../space';
 import { buildMixture, defaultWeights, logPdf, sampleMixture, scaleOf, type ParzenOptions, type Scale } from './parzen';
 
+/** The multivariate bandwidth factor of specs stored before the `bandwidth` option existed (Optuna's), so their workflows replay unchanged. */
+const LEGACY_BANDWIDTH = 0.2;
+
 /** TPE options after defaults. */
 export type TpeSpec = Extract<StrategySpec, { kind: 'tpe' }>;
 
@@ -71,7 +74,11 @@ function chooseJointly(
   spec: TpeSpec,
   rng: Rng,
 ): number[] {
-  const opts: ParzenOptions = { priorWeight: spec.priorWeight, considerEndpoints: spec.considerEndpoints };
+  const opts: ParzenOptions = {
+    priorWeight: spec.priorWeight,
+    considerEndpoints: spec.considerEndpoints,
+    bandwidth: spec.bandwidth ?? LEGACY_BANDWIDTH,
+  };
   const goodRows = observations(trials, split.good, g);
   const badRows = observations(trials, split.bad, g);
   const multi = g.names.length > 1 ? { ...opts, multivariateDims: g.names.length } : opts;
