@@ -1,14 +1,12 @@
-import * as tf from '@tensorflow/tfjs';
 import { decodeCheckpoint, encodeCheckpoint, type NamedArray } from './checkpoint';
-import type { Activation, OptimizerName } from './families';
+import { BETA1, BETA2, type DenseEngine, type DenseLayout, RHO, optSlots } from './dense-engine';
+import { createTfjsEngine } from './dense-tfjs';
 import { abortError, type PreparedJob } from './job';
 import { Rng, glorotUniform } from './rng';
+import { createSimdEngine, simdSupported } from './simd';
 import type { EpochReport, TrainHooks, TrainResult } from './types';
 
-const BETA1 = 0.9;
-const BETA2 = 0.999;
-const RHO = 0.9;
-const EPS = 1e-7;
+export { setBatchedStrategy, setTransposeStrategy } from './dense-tfjs';
 
 /** Per-job outcome of a packed run: a result, or the error that job failed with. */
 export type PackedOutcome = { ok: true; result: TrainResult; weights?: Float32Array[] } | { ok: false; error: Error };
@@ -37,65 +35,23 @@ interface Slot {
   trainOffset: number;
 }
 
-let transposeStrategy: 'flag' | 'explicit' = 'explicit';
-let batchedStrategy: 'auto' | 'batched' | 'split' = 'auto';
+/** Which engine trains dense families: foldwise's WebAssembly SIMD kernels, tfjs tensors, or `auto`. */
+export const DenseEngineName = { Auto: 'auto', Simd: 'simd', Tfjs: 'tfjs' } as const;
+/** One of the values of {@link DenseEngineName}. */
+export type DenseEngineName = (typeof DenseEngineName)[keyof typeof DenseEngineName];
 
-/** Chooses how packed (P > 1) matmuls run: one batched matMul, P two-dimensional ones, or `auto` (split on wasm/cpu, whose batched matMul is a slow loop). */
-export function setBatchedStrategy(s: 'auto' | 'batched' | 'split'): void {
-  batchedStrategy = s;
+let engineChoice: DenseEngineName = DenseEngineName.Auto;
+
+/** Chooses the dense engine; `auto` takes the SIMD kernels unless tfjs runs natively (`tensorflow`: libtensorflow or CUDA). */
+export function setDenseEngine(name: DenseEngineName): void {
+  if (!Object.values(DenseEngineName).includes(name)) throw new Error(`dense engine: expected auto, simd or tfjs (got ${String(name)})`);
+  engineChoice = name;
 }
 
-function useBatched(): boolean {
-  if (batchedStrategy !== 'auto') return batchedStrategy === 'batched';
-  const b = tf.getBackend();
-  return b !== 'wasm' && b !== 'cpu';
-}
-
-/** Chooses how transposed matmuls are issued (`flag`: matMul's transpose arguments; `explicit`: tf.transpose first). */
-export function setTransposeStrategy(s: 'flag' | 'explicit'): void {
-  transposeStrategy = s;
-}
-
-function mm(a: tf.Tensor, b: tf.Tensor, ta = false, tb = false): tf.Tensor {
-  if (a.rank === 2) {
-    return transposeStrategy === 'flag'
-      ? tf.matMul(a as tf.Tensor2D, b as tf.Tensor2D, ta, tb)
-      : tf.matMul(ta ? a.transpose() : a, tb ? b.transpose() : b);
-  }
-  if (useBatched()) {
-    return transposeStrategy === 'flag'
-      ? tf.matMul(a as tf.Tensor3D, b as tf.Tensor3D, ta, tb)
-      : tf.matMul(ta ? a.transpose([0, 2, 1]) : a, tb ? b.transpose([0, 2, 1]) : b);
-  }
-  const as = tf.unstack(ta ? a.transpose([0, 2, 1]) : a);
-  const bs = tf.unstack(tb ? b.transpose([0, 2, 1]) : b);
-  return tf.stack(as.map((ai, i) => tf.matMul(ai, bs[i]!)));
-}
-
-function activate(z: tf.Tensor, act: Activation): tf.Tensor {
-  switch (act) {
-    case 'relu':
-      return tf.relu(z);
-    case 'tanh':
-      return tf.tanh(z);
-    case 'sigmoid':
-      return tf.sigmoid(z);
-    case 'elu':
-      return tf.elu(z);
-  }
-}
-
-function activationGrad(z: tf.Tensor, a: tf.Tensor, act: Activation): tf.Tensor {
-  switch (act) {
-    case 'relu':
-      return tf.step(z);
-    case 'tanh':
-      return tf.sub(1, tf.square(a));
-    case 'sigmoid':
-      return tf.mul(a, tf.sub(1, a));
-    case 'elu':
-      return tf.minimum(tf.add(a, 1), 1);
-  }
+/** The engine `auto` (or the current choice) resolves to on a tfjs backend. */
+export function denseEngineFor(backend: string): 'simd' | 'tfjs' {
+  if (engineChoice !== DenseEngineName.Auto) return engineChoice;
+  return backend !== 'tensorflow' && simdSupported() ? 'simd' : 'tfjs';
 }
 
 function withOnes(x: Float32Array, rows: number, cols: number, out: Float32Array, outOffset: number): void {
@@ -149,9 +105,6 @@ function initState(prep: PreparedJob, dims: number[]): { st: DenseState; weights
   };
 }
 
-function optSlots(o: OptimizerName): number {
-  return o === 'adam' ? 2 : 1;
-}
 
 /** Trains jobs of one dense architecture as one batched computation; each job gets its own outcome. */
 export async function trainDensePacked(
@@ -168,12 +121,10 @@ export async function trainDensePacked(
   const C = first.outDim;
   const dims = [F, ...first.dense.units];
   const L = dims.length - 1;
-  const act = first.dense.activation;
   const B = first.tp.batchSize;
   const opt = first.tp.optimizer;
   const cls = first.job.task === 'classification';
   const anyDropout = preps.some((p) => (p.dense?.dropout ?? 0) > 0);
-  const anyL2 = preps.some((p) => p.tp.l2 > 0);
 
   const slots: Slot[] = [];
   const w0: Float32Array[][] = Array.from({ length: L }, () => []);
@@ -200,155 +151,63 @@ export async function trainDensePacked(
   const nAll = trainOffset;
   const vMax = Math.max(1, ...preps.map((p) => p.nVal));
 
-  const xAllBuf = new Float32Array(nAll * (F + 1));
-  const yAllBuf = new Float32Array(nAll * C);
-  const xValBuf = new Float32Array(P * vMax * (F + 1));
-  const yValBuf = new Float32Array(P * vMax * C);
-  const vScaleBuf = new Float32Array(P * vMax);
-  const vLabelBuf = new Int32Array(P * vMax).fill(-1);
+  const lay: DenseLayout = {
+    P,
+    F,
+    C,
+    dims,
+    L,
+    act: first.dense.activation,
+    B,
+    opt,
+    cls,
+    sizes: [],
+    offsets: [],
+    T: 0,
+    xAll: new Float32Array(nAll * (F + 1)),
+    yAll: new Float32Array(nAll * C),
+    xVal: new Float32Array(P * vMax * (F + 1)),
+    yVal: new Float32Array(P * vMax * C),
+    vScale: new Float32Array(P * vMax),
+    vLabel: new Int32Array(P * vMax).fill(-1),
+    vMax,
+    nVal: preps.map((p) => p.nVal),
+    l2: preps.map((p) => p.tp.l2),
+    momentum: preps.map((p) => p.tp.momentum),
+    anyDropout,
+  };
+  lay.sizes = dims.slice(0, -1).map((fin, l) => (fin + 1) * dims[l + 1]!);
+  lay.offsets = lay.sizes.map((_, l) => lay.sizes.slice(0, l).reduce((a, b) => a + b, 0));
+  lay.T = lay.sizes.reduce((a, b) => a + b, 0);
+  const { sizes, offsets, T } = lay;
   slots.forEach((s, p) => {
     const { job, nTrain, nVal } = s.prep;
-    withOnes(job.xTrain, nTrain, F, xAllBuf, s.trainOffset * (F + 1));
-    withOnes(job.xVal, nVal, F, xValBuf, p * vMax * (F + 1));
+    withOnes(job.xTrain, nTrain, F, lay.xAll, s.trainOffset * (F + 1));
+    withOnes(job.xVal, nVal, F, lay.xVal, p * vMax * (F + 1));
     for (let i = 0; i < nTrain; i++) {
-      if (cls) yAllBuf[(s.trainOffset + i) * C + job.yTrain[i]!] = 1;
-      else yAllBuf[s.trainOffset + i] = job.yTrain[i]!;
+      if (cls) lay.yAll[(s.trainOffset + i) * C + job.yTrain[i]!] = 1;
+      else lay.yAll[s.trainOffset + i] = job.yTrain[i]!;
     }
     for (let i = 0; i < nVal; i++) {
       if (cls) {
-        yValBuf[(p * vMax + i) * C + job.yVal[i]!] = 1;
-        vLabelBuf[p * vMax + i] = job.yVal[i]!;
-      } else yValBuf[p * vMax + i] = job.yVal[i]!;
-      vScaleBuf[p * vMax + i] = 1 / nVal;
+        lay.yVal[(p * vMax + i) * C + job.yVal[i]!] = 1;
+        lay.vLabel[p * vMax + i] = job.yVal[i]!;
+      } else lay.yVal[p * vMax + i] = job.yVal[i]!;
+      lay.vScale[p * vMax + i] = 1 / nVal;
     }
   });
 
-  const keep: tf.Tensor[] = [];
-  const k = <T extends tf.Tensor>(t: T): T => {
-    keep.push(t);
-    return t;
-  };
-  const lead = (shape: number[]): number[] => (P === 1 ? shape.slice(1) : shape);
-  const ax = (a: number): number => (P === 1 ? a - 1 : a);
-  const xVal = k(tf.tensor(xValBuf, lead([P, vMax, F + 1])));
-  const yVal = k(tf.tensor(yValBuf, lead([P, vMax, C])));
-  const vScale = k(tf.tensor(vScaleBuf, lead([P, vMax, 1])));
-  const vLabel = k(tf.tensor(vLabelBuf, lead([P, vMax]), 'int32'));
-  const ones = k(tf.ones(lead([P, B, 1])));
-  const valOnes = k(tf.ones(lead([P, vMax, 1])));
-  const sizes = dims.slice(0, -1).map((fin, l) => (fin + 1) * dims[l + 1]!);
-  const offsets = sizes.map((_, l) => sizes.slice(0, l).reduce((a, b) => a + b, 0));
-  const T = sizes.reduce((a, b) => a + b, 0);
-  const l2flat = anyL2
-    ? (() => {
-        const buf = new Float32Array(P * T);
-        preps.forEach((pr, p) => sizes.forEach((size, l) => buf.fill(2 * pr.tp.l2, p * T + offsets[l]!, p * T + offsets[l]! + size - dims[l + 1]!)));
-        return k(tf.tensor(buf, lead([P, T])));
-      })()
-    : undefined;
-  const momentum = k(tf.tensor(Float32Array.from(preps, (pr) => 1 - pr.tp.momentum), lead([P, 1])));
-
-  const flatOf = (perLayer: Float32Array[][]): tf.Tensor => {
+  const flatOf = (perLayer: Float32Array[][]): Float32Array => {
     const buf = new Float32Array(P * T);
     perLayer.forEach((parts, l) => parts.forEach((a, p) => buf.set(a, p * T + offsets[l]!)));
-    return tf.tensor(buf, lead([P, T]));
+    return buf;
   };
-  let W: tf.Tensor = flatOf(w0);
-  let S: tf.Tensor[] = Array.from({ length: optSlots(opt) }, (_, j) => flatOf(o0.map((perSlot) => perSlot[j]!)));
-  const views = (flat: tf.Tensor): tf.Tensor[] =>
-    sizes.map((size, l) =>
-      (P === 1 ? flat.slice([offsets[l]!], [size]) : flat.slice([0, offsets[l]!], [P, size])).reshape(lead([P, dims[l]! + 1, dims[l + 1]!])),
-    );
   const layerOf = (flat: Float32Array, p: number, l: number): Float32Array =>
     flat.subarray(p * T + offsets[l]!, p * T + offsets[l]! + sizes[l]!);
-
-  const forward = (W: tf.Tensor[], x: tf.Tensor, dmasks: tf.Tensor[] | undefined, onesT: tf.Tensor) => {
-    const zs: tf.Tensor[] = [];
-    const as: tf.Tensor[] = [];
-    const hs: tf.Tensor[] = [x];
-    let h = x;
-    for (let l = 0; l < L; l++) {
-      const z = mm(h, W[l]!);
-      zs.push(z);
-      if (l === L - 1) break;
-      const a = activate(z, act);
-      as.push(a);
-      const hd = dmasks ? tf.mul(a, dmasks[l]!) : a;
-      h = tf.concat([hd, onesT], ax(2));
-      hs.push(h);
-    }
-    return { zs, as, hs, out: zs[L - 1]! };
-  };
-
-  const step = (Wf: tf.Tensor, S: tf.Tensor[], x: tf.Tensor, y: tf.Tensor, scale: tf.Tensor, coef: tf.Tensor[], dmasks: tf.Tensor[] | undefined) => {
-    const W = views(Wf);
-    const { zs, as, hs, out } = forward(W, x, dmasks, ones);
-    let dZ: tf.Tensor;
-    let lossP: tf.Tensor;
-    if (cls) {
-      const prob = tf.softmax(out);
-      dZ = tf.mul(tf.sub(prob, y), scale);
-      lossP = tf.sum(tf.mul(prob, y), ax(2));
-    } else {
-      const diff = tf.sub(out, y);
-      dZ = tf.mul(diff, tf.mul(scale, 2));
-      lossP = tf.sum(tf.square(diff), ax(2));
-    }
-    const gs: tf.Tensor[] = new Array<tf.Tensor>(L);
-    for (let l = L - 1; l >= 0; l--) {
-      gs[l] = mm(hs[l]!, dZ, true, false).reshape(lead([P, sizes[l]!]));
-      if (l > 0) {
-        const full = mm(dZ, W[l]!, false, true);
-        const dh = P === 1 ? full.slice([0, 0], [B, dims[l]!]) : full.slice([0, 0, 0], [P, B, dims[l]!]);
-        const dmask = dmasks?.[l - 1];
-        const back = tf.mul(dh, activationGrad(zs[l - 1]!, as[l - 1]!, act));
-        dZ = dmask ? tf.mul(back, dmask) : back;
-      }
-    }
-    let g = L === 1 ? gs[0]! : tf.concat(gs, ax(1));
-    if (l2flat) g = tf.add(g, tf.mul(l2flat, Wf));
-    let newW: tf.Tensor;
-    let newS: tf.Tensor[];
-    if (opt === 'adam') {
-      const [lrt, c1, c2] = coef as [tf.Tensor, tf.Tensor, tf.Tensor];
-      const m = tf.add(S[0]!, tf.mul(c1, tf.sub(g, S[0]!)));
-      const v = tf.add(S[1]!, tf.mul(c2, tf.sub(tf.square(g), S[1]!)));
-      newW = tf.sub(Wf, tf.mul(lrt, tf.div(m, tf.add(tf.sqrt(v), EPS))));
-      newS = [m, v];
-    } else if (opt === 'sgd') {
-      const [lrt, mask] = coef as [tf.Tensor, tf.Tensor];
-      const a = tf.add(S[0]!, tf.mul(mask, tf.sub(g, tf.mul(momentum, S[0]!))));
-      newW = tf.sub(Wf, tf.mul(lrt, a));
-      newS = [a];
-    } else {
-      const [lrt, c2] = coef as [tf.Tensor, tf.Tensor];
-      const ms = tf.add(S[0]!, tf.mul(c2, tf.sub(tf.square(g), S[0]!)));
-      newW = tf.sub(Wf, tf.mul(lrt, tf.div(g, tf.sqrt(tf.add(ms, EPS)))));
-      newS = [ms];
-    }
-    return { newW, newS, lossP };
-  };
-
-  const evaluate = (perStep: tf.Tensor[], lossW: tf.Tensor): Float32Array =>
-    tf.tidy(() => {
-      const st = tf.stack(perStep);
-      const lossAcc = cls
-        ? tf.neg(tf.sum(tf.mul(tf.log(tf.maximum(st, EPS)), lossW), P === 1 ? undefined : [0, 2]))
-        : tf.sum(tf.mul(st, lossW), P === 1 ? undefined : [0, 2]);
-      const out = forward(views(W), xVal, undefined, valOnes).out;
-      let vl: tf.Tensor;
-      let vs: tf.Tensor;
-      if (cls) {
-        const prob = tf.softmax(out);
-        vl = tf.neg(tf.sum(tf.mul(tf.mul(yVal, tf.log(tf.maximum(prob, EPS))), vScale), [ax(1), ax(2)]));
-        const hit = tf.cast(tf.equal(tf.argMax(out, ax(2)), vLabel), 'float32');
-        vs = tf.sum(tf.mul(hit, vScale.reshape(lead([P, vMax]))), ax(1));
-      } else {
-        vl = tf.sum(tf.mul(tf.square(tf.sub(out, yVal)), vScale), [ax(1), ax(2)]);
-        vs = tf.neg(vl);
-      }
-      return tf.stack([lossAcc, vl, vs]).dataSync() as Float32Array;
-    });
+  const wInit = flatOf(w0);
+  const sInit = Array.from({ length: optSlots(opt) }, (_, j) => flatOf(o0.map((perSlot) => perSlot[j]!)));
+  const engine: DenseEngine =
+    denseEngineFor(backend) === 'simd' ? await createSimdEngine(lay, wInit, sInit) : createTfjsEngine(lay, wInit, sInit, backend);
 
   const checkpointOf = (p: number, wData: Float32Array, sData: Float32Array[]): Uint8Array => {
     const s = slots[p]!;
@@ -373,7 +232,7 @@ export async function trainDensePacked(
       const nCoef = opt === 'adam' ? 3 : 2;
       const coef = Array.from({ length: nCoef }, () => new Float32Array(nSteps * P));
       const units = dims.slice(1, -1);
-      const dmaskBufs = anyDropout ? units.map((u) => new Float32Array(nSteps * P * B * u)) : [];
+      const dmasks = anyDropout ? units.map((u) => new Float32Array(nSteps * P * B * u)) : [];
       slots.forEach((s, p) => {
         if (!s.active) return;
         const n = s.prep.nTrain;
@@ -404,58 +263,21 @@ export async function trainDensePacked(
           }
           if (rate > 0) {
             units.forEach((u, l) => {
-              const buf = dmaskBufs[l]!;
+              const buf = dmasks[l]!;
               const o = base * u;
               for (let j = 0; j < count * u; j++) buf[o + j] = s.dropRng.next() >= rate ? 1 / (1 - rate) : 0;
             });
           } else if (anyDropout) {
-            units.forEach((u, l) => dmaskBufs[l]!.fill(1, base * u, (base + B) * u));
+            units.forEach((u, l) => dmasks[l]!.fill(1, base * u, (base + B) * u));
           }
           s.st.samples += count;
         }
       });
-      const xb = new Float32Array(nSteps * P * B * (F + 1));
-      const yb = new Float32Array(nSteps * P * B * C);
-      for (let r = 0; r < idx.length; r++) {
-        if (scale[r] === 0) continue;
-        const src = idx[r]!;
-        xb.set(xAllBuf.subarray(src * (F + 1), (src + 1) * (F + 1)), r * (F + 1));
-        yb.set(yAllBuf.subarray(src * C, (src + 1) * C), r * C);
-      }
-      const per = (buf: Float32Array, st: number, shape: number[]): tf.Tensor => {
-        const size = shape.reduce((a, b) => a * b, 1);
-        return tf.tensor(buf.subarray(st * size, (st + 1) * size), shape);
-      };
-      const steps = Array.from({ length: nSteps }, (_, st) => ({
-        x: per(xb, st, lead([P, B, F + 1])),
-        y: per(yb, st, lead([P, B, C])),
-        sc: per(scale, st, lead([P, B, 1])),
-        cf: coef.map((c) => per(c, st, lead([P, 1]))),
-        dm: dmaskBufs.map((buf, l) => per(buf, st, lead([P, B, units[l]!]))),
-      }));
-      const lossWAll = tf.tensor(lossW, P === 1 ? [nSteps, B] : [nSteps, P, B]);
-      const perStep: tf.Tensor[] = [];
-      let aborted = false;
-      try {
-        for (let st = 0; st < nSteps; st++) {
-          if (slots.every((s) => !s.active || s.hooks.signal?.aborted)) {
-            aborted = true;
-            break;
-          }
-          const r = tf.tidy(() => {
-            const b = steps[st]!;
-            return step(W, S, b.x, b.y, b.sc, b.cf, anyDropout ? b.dm : undefined);
-          });
-          tf.dispose([W, ...S]);
-          W = r.newW;
-          S = r.newS;
-          perStep.push(r.lossP);
-        }
-      } finally {
-        tf.dispose(steps.flatMap((b) => [b.x, b.y, b.sc, ...b.cf, ...b.dm]));
-      }
-      if (aborted) {
-        tf.dispose([...perStep, lossWAll]);
+      const finished = engine.runEpoch(
+        { nSteps, idx, scale, lossW, coef, dmasks },
+        () => slots.every((s) => !s.active || s.hooks.signal?.aborted),
+      );
+      if (!finished) {
         for (const s of slots) {
           if (s.active) {
             s.active = false;
@@ -464,8 +286,7 @@ export async function trainDensePacked(
         }
         break;
       }
-      const stats = evaluate(perStep, lossWAll);
-      tf.dispose([...perStep, lossWAll]);
+      const stats = engine.epochStats();
       const wantCkpt: number[] = [];
       slots.forEach((s, p) => {
         if (!s.active) return;
@@ -494,8 +315,8 @@ export async function trainDensePacked(
         if (s.hooks.onCheckpoint && (paused || (every > 0 && s.st.epoch % every === 0))) wantCkpt.push(p);
       });
       if (wantCkpt.length > 0) {
-        const wData = W.dataSync() as Float32Array;
-        const sData = S.map((t) => t.dataSync() as Float32Array);
+        const wData = engine.weights();
+        const sData = engine.optState();
         for (const p of wantCkpt) {
           const s = slots[p]!;
           try {
@@ -514,11 +335,8 @@ export async function trainDensePacked(
         }
       }
     }
-    const proba = tf.tidy(() => {
-      const out = forward(views(W), xVal, undefined, valOnes).out;
-      return (cls ? tf.softmax(out) : out).dataSync() as Float32Array;
-    });
-    const finalW = opts.captureWeights ? (W.dataSync() as Float32Array) : undefined;
+    const proba = engine.valOutputs();
+    const finalW = opts.captureWeights ? engine.weights() : undefined;
     const durationMs = performance.now() - t0;
     return slots.map((s, p): PackedOutcome => {
       if (s.error) return { ok: false, error: s.error };
@@ -542,7 +360,7 @@ export async function trainDensePacked(
           curve: s.st.curve,
           valPred,
           ...(cls ? { valProba: new Float32Array(rows) } : {}),
-          backend,
+          backend: engine.backend,
           samplesTrained: s.st.samples,
           durationMs,
         },
@@ -552,7 +370,7 @@ export async function trainDensePacked(
       };
     });
   } finally {
-    tf.dispose([...keep, W, ...S]);
+    engine.dispose();
   }
 }
 

@@ -17,7 +17,7 @@ export {
   trainingParams,
 } from './families';
 export { abortError, architectureKey } from './job';
-export type { PackedOutcome } from './dense';
+export { DenseEngineName, type PackedOutcome, denseEngineFor, setDenseEngine } from './dense';
 export { type RefitResult, isPackable, refit, train, trainPacked, trainPackedSettled } from './train';
 export { type ModelArtifact, loadModelArtifact, saveModelArtifact } from './artifact';
 export type { Checkpoint, EpochReport, TrainHooks, TrainJob, TrainResult } from './types';

@@ -1,9 +1,10 @@
 import type { BackendChoice, BackendPref } from './backend';
+import type { DenseEngineName } from './dense';
 import type { EpochReport, TrainJob, TrainResult } from './types';
 
 /** Messages the main thread sends to a trainer thread. */
 export type ToWorker =
-  | { type: 'init'; backend: BackendPref; familyModules: string[] }
+  | { type: 'init'; backend: BackendPref; familyModules: string[]; denseEngine: DenseEngineName }
   | { type: 'run'; id: number; jobs: TrainJob[]; hooks: { epoch: boolean; checkpoint: boolean; checkpointEvery?: number }[] }
   | { type: 'abort'; id: number; k: number; reason?: string }
   | { type: 'ack'; id: number; seq: number; error?: string };

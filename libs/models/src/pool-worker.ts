@@ -1,5 +1,6 @@
 import { parentPort } from 'node:worker_threads';
 import { selectBackend } from './backend';
+import { setDenseEngine } from './dense';
 import { loadFamilyModules } from './families';
 import type { FromWorker, ToWorker } from './pool-protocol';
 import { trainPackedSettled } from './train';
@@ -17,6 +18,7 @@ port.on('message', (m: ToWorker) => {
     selectBackend(m.backend)
       .then((choice) => {
         loadFamilyModules(m.familyModules);
+        setDenseEngine(m.denseEngine);
         post({ type: 'ready', choice });
       })
       .catch((e: unknown) => post({ type: 'initError', message: e instanceof Error ? e.message : String(e) }));

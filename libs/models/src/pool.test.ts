@@ -3,10 +3,10 @@ import assert from 'node:assert/strict';
 import { type Checkpoint, type EpochReport, createPackingTrainer, createTrainerPool, train, selectBackend } from './index';
 import { blobs, jobFrom } from './fixtures/synthetic';
 
-const job = (seed: number, epochs = 8) =>
-  jobFrom(blobs(600, 8, 3, seed), {
+const job = (seed: number, epochs = 8, rows = 600, layers = [32]) =>
+  jobFrom(blobs(rows, 8, 3, seed), {
     family: 'mlp',
-    params: { layers: [32], epochs, batchSize: 16, learningRate: 0.01 },
+    params: { layers, epochs, batchSize: 16, learningRate: 0.01 },
     task: 'classification',
     nFeatures: 8,
     nClasses: 3,
@@ -26,7 +26,8 @@ test('a trainer thread trains while the main event loop keeps ticking, and match
     }, 5);
     const epochs: EpochReport[] = [];
     const checkpoints: Checkpoint[] = [];
-    const r = await pool.run(job(1), { onEpoch: (e) => epochs.push(e), checkpointEvery: 4, onCheckpoint: (c) => void checkpoints.push(c) });
+    const big = job(1, 8, 4000, [128, 128]);
+    const r = await pool.run(big, { onEpoch: (e) => epochs.push(e), checkpointEvery: 4, onCheckpoint: (c) => void checkpoints.push(c) });
     clearInterval(iv);
     assert.equal(epochs.length, 8);
     assert.deepEqual(checkpoints.map((c) => c.epoch), [4, 8]);
@@ -34,7 +35,7 @@ test('a trainer thread trains while the main event loop keeps ticking, and match
     const trainedAt = r.durationMs;
     assert.ok(Math.max(...gaps) < trainedAt, 'the interval never stalled for the whole training');
     await selectBackend('wasm');
-    const local = await train(job(1));
+    const local = await train(big);
     assert.deepEqual(r.curve, local.curve);
     assert.deepEqual([...r.valPred], [...local.valPred]);
   } finally {

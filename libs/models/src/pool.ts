@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { BackendChoice, BackendPref } from './backend';
+import type { DenseEngineName } from './dense';
 import type { FromWorker, ToWorker } from './pool-protocol';
 import type { TrainHooks, TrainJob, TrainResult } from './types';
 
@@ -9,6 +10,8 @@ export interface TrainerPoolOptions {
   slots: number;
   backend: BackendPref;
   familyModules?: string[];
+  /** Which engine trains dense families on the threads (default `auto`). */
+  denseEngine?: DenseEngineName;
   /** Transfer (detach) the jobs' ArrayBuffers to the thread instead of copying them. */
   transferInputs?: boolean;
 }
@@ -71,7 +74,7 @@ export function createTrainerPool(opts: TrainerPoolOptions): TrainerPool {
       worker.once('error', reject);
     });
     ready.catch(() => undefined);
-    worker.postMessage({ type: 'init', backend: opts.backend, familyModules } satisfies ToWorker);
+    worker.postMessage({ type: 'init', backend: opts.backend, familyModules, denseEngine: opts.denseEngine ?? 'auto' } satisfies ToWorker);
     return { worker, ready, busy: undefined };
   });
 

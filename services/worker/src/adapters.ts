@@ -2,7 +2,7 @@ import { join, resolve } from 'node:path';
 import type { ActivityDeps, DataPort, EventsPort, StorePort, TelemetryPort, TrainerPort } from '@foldwise/activities';
 import { loadDataset } from '@foldwise/datasets';
 import { connectEventsLazily } from '@foldwise/events';
-import { createPackingTrainer, createTrainerPool, isPackable, refit, saveModelArtifact, selectBackend } from '@foldwise/models';
+import { createPackingTrainer, createTrainerPool, denseEngineFor, isPackable, refit, saveModelArtifact, selectBackend, setDenseEngine } from '@foldwise/models';
 import { connectStore } from '@foldwise/store';
 import { createTelemetry, serveMetrics } from '@foldwise/telemetry';
 import { createBenchTrainer } from './bench-trainer';
@@ -36,6 +36,7 @@ export async function createDeps(config: WorkerConfig, identity: string, logger:
         slots: config.FOLDWISE_SLOTS,
         backend: config.FOLDWISE_BACKEND,
         familyModules: config.FOLDWISE_FAMILY_MODULES.map((p) => resolve(p)),
+        denseEngine: config.FOLDWISE_DENSE_ENGINE,
         transferInputs: true,
       });
   const choice = pool ? await pool.backend : { backend: 'bench', gpu: false, skipped: [] };
@@ -50,8 +51,12 @@ export async function createDeps(config: WorkerConfig, identity: string, logger:
       : undefined;
   if (bench) logger.warn({ trainer: config.FOLDWISE_BENCH_TRAINER }, 'FOLDWISE_BENCH_TRAINER is set: folds run the benchmark trainer, not tfjs');
   const local = await selectBackend(config.FOLDWISE_BACKEND);
+  setDenseEngine(config.FOLDWISE_DENSE_ENGINE);
   for (const s of choice.skipped) logger.info({ backend: s.name, reason: s.reason }, 'backend skipped');
-  logger.info({ backend: choice.backend, gpu: choice.gpu, slots: config.FOLDWISE_SLOTS, refitBackend: local.backend }, 'trainer pool ready');
+  logger.info(
+    { backend: choice.backend, denseEngine: denseEngineFor(choice.backend), gpu: choice.gpu, slots: config.FOLDWISE_SLOTS, refitBackend: local.backend },
+    'trainer pool ready',
+  );
   const telemetry = createTelemetry({ pool: config.FOLDWISE_POOL });
   telemetry.setSlots(config.FOLDWISE_SLOTS);
   telemetry.setBackend(choice.backend);

@@ -1,5 +1,6 @@
 /**
- * Training throughput benchmark: foldwise `train`, foldwise `trainPacked` (5 folds), tfjs `model.fit`,
+ * Training throughput benchmark: foldwise `train` and `trainPacked` (5 folds) on each dense engine (WebAssembly SIMD
+ * kernels, tfjs ops), tfjs `model.fit`,
  * scikit-learn MLPClassifier and PyTorch side by side on digits (64→128→10, adam, same batch size and
  * epochs), then tensor count and RSS after many small folds. Prints Markdown; `--save` also writes RESULTS.md.
  * Usage: npm run bench:train -- [--epochs 30] [--batch 32,200] [--folds 10,100,1000] [--save]
@@ -8,7 +9,7 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { type TrainJob, selectBackend, train, trainPacked } from '@foldwise/models';
+import { type DenseEngineName, type TrainJob, selectBackend, setDenseEngine, train, trainPacked } from '@foldwise/models';
 import { foldOf, loadCsv } from './data';
 
 function arg(name: string, fallback: string): string {
@@ -92,14 +93,21 @@ async function main(): Promise<void> {
       out(
         `| ${batchSize} | ${name} | ${fmt(s.wall)} | ${(s.wall / sk.wall).toFixed(2)} | ${fmt(s.cpu)} | ${(s.cpu / sk.cpu).toFixed(2)} | ${acc.toFixed(3)} |`,
       );
-    await train({ ...job(0), epochs: 1 });
-    const single = await timed(() => train(job(0)));
-    const n1 = single.value.samplesTrained;
-    row('foldwise `train` (1 fold)', { wall: n1 / single.wallS, cpu: n1 / single.cpuS }, single.value.curve.at(-1)!.valScore);
-    const packed = await timed(() => trainPacked([0, 1, 2, 3, 4].map(job)));
-    const n5 = packed.value.reduce((a, r) => a + r.samplesTrained, 0);
-    const acc5 = packed.value.reduce((a, r) => a + r.curve.at(-1)!.valScore, 0) / 5;
-    row('foldwise `trainPacked` (P = 5 folds)', { wall: n5 / packed.wallS, cpu: n5 / packed.cpuS }, acc5);
+    for (const [engine, label] of [
+      ['simd', 'WebAssembly SIMD kernels'],
+      ['tfjs', `tfjs ops on ${choice.backend}`],
+    ] as [DenseEngineName, string][]) {
+      setDenseEngine(engine);
+      await train({ ...job(0), epochs: 1 });
+      const single = await timed(() => train(job(0)));
+      const n1 = single.value.samplesTrained;
+      row(`foldwise \`train\` (1 fold), ${label}`, { wall: n1 / single.wallS, cpu: n1 / single.cpuS }, single.value.curve.at(-1)!.valScore);
+      const packed = await timed(() => trainPacked([0, 1, 2, 3, 4].map(job)));
+      const n5 = packed.value.reduce((a, r) => a + r.samplesTrained, 0);
+      const acc5 = packed.value.reduce((a, r) => a + r.curve.at(-1)!.valScore, 0) / 5;
+      row(`foldwise \`trainPacked\` (P = 5 folds), ${label}`, { wall: n5 / packed.wallS, cpu: n5 / packed.cpuS }, acc5);
+    }
+    setDenseEngine('auto');
     const fit = await fitBaseline(job(0), batchSize);
     row('tfjs `model.fit` (same backend)', fit.speed, fit.acc);
     row('scikit-learn MLPClassifier (1 thread)', sk, ref.sklearn?.valAcc ?? NaN);

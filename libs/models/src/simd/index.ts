@@ -1,0 +1,2 @@
+export { createSimdEngine } from './engine';
+export { simdSupported } from './kernels';

@@ -1,0 +1,97 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import initWabt from 'wabt';
+
+/** The slice of the WebAssembly JS API used here (the compiler's lib settings do not declare it). */
+interface WasmMemory {
+  readonly buffer: ArrayBuffer;
+  grow(pages: number): number;
+}
+interface WasmModule {
+  readonly kind?: 'module';
+}
+const wasm = (
+  globalThis as unknown as {
+    WebAssembly: {
+      validate(bytes: Uint8Array): boolean;
+      compile(bytes: Uint8Array): Promise<WasmModule>;
+      instantiate(module: WasmModule): Promise<{ exports: unknown }>;
+    };
+  }
+).WebAssembly;
+
+/** The exported kernels of one instance (pointers are byte offsets into `memory`, sizes count float32 values). */
+export interface Kernels {
+  readonly memory: WasmMemory;
+  /** `p[0..n) = 0`. */
+  zero(n: number, p: number): void;
+  /** `C[M×N] = A[M×K] · B[K×N]`. */
+  mm(M: number, K: number, N: number, A: number, B: number, C: number): void;
+  /** `C[K×N] = A[M×K]ᵀ · B[M×N]`. */
+  mmTN(M: number, K: number, N: number, A: number, B: number, C: number): void;
+  /** Adam step over n values: `m += c1·(g − m); v += c2·(g² − v); w −= lrt·m/(√v + eps)`. */
+  adam(n: number, W: number, G: number, M: number, V: number, lrt: number, c1: number, c2: number, eps: number): void;
+  /** SGD with momentum over n values: `a = mu·a + g; w −= lr·a`. */
+  sgd(n: number, W: number, G: number, A: number, lr: number, mu: number): void;
+  /** RMSprop over n values: `s += c2·(g² − s); w −= lr·g/√(s + eps)`. */
+  rmsprop(n: number, W: number, G: number, S: number, lr: number, c2: number, eps: number): void;
+  /** ReLU layer over `rows` rows of `u`: `A = max(Z, 0)` (unless A is 0), `H = A·M` (M 0: no mask) in rows of u + 1 ending in 1. */
+  reluForward(rows: number, u: number, Z: number, A: number, H: number, M: number): void;
+  /** ReLU's backward step over n values: `OUT = Z > 0 ? DH : 0`, times M unless M is 0. */
+  reluBackward(n: number, DH: number, Z: number, M: number, OUT: number): void;
+}
+
+let compiled: Promise<WasmModule> | undefined;
+
+/** Whether this runtime validates WebAssembly SIMD (a one-instruction probe module). */
+export function simdSupported(): boolean {
+  const probe = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 8, 1, 6, 0, 65, 0, 253, 15, 11]);
+  return wasm.validate(probe);
+}
+
+/** Compiles `kernels.wat` once per process (wabt, SIMD enabled). */
+export function compileKernels(): Promise<WasmModule> {
+  compiled ??= (async () => {
+    const wabt = await initWabt();
+    const file = path.join(__dirname, 'kernels.wat');
+    const parsed = wabt.parseWat(file, readFileSync(file, 'utf8'), { simd: true, bulk_memory: true });
+    try {
+      parsed.validate();
+      return await wasm.compile(parsed.toBinary({}).buffer);
+    } finally {
+      parsed.destroy();
+    }
+  })();
+  return compiled;
+}
+
+/** A fresh instance with at least `bytes` of memory. */
+export async function instantiateKernels(bytes: number): Promise<Kernels> {
+  const instance = await wasm.instantiate(await compileKernels());
+  const k = instance.exports as unknown as Kernels;
+  const need = Math.ceil(bytes / 65536) - k.memory.buffer.byteLength / 65536;
+  if (need > 0) k.memory.grow(need);
+  return k;
+}
+
+/** Hands out 16-byte-aligned float32 regions of a kernels instance's memory; offset 0 stays free, so 0 can mean "none". */
+export class Arena {
+  private top = 16;
+
+  /** Reserves n float32 values; returns the byte offset. */
+  reserve(n: number): number {
+    const at = this.top;
+    this.top += Math.ceil((n * 4) / 16) * 16;
+    return at;
+  }
+
+  /** Bytes reserved so far. */
+  get bytes(): number {
+    return this.top;
+  }
+}
+
+/** A float32 view of `n` values at byte offset `at` (recreate views after the memory grows). */
+export function view(k: Kernels, at: number, n: number): Float32Array {
+  return new Float32Array(k.memory.buffer, at, n);
+}
