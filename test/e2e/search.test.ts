@@ -136,3 +136,31 @@ test('cancelling a running search stops it and leaves consistent records', { tim
     assert.equal(later.filter((f) => f.trialIndex === t.trialIndex).length, 5);
   }
 });
+
+test('a family registered from a module in the worker configuration is searched as custom:<name>, refit included', { timeout: 300_000 }, async () => {
+  const own = [
+    await startWorkerProcess({ FOLDWISE_SLOTS: '1', FOLDWISE_POOL: 'gpu', FOLDWISE_FAMILY_MODULES: 'libs/models/src/fixtures/tiny-family.ts' }),
+  ];
+  try {
+    await Promise.all(own.map((w) => w.ready));
+    assert.match(own[0]!.output(), /registered the configured model families.*custom:tiny/);
+    const handle = await client.submit({
+      name: `e2e-custom-${run}`,
+      dataset: { builtin: 'iris' },
+      cv: { kind: 'stratified', k: 3 },
+      metrics: { primary: 'accuracy' },
+      models: [{ family: 'custom:tiny', params: { epochs: 20 }, space: { width: { type: 'choice', values: [4, 16] } } }],
+      strategy: { kind: 'grid' },
+      budget: { trials: 2, parallelism: 2 },
+      pool: 'gpu',
+      seed: 3,
+    });
+    const res = await handle.result();
+    assert.equal(res.status, 'completed');
+    assert.deepEqual(res.leaderboard.map((t) => t.model), ['custom:tiny', 'custom:tiny']);
+    assert.equal((await handle.folds()).length, 6);
+    assert.ok(res.refit?.artifact, 'the custom winner is refit on the worker that registered the family');
+  } finally {
+    await Promise.all(own.map((w) => w.stop()));
+  }
+});

@@ -87,7 +87,8 @@ before(async () => {
   dir = faultDir(stack, 'services');
   client = await connectClient(stack.env);
   workers.push(await startControlWorker(stack.env, dir));
-  workers.push(await startPoolWorker(stack.env, dir), await startPoolWorker(stack.env, dir));
+  workers.push(await startPoolWorker(stack.env, dir));
+  workers.push(await startPoolWorker(stack.env, dir));
 });
 
 after(async () => {
@@ -128,7 +129,7 @@ test(
   { timeout: 300_000 },
   async () => {
     await scenario('6a FerretDB and NATS down 10 s each', async () => {
-      const handle = await client.submit(spec('faults-outage', 30));
+      const handle = await client.submit(spec('faults-outage', 120));
       await waitFor('two folds written', () => written(handle.searchId).length >= 2, 120_000);
       const mongoDown = Date.now();
       await stack.stop('ferretdb');

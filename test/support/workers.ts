@@ -5,18 +5,26 @@ import { stackEnv } from './stack';
 
 const root = resolve(__dirname, '../..');
 
-/** A free TCP port on 127.0.0.1 (and the next one, for the Temporal core metrics endpoint). */
+const handedOut = new Set<number>();
+
+const listenOn = (port: number): Promise<number> =>
+  new Promise((ok, fail) => {
+    const srv = createServer();
+    srv.once('error', fail);
+    srv.listen(port, '127.0.0.1', () => {
+      const addr = srv.address();
+      srv.close(() => ok(typeof addr === 'object' && addr ? addr.port : 0));
+    });
+  });
+
+/** A free TCP port on 127.0.0.1 whose next port is free too (a worker serves Temporal core metrics there), never handed out twice. */
 export async function freePort(): Promise<number> {
   for (;;) {
-    const port = await new Promise<number>((ok, fail) => {
-      const srv = createServer();
-      srv.once('error', fail);
-      srv.listen(0, '127.0.0.1', () => {
-        const addr = srv.address();
-        srv.close(() => ok(typeof addr === 'object' && addr ? addr.port : 0));
-      });
-    });
-    if (port > 0 && port < 65000) return port;
+    const port = await listenOn(0);
+    if (port <= 0 || port >= 65000 || handedOut.has(port) || handedOut.has(port + 1)) continue;
+    if (!(await listenOn(port + 1).then(() => true, () => false))) continue;
+    handedOut.add(port).add(port + 1);
+    return port;
   }
 }
 

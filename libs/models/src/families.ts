@@ -221,10 +221,17 @@ export const familyRegistry = new Map<string, ModelFamily<never>>([
 /** Names of the families that ship with foldwise. */
 export const builtinFamilies = ['logistic', 'linear', 'mlp', 'cnn'] as const;
 
-/** The family registered under `name`; throws naming the unknown family and the known ones. */
+/** How a spec names a family a worker registered from a module: `custom:<name>`. */
+export const CUSTOM_PREFIX = 'custom:';
+
+/** The family registered under `name` (a spec's `custom:<name>` for a worker's own); throws naming the unknown family and the known ones. */
 export function getFamily(name: string): ModelFamily {
-  const f = familyRegistry.get(name);
-  if (!f) throw new Error(`family: unknown model family "${name}" (known: ${[...familyRegistry.keys()].join(', ')})`);
+  const custom = name.startsWith(CUSTOM_PREFIX) ? name.slice(CUSTOM_PREFIX.length) : undefined;
+  if (custom !== undefined && (builtinFamilies as readonly string[]).includes(custom)) {
+    throw new Error(`family: "${name}" names a built-in family; write "${custom}"`);
+  }
+  const f = familyRegistry.get(custom ?? name);
+  if (!f) throw new Error(`family: unknown model family "${name}" (known: ${[...familyRegistry.keys()].map((k) => ((builtinFamilies as readonly string[]).includes(k) ? k : `${CUSTOM_PREFIX}${k}`)).join(', ')})`);
   return f as unknown as ModelFamily;
 }
 

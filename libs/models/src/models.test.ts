@@ -191,12 +191,15 @@ test('a refit model survives a save and load through the in-memory artifact', as
   await assert.rejects(loadModelArtifact({}), /files\["model.json"\]: missing/);
 });
 
-test('a family module named in the worker configuration is registered and trains', async () => {
+test('a family module named in the worker configuration is registered and trains under the custom:<name> a spec gives', async () => {
   await ready;
   const names = loadFamilyModules([path.join(__dirname, 'fixtures/tiny-family.ts')]);
   assert.deepEqual(names, ['tiny']);
   assert.ok(familyRegistry.has('tiny'));
   assert.throws(() => loadFamilyModules([path.join(__dirname, 'fixtures/synthetic.ts')]), /must export \{ name, paramsSchema, build/);
-  const r = await train(jobFrom(blobs(120, 4, 3, 2), { family: 'tiny', params: { width: 8 }, task: 'classification', nFeatures: 4, nClasses: 3, seed: 1 }));
+  const r = await train(jobFrom(blobs(120, 4, 3, 2), { family: 'custom:tiny', params: { width: 8 }, task: 'classification', nFeatures: 4, nClasses: 3, seed: 1 }));
   assert.ok(r.curve.at(-1)!.valScore > 0.7);
+  assert.ok(paramsSchemaFor('custom:tiny').safeParse({ width: 3 }).success);
+  assert.throws(() => getFamily('custom:mlp'), /"custom:mlp" names a built-in family; write "mlp"/);
+  assert.throws(() => getFamily('custom:nope'), /unknown model family "custom:nope" \(known: logistic, linear, mlp, cnn, custom:tiny/);
 });

@@ -2,7 +2,17 @@ import { join, resolve } from 'node:path';
 import type { ActivityDeps, DataPort, EventsPort, StorePort, TelemetryPort, TrainerPort } from '@foldwise/activities';
 import { loadDataset } from '@foldwise/datasets';
 import { connectEventsLazily } from '@foldwise/events';
-import { createPackingTrainer, createTrainerPool, denseEngineFor, isPackable, refit, saveModelArtifact, selectBackend, setDenseEngine } from '@foldwise/models';
+import {
+  createPackingTrainer,
+  createTrainerPool,
+  denseEngineFor,
+  isPackable,
+  loadFamilyModules,
+  refit,
+  saveModelArtifact,
+  selectBackend,
+  setDenseEngine,
+} from '@foldwise/models';
 import { connectStore } from '@foldwise/store';
 import { createTelemetry, serveMetrics } from '@foldwise/telemetry';
 import { createBenchTrainer } from './bench-trainer';
@@ -52,6 +62,8 @@ export async function createDeps(config: WorkerConfig, identity: string, logger:
   if (bench) logger.warn({ trainer: config.FOLDWISE_BENCH_TRAINER }, 'FOLDWISE_BENCH_TRAINER is set: folds run the benchmark trainer, not tfjs');
   const local = await selectBackend(config.FOLDWISE_BACKEND);
   setDenseEngine(config.FOLDWISE_DENSE_ENGINE);
+  const ownFamilies = loadFamilyModules(config.FOLDWISE_FAMILY_MODULES.map((p) => resolve(p)));
+  if (ownFamilies.length > 0) logger.info({ families: ownFamilies.map((n) => `custom:${n}`) }, 'registered the configured model families');
   for (const s of choice.skipped) logger.info({ backend: s.name, reason: s.reason }, 'backend skipped');
   logger.info(
     { backend: choice.backend, denseEngine: denseEngineFor(choice.backend), gpu: choice.gpu, slots: config.FOLDWISE_SLOTS, refitBackend: local.backend },
