@@ -143,7 +143,7 @@ test('a family registered from a module in the worker configuration is searched 
   ];
   try {
     await Promise.all(own.map((w) => w.ready));
-    assert.match(own[0]!.output(), /registered the configured model families.*custom:tiny/);
+    assert.match(own[0]!.output(), /"families":\["custom:tiny"\],"msg":"registered the configured model families"/);
     const handle = await client.submit({
       name: `e2e-custom-${run}`,
       dataset: { builtin: 'iris' },
