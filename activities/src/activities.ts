@@ -7,6 +7,7 @@ import {
   trialDocId,
   type ComparisonResult,
   type CvSpec,
+  type FoldCheckpointRef,
   type FoldDoc,
   type FoldwiseEvent,
   type MetricSummary,
@@ -200,13 +201,15 @@ export const createActivities = (deps: ActivityDeps) => {
       const yVal = gatherLabels(ds.y, fold.test);
 
       const hb = (ctx.info.heartbeatDetails ?? undefined) as FoldHeartbeat | undefined;
+      const from: FoldCheckpointRef | undefined =
+        hb?.checkpoint && hb.checkpointEpoch !== undefined ? { checkpoint: hb.checkpoint, epoch: hb.checkpointEpoch } : input.resumeFrom;
       let resumeFrom: TrainerJob['resumeFrom'];
-      if (hb?.checkpoint && hb.checkpointEpoch !== undefined) {
-        const bytes = await store.getArtifact(hb.checkpoint);
-        if (bytes) resumeFrom = { epoch: hb.checkpointEpoch, bytes };
+      if (from) {
+        const bytes = await store.getArtifact(from.checkpoint);
+        if (bytes) resumeFrom = { epoch: from.epoch, bytes };
       }
       if (resumeFrom) faultPoint('fold-resume', { foldId, attempt, epoch: resumeFrom.epoch });
-      let last: FoldHeartbeat = { epoch: resumeFrom?.epoch ?? 0, checkpoint: hb?.checkpoint, checkpointEpoch: resumeFrom?.epoch };
+      let last: FoldHeartbeat = { epoch: resumeFrom?.epoch ?? 0, checkpoint: resumeFrom ? from?.checkpoint : hb?.checkpoint, checkpointEpoch: resumeFrom?.epoch };
       const beat = () => ctx.heartbeat(last);
       beat();
       const ticker = setInterval(beat, deps.heartbeatMs);
@@ -280,7 +283,8 @@ export const createActivities = (deps: ActivityDeps) => {
       const partial = input.untilEpoch !== undefined && !result.stoppedEarly && result.epochsTrained >= input.untilEpoch;
       const primary = metrics[input.metrics[0] as string] ?? Number.NaN;
       if (partial) {
-        return { fold: input.fold, status: 'partial', metrics, primary, epochsTrained: result.epochsTrained, durationMs, attempt, reused: false, backend: result.backend };
+        const pausedAt = last.checkpoint && last.checkpointEpoch === result.epochsTrained ? { checkpoint: last.checkpoint, epoch: result.epochsTrained } : undefined;
+        return { fold: input.fold, status: 'partial', metrics, primary, epochsTrained: result.epochsTrained, durationMs, attempt, reused: false, backend: result.backend, pausedAt };
       }
       const doc: FoldDoc = {
         _id: foldId,

@@ -1,6 +1,9 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { FoldwiseClient } from '@foldwise/sdk';
 import { meanCi } from '@foldwise/compare';
 import type { FoldwiseEvent, SearchResult } from '@foldwise/spec';
@@ -134,6 +137,40 @@ test('cancelling a running search stops it and leaves consistent records', { tim
   assert.ok(trials.every((t) => t.status !== 'running'), 'no trial is left running');
   for (const t of trials.filter((x) => x.status === 'completed')) {
     assert.equal(later.filter((f) => f.trialIndex === t.trialIndex).length, 5);
+  }
+});
+
+test('the SDK reads a finished search back: list, get, leaderboard, compare, status, and the refit model on disk', async () => {
+  const listed = await client.list({ limit: 50 });
+  assert.ok(listed.some((d) => d._id === searchId && d.status === 'completed'), 'the search is listed as completed');
+  const handle = client.get(searchId);
+  const board = await handle.leaderboard();
+  assert.deepEqual(
+    board.map((r) => r.trialId),
+    result.leaderboard.filter((t) => t.status === 'completed').map((t) => t.trialId),
+    'the MongoDB leaderboard ranks as the workflow did',
+  );
+  const cmp = await handle.compare({ topK: 3, tests: ['corrected-t', 'wilcoxon'] });
+  assert.ok(cmp, 'a comparison of the top 3');
+  assert.equal(cmp.candidates.length, 3);
+  assert.equal(cmp.candidates[0]?.trialId, board[0]?.trialId);
+  assert.ok(cmp.verdict.length > 0);
+  assert.equal(cmp.pairwise.length, 2, 'the best against each of the other two');
+  for (const p of cmp.pairwise) {
+    assert.ok(p.correctedT && p.wilcoxon && p.bayesian === undefined, 'exactly the tests asked for');
+    assert.ok(p.correctedT.pHolm >= p.correctedT.pValue && p.wilcoxon.pHolm >= p.wilcoxon.pValue, 'Holm never lowers a p-value');
+  }
+  const status = await handle.status();
+  assert.equal(status.phase, 'done');
+  assert.equal(status.completed, 8);
+  const dir = mkdtempSync(join(tmpdir(), 'foldwise-model-'));
+  try {
+    const files = await handle.downloadModel(dir);
+    assert.ok(files.some((f) => f.endsWith('model.json')), `model.json among ${files.join(', ')}`);
+    const model = JSON.parse(readFileSync(files.find((f) => f.endsWith('model.json'))!, 'utf8')) as { modelTopology?: unknown; weightsManifest?: unknown };
+    assert.ok(model.modelTopology && model.weightsManifest, 'a tfjs LayersModel artifact');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 });
 

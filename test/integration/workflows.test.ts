@@ -45,6 +45,8 @@ function foldScore(params: Record<string, unknown>, fold: number, trialIndex: nu
 interface Calls {
   /** Folds whose training completed (cancelled ones are not here). */
   trainFold: TrainFoldInput[];
+  /** Rung runs of folds (trained to a scheduler's epoch and paused). */
+  partial?: TrainFoldInput[];
   finished: { trialIndex: number; status: string; foldsSkipped: number[] }[];
   searches: { status: string }[];
 }
@@ -62,8 +64,13 @@ function mockActivities(calls: Calls): FoldwiseActivities {
         ctx.heartbeat();
         await ctx.sleep(25);
       }
-      calls.trainFold.push(input);
       const s = foldScore(input.params, input.fold, input.trialIndex);
+      if (input.untilEpoch !== undefined) {
+        (calls.partial ??= []).push(input);
+        const pausedAt = { checkpoint: `ckpt/${input.trialIndex}/${input.fold}/${input.untilEpoch}`, epoch: input.untilEpoch };
+        return { fold: input.fold, status: 'partial', metrics: { accuracy: s }, primary: s, epochsTrained: input.untilEpoch, durationMs: 1, attempt: 1, reused: false, backend: 'mock', pausedAt };
+      }
+      calls.trainFold.push(input);
       scores.set(input.trialIndex, [...(scores.get(input.trialIndex) ?? []), s]);
       return { fold: input.fold, status: 'completed', metrics: { accuracy: s }, primary: s, epochsTrained: 3, durationMs: 1, attempt: 1, reused: false, backend: 'mock' };
     },
@@ -192,4 +199,62 @@ test('a recorded history replays without non-determinism, and a changed workflow
   await Worker.runReplayHistory({ workflowBundle: bundle }, history, handle.workflowId);
   const changed = await bundleWorkflowCode({ workflowsPath: resolve(workflowsDir, 'testing/changed.ts') });
   await assert.rejects(Worker.runReplayHistory({ workflowBundle: changed }, history, handle.workflowId), /[Nn]ondeterminism|DeterminismViolation/);
+});
+
+test('each scheduler rung of a fold resumes from the checkpoint its previous rung paused at', { timeout: 120_000 }, async () => {
+  const calls: Calls = { trainFold: [], finished: [], searches: [] };
+  const spec = specOf({ scheduler: { kind: 'asha', minResource: 1, maxResource: 9, reductionFactor: 3 }, budget: { trials: 6, parallelism: 3 } });
+  const { result } = await runSearch({ searchId: 'wf-rungs', spec }, calls);
+  assert.equal(result.status, 'completed');
+  const partial = calls.partial ?? [];
+  assert.ok(partial.some((c) => c.untilEpoch === 1) && partial.some((c) => c.untilEpoch === 3), 'folds paused at rungs 1 and 3');
+  const runs = [...partial, ...calls.trainFold];
+  let resumed = 0;
+  for (const c of runs) {
+    const prev = partial.filter((p) => p.trialIndex === c.trialIndex && p.fold === c.fold && (p.untilEpoch ?? 0) < (c.untilEpoch ?? Infinity));
+    const last = prev.sort((a, b) => (b.untilEpoch ?? 0) - (a.untilEpoch ?? 0))[0];
+    if (!last) {
+      assert.equal(c.resumeFrom, undefined, `trial ${c.trialIndex} fold ${c.fold} starts from scratch at its first rung`);
+      continue;
+    }
+    assert.deepEqual(c.resumeFrom, { checkpoint: `ckpt/${c.trialIndex}/${c.fold}/${last.untilEpoch}`, epoch: last.untilEpoch });
+    resumed++;
+  }
+  assert.ok(resumed > 0, 'some folds went on past their first rung');
+});
+
+test('pause stops new trials, extendBudget adds some, resume starts them again, and the queries report it', { timeout: 120_000 }, async () => {
+  const calls: Calls = { trainFold: [], finished: [], searches: [] };
+  const acts = mockActivities(calls);
+  const mk = (taskQueue: string) =>
+    Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: bundle, activities: acts, maxHeartbeatThrottleInterval: '50ms' });
+  const control = await mk('foldwise-control');
+  const cpu = await mk('foldwise-cpu');
+  const handle = await env.client.workflow.start('searchWorkflow', {
+    taskQueue: 'foldwise-control',
+    workflowId: `wf-pause-${Math.random().toString(36).slice(2)}`,
+    args: [{ searchId: 'wf-pause', spec: specOf({ budget: { trials: 4, parallelism: 1 } }), dataset: { builtin: 'iris' } }],
+  });
+  const result = (await control.runUntil(
+    cpu.runUntil(
+      (async () => {
+        const paused = await handle.executeUpdate<{ paused: boolean }, []>('pause');
+        assert.equal(paused.paused, true);
+        const status = await handle.query<{ paused?: boolean; started: number; budget: number }>('status');
+        assert.equal(status.paused, true);
+        assert.equal(status.budget, 4);
+        await new Promise((r) => setTimeout(r, 1500));
+        const still = await handle.query<{ started: number }>('status');
+        assert.ok(still.started <= 1, `no trial starts while paused (started ${still.started})`);
+        assert.deepEqual(await handle.executeUpdate<{ budget: number }, [number]>('extendBudget', { args: [2] }), { budget: 6 });
+        assert.equal((await handle.executeUpdate<{ paused: boolean }, []>('resume')).paused, false);
+        const board = await handle.query<unknown[]>('leaderboard');
+        assert.ok(Array.isArray(board));
+        return handle.result();
+      })(),
+    ),
+  )) as SearchResult;
+  assert.equal(result.status, 'completed');
+  assert.equal(result.counts.trials, 6, 'the extended budget ran');
+  assert.equal(new Set(calls.trainFold.map((c) => c.trialIndex)).size, 6);
 });

@@ -1,6 +1,12 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { PruneEvidence, SearchProgress, TrialSummary } from '@foldwise/spec';
 
+/** Changes to workflow code that ran before, each behind `patched(id)` so older histories replay unchanged. */
+export const Patch = {
+  /** A fold's next scheduler rung resumes from the checkpoint its previous rung paused at (it retrained from epoch 0 before). */
+  ResumeRungs: 'resume-rungs-from-checkpoint',
+} as const;
+
 /** A trial tells its search that one fold finished, with its primary score (for racing). */
 export const foldDoneSignal = defineSignal<[{ trialIndex: number; fold: number; score: number }]>('foldDone');
 

@@ -87,6 +87,43 @@ export async function searchWorkflow(input: SearchWorkflowInput): Promise<Search
 
   let phase: SearchProgress['phase'] = carried ? 'running' : 'preparing';
   if (!carried) setAttrs('running');
+  let budget = carried?.budget ?? spec.budget.trials;
+  let paused = carried?.paused ?? false;
+  setHandler(pauseUpdate, () => {
+    paused = true;
+    return { paused };
+  });
+  setHandler(resumeUpdate, () => {
+    paused = false;
+    return { paused };
+  });
+  setHandler(
+    extendBudgetUpdate,
+    (n) => {
+      budget += n;
+      return { budget };
+    },
+    {
+      validator: (n) => {
+        if (!Number.isInteger(n) || n < 1 || n > 100_000) throw new Error(`extendBudget: n must be an integer in [1, 100000] (got ${n})`);
+      },
+    },
+  );
+  setHandler(statusQuery, () => ({
+    searchId,
+    phase,
+    paused,
+    budget,
+    started: 0,
+    inFlight: 0,
+    completed: 0,
+    pruned: 0,
+    failed: 0,
+    foldsDone: 0,
+    foldsTotal: 0,
+    runs: (carried?.runs ?? 0) + 1,
+  }));
+  setHandler(leaderboardQuery, () => []);
   let plan: SearchPlan;
   try {
     plan = carried?.plan ?? (await control.prepareSearch({ searchId, spec, dataset: input.dataset }));
@@ -107,8 +144,6 @@ export async function searchWorkflow(input: SearchWorkflowInput): Promise<Search
     ? createRacer(spec.racing, { nFolds: plan.nFolds, direction, testTrainRatio: plan.testTrainRatio }, carried?.racer as never)
     : undefined;
 
-  let budget = carried?.budget ?? spec.budget.trials;
-  let paused = carried?.paused ?? false;
   let nextTrial = carried?.nextTrial ?? 0;
   let foldsRun = carried?.foldsRun ?? 0;
   const finished: TrialSummary[] = carried?.finished ?? [];
@@ -151,26 +186,6 @@ export async function searchWorkflow(input: SearchWorkflowInput): Promise<Search
     };
   });
   setHandler(leaderboardQuery, () => [...ranked(), ...finished.filter((t) => t.status !== 'completed')]);
-  setHandler(pauseUpdate, () => {
-    paused = true;
-    return { paused };
-  });
-  setHandler(resumeUpdate, () => {
-    paused = false;
-    return { paused };
-  });
-  setHandler(
-    extendBudgetUpdate,
-    (n) => {
-      budget += n;
-      return { budget };
-    },
-    {
-      validator: (n) => {
-        if (!Number.isInteger(n) || n < 1 || n > 100_000) throw new Error(`extendBudget: n must be an integer in [1, 100000] (got ${n})`);
-      },
-    },
-  );
   setHandler(foldDoneSignal, ({ trialIndex, fold, score }) => {
     foldsRun += 1;
     if (!racer) return;

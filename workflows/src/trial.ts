@@ -4,6 +4,7 @@ import {
   condition,
   getExternalWorkflowHandle,
   isCancellation,
+  patched,
   proxyActivities,
   setHandler,
   workflowInfo,
@@ -20,7 +21,7 @@ import {
   type TrialSummary,
 } from '@foldwise/spec';
 import { errorMessage } from './errors';
-import { foldDoneSignal, pruneSignal, rungDecisionSignal, rungReportSignal } from './messages';
+import { Patch, foldDoneSignal, pruneSignal, rungDecisionSignal, rungReportSignal } from './messages';
 
 const control = proxyActivities<FoldwiseActivities>({
   taskQueue: TaskQueue.Control,
@@ -77,6 +78,7 @@ export async function trialWorkflow(input: TrialInput): Promise<TrialSummary> {
   });
 
   const latest = new Map<number, TrainFoldSummary>();
+  const resumeRungs = input.rungs.length > 0 && patched(Patch.ResumeRungs);
   const finished = new Set<number>();
   const phases: (number | undefined)[] = input.rungs.length > 0 ? input.rungs : [undefined];
   const label = describeParams(input.model, input.params);
@@ -101,6 +103,7 @@ export async function trialWorkflow(input: TrialInput): Promise<TrialSummary> {
           task: plan.task,
           metrics: input.metrics,
           untilEpoch: last ? undefined : untilEpoch,
+          ...(resumeRungs && latest.get(fold)?.pausedAt ? { resumeFrom: latest.get(fold)?.pausedAt } : {}),
           label,
         },
       ],

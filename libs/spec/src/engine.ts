@@ -111,8 +111,16 @@ export interface TrainFoldInput {
   metrics: string[];
   /** Stop after this epoch (scheduler rung) and return without writing the fold document. */
   untilEpoch?: number | undefined;
+  /** Continue from the checkpoint this fold paused at in an earlier rung (artifact name and epoch). */
+  resumeFrom?: FoldCheckpointRef | undefined;
   /** Human summary shown in the Temporal UI. */
   label: string;
+}
+
+/** A fold's checkpoint in the `artifacts` bucket and the epoch it holds. */
+export interface FoldCheckpointRef {
+  checkpoint: string;
+  epoch: number;
 }
 
 /** Compact result of `trainFold`; the full fold lives in MongoDB. */
@@ -129,6 +137,8 @@ export interface TrainFoldSummary {
   /** True when an earlier attempt had already written the fold document. */
   reused: boolean;
   backend: string;
+  /** Where a `partial` fold paused, for its next rung to resume from. */
+  pausedAt?: FoldCheckpointRef | undefined;
 }
 
 /** Input of a trial child workflow. */
