@@ -1,4 +1,4 @@
-import { StableHasher, makeSplits, trainTestSplit } from '@foldwise/selection';
+import { StableHasher, createRng, deriveSeed, makeSplits, trainTestSplit } from '@foldwise/selection';
 import type { CvSpec } from '@foldwise/spec';
 import type { LoadedDataset } from './ports';
 
@@ -29,31 +29,62 @@ function mapThrough(pool: Uint32Array, local: Uint32Array): Uint32Array {
   return out.sort();
 }
 
+/** Samples of a grouped data set held out whole groups at a time, groups in seeded random order, until `fraction` of them. */
+function holdOutGroups(groups: Int32Array, fraction: number, seed: number): { pool: Uint32Array; holdout: Uint32Array } {
+  const ids = [...new Set(groups)].sort((a, b) => a - b);
+  if (ids.length < 2) throw new Error('holdout: the data has one group only, so no group can be held out');
+  createRng(deriveSeed(seed, 'holdout-groups')).shuffle(ids);
+  const want = Math.ceil(fraction * groups.length);
+  const out = new Set<number>();
+  let taken = 0;
+  for (const g of ids.slice(0, -1)) {
+    if (taken >= want) break;
+    out.add(g);
+    for (const x of groups) if (x === g) taken++;
+  }
+  const pool: number[] = [];
+  const holdout: number[] = [];
+  groups.forEach((g, i) => (out.has(g) ? holdout : pool).push(i));
+  return { pool: Uint32Array.from(pool), holdout: Uint32Array.from(holdout) };
+}
+
 /** Rebuilds the folds of a search from (dataset, cv, seed); the same inputs give the same plan everywhere. */
 export function planFolds(ds: LoadedDataset, cv: CvSpec, seed: number): FoldPlan {
   const key = `${ds.hash}|${JSON.stringify(cv)}|${seed}`;
   const hit = cache.get(key);
   if (hit) return hit;
   const stratify = ds.task === 'classification';
+  const grouped = cv.kind === 'group' || cv.kind === 'stratified-group';
+  if (grouped && !ds.groups) throw new Error(`${cv.kind} needs the dataset's groups column (dataset.groups)`);
   let pool: Uint32Array = Uint32Array.from({ length: ds.nSamples }, (_, i) => i);
   let holdout: Uint32Array = new Uint32Array(0);
   if (cv.holdout !== undefined) {
-    const split = trainTestSplit(ds.nSamples, {
-      testSize: cv.holdout,
-      seed,
-      shuffle: true,
-      ...(stratify ? { stratify: ds.y } : {}),
-    });
-    const only = split.folds[0];
-    if (!only) throw new Error('cv.holdout: the hold-out split produced no fold');
-    pool = only.train;
-    holdout = only.test;
+    if (cv.kind === 'time-series') {
+      const cut = ds.nSamples - Math.ceil(cv.holdout * ds.nSamples);
+      pool = pool.slice(0, cut);
+      holdout = Uint32Array.from({ length: ds.nSamples - cut }, (_, i) => cut + i);
+    } else if (grouped) {
+      ({ pool, holdout } = holdOutGroups(ds.groups as Int32Array, cv.holdout, seed));
+    } else {
+      const split = trainTestSplit(ds.nSamples, {
+        testSize: cv.holdout,
+        seed,
+        shuffle: true,
+        ...(stratify ? { stratify: ds.y } : {}),
+      });
+      const only = split.folds[0];
+      if (!only) throw new Error('cv.holdout: the hold-out split produced no fold');
+      pool = only.train;
+      holdout = only.test;
+    }
   }
   const yPool = Float64Array.from(pool, (i) => ds.y[i] as number);
-  const stratified = cv.kind === 'stratified' || cv.kind === 'repeated-stratified';
-  const splits = makeSplits(toSelectionCv(cv, seed, stratified && stratify), {
+  const groupsPool = ds.groups ? Int32Array.from(pool, (i) => ds.groups?.[i] as number) : undefined;
+  const stratified = cv.kind === 'stratified' || cv.kind === 'repeated-stratified' || cv.kind === 'stratified-group';
+  const splits = makeSplits(toSelectionCv(cv, seed, stratified && stratify, pool.length), {
     n: pool.length,
     ...(stratify ? { y: yPool } : {}),
+    ...(grouped && groupsPool ? { groups: groupsPool } : {}),
   });
   const folds = splits.folds.map((f) => ({ train: mapThrough(pool, f.train), test: mapThrough(pool, f.test) }));
   const hasher = new StableHasher().string(ds.hash).string(splits.hash).indices(holdout);
@@ -64,7 +95,7 @@ export function planFolds(ds: LoadedDataset, cv: CvSpec, seed: number): FoldPlan
   return plan;
 }
 
-function toSelectionCv(cv: CvSpec, seed: number, stratified: boolean): Parameters<typeof makeSplits>[0] {
+function toSelectionCv(cv: CvSpec, seed: number, stratified: boolean, n: number): Parameters<typeof makeSplits>[0] {
   switch (cv.kind) {
     case 'kfold':
     case 'stratified':
@@ -78,5 +109,17 @@ function toSelectionCv(cv: CvSpec, seed: number, stratified: boolean): Parameter
         : { kind: 'repeated-kfold', k: cv.k, repeats: cv.repeats, seed };
     case 'shuffle-split':
       return { kind: 'shuffle-split', nSplits: cv.k, testSize: cv.testSize ?? 0.2, seed };
+    case 'group':
+      return { kind: 'group', k: cv.k };
+    case 'stratified-group':
+      return stratified ? { kind: 'stratified-group', k: cv.k, shuffle: cv.shuffle, seed } : { kind: 'group', k: cv.k };
+    case 'time-series':
+      return {
+        kind: 'time-series',
+        nSplits: cv.k,
+        ...(cv.gap !== undefined ? { gap: cv.gap } : {}),
+        ...(cv.maxTrainSize !== undefined ? { maxTrainSize: cv.maxTrainSize } : {}),
+        ...(cv.testSize !== undefined ? { testSize: Math.max(1, Math.floor(cv.testSize * n)) } : {}),
+      };
   }
 }

@@ -18,6 +18,8 @@ export interface LoadedDataset {
   classes?: (string | number)[] | undefined;
   imageShape?: [number, number, number] | undefined;
   heldOut?: { X: Float32Array; y: Float64Array; nSamples: number } | undefined;
+  /** Group id of each sample, when the data names a groups column. */
+  groups?: Int32Array | undefined;
 }
 
 /** One epoch's progress as reported by the trainer. */

@@ -1,11 +1,14 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FoldwiseClient } from '@foldwise/sdk';
 import { meanCi } from '@foldwise/compare';
+import { planFolds } from '@foldwise/activities';
+import { parseCsv } from '@foldwise/datasets';
+import { parseSearchSpec } from '@foldwise/spec';
 import type { FoldwiseEvent, SearchResult } from '@foldwise/spec';
 import { stackEnv } from '../support/stack';
 import { scrapeMetrics, startWorkerProcess, sumMetric, type WorkerProcess } from '../support/workers';
@@ -199,5 +202,48 @@ test('a family registered from a module in the worker configuration is searched 
     assert.ok(res.refit?.artifact, 'the custom winner is refit on the worker that registered the family');
   } finally {
     await Promise.all(own.map((w) => w.stop()));
+  }
+});
+
+test('a user CSV with a groups column is searched with group k-fold: the folds the workers scored keep every group whole', { timeout: 300_000 }, async () => {
+  const dir = join(process.cwd(), '.cache', 'e2e-data');
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, `visits-${run}.csv`);
+  const rows = ['patient,a,b,label'];
+  for (let i = 0; i < 150; i++) {
+    const label = i % 3;
+    const patient = `p${(i * 7) % 15}`;
+    rows.push(`${patient},${(label + Math.sin(i) * 0.4).toFixed(4)},${(label * 0.5 + Math.cos(i * 1.3) * 0.4).toFixed(4)},c${label}`);
+  }
+  writeFileSync(file, rows.join('\n'));
+  try {
+    const input = {
+      name: `e2e-groups-${run}`,
+      dataset: { path: file, target: 'label', groups: 'patient' },
+      cv: { kind: 'group', k: 4, holdout: 0.2 },
+      metrics: { primary: 'accuracy' },
+      models: [{ family: 'logistic', params: { epochs: 10 }, space: { learningRate: { type: 'choice', values: [0.05, 0.3] } } }],
+      strategy: { kind: 'grid' },
+      budget: { trials: 2, parallelism: 2 },
+      seed: 9,
+    };
+    const handle = await client.submit(input);
+    const res = await handle.result();
+    assert.equal(res.status, 'completed');
+    const folds = await handle.folds();
+    assert.equal(folds.length, 2 * 4);
+    const ds = parseCsv(readFileSync(file), { target: 'label', groups: 'patient' });
+    const plan = planFolds(ds, parseSearchSpec(input).cv, input.seed);
+    assert.ok(folds.every((f) => f.splitHash === plan.hash), 'the workers scored exactly the group plan rebuilt here');
+    const groups = ds.groups as Int32Array;
+    const held = new Set(Array.from(plan.holdout, (i) => groups[i]));
+    for (const f of plan.folds) {
+      const tested = new Set(Array.from(f.test, (i) => groups[i]));
+      assert.ok(Array.from(f.train).every((i) => !tested.has(groups[i]!) && !held.has(groups[i]!)), 'no patient on both sides of a fold or of the hold-out');
+    }
+    assert.equal(res.refit?.nTest, plan.holdout.length);
+    assert.equal(typeof res.refit?.testMetrics?.['accuracy'], 'number', 'the refit winner is scored once on the held-out patients');
+  } finally {
+    rmSync(file, { force: true });
   }
 });

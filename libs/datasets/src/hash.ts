@@ -45,6 +45,7 @@ export function datasetHash(ds: DatasetContent): string {
     updateLittleEndian(h, ds.heldOut.X);
     updateLittleEndian(h, ds.heldOut.y);
   }
+  if (ds.groups) updateLittleEndian(h, Float64Array.from(ds.groups));
   return h.digest('hex');
 }
 

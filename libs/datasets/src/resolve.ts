@@ -37,6 +37,7 @@ export function loadDataset(ref: ResolvedDataset, ctx: LoadDatasetContext = {}):
       target: ref.target,
       missing: ref.missing,
       ...(ref.featureTypes !== undefined ? { featureTypes: ref.featureTypes } : {}),
+      ...(ref.groups !== undefined ? { groups: ref.groups } : {}),
       ...(ctx.task !== undefined ? { task: ctx.task } : {}),
     },
     ...(ctx.onEvent ? { onEvent: ctx.onEvent } : {}),

@@ -125,3 +125,20 @@ test('the content hash ignores the name and the file format but not a single val
   const d = parseCsv(csv, { target: 'label', featureTypes: { weight: 'categorical' } });
   assert.notEqual(a.hash, d.hash);
 });
+
+test('a groups column becomes group ids, stays out of the features, and is part of the hash', () => {
+  const text = ['patient,x,label', 'p2,1,a', 'p1,2,b', 'p2,3,a', 'p3,4,b'].join('\n');
+  const ds = parseCsv(text, { target: 'label', groups: 'patient' });
+  assert.deepEqual(ds.featureNames, ['x']);
+  assert.deepEqual(Array.from(ds.groups ?? []), [1, 0, 1, 2]);
+  assert.equal(ds.schema.groups, 'patient');
+  const plain = parseCsv(['x,label', '1,a', '2,b', '3,a', '4,b'].join('\n'), { target: 'label' });
+  assert.deepEqual(Array.from(plain.X), Array.from(ds.X));
+  assert.notEqual(plain.hash, ds.hash, 'the same features with groups hash differently');
+  assert.throws(() => parseCsv(text, { target: 'label', groups: 'visit' }), /groups: column 'visit' not found; columns are: patient, x, label/);
+  assert.throws(() => parseCsv(text, { target: 'label', groups: 'label' }), /groups: 'label' is the target column/);
+  assert.throws(
+    () => parseCsv(['patient,x,label', 'p1,1,a', ',2,b'].join('\n'), { target: 'label', groups: 'patient', missing: 'drop-rows' }),
+    (e: Error) => e instanceof DatasetError && /row 3, column 'patient': missing group id/.test(e.message),
+  );
+});

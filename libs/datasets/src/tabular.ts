@@ -21,6 +21,8 @@ export interface ParseOptions {
   missing?: MissingPolicy;
   /** Dataset name; defaults to 'csv' or 'jsonl'. */
   name?: string;
+  /** Column of group ids (kept out of the features); every row must have one. */
+  groups?: string;
 }
 
 /** Most distinct integer target values for which an unspecified task is inferred as classification. */
@@ -257,7 +259,18 @@ function buildDataset(table: RawTable, opts: ParseOptions, defaultName: string):
     }
   }
   if (table.rows.length === 0) throw new DatasetError(DatasetErrorCode.EmptyInput, 'empty file: a header but no data rows');
-  const featureIdx = table.columns.map((_, j) => j).filter((j) => j !== targetIndex);
+  let groupsIndex: number | undefined;
+  if (opts.groups !== undefined) {
+    groupsIndex = seen.get(opts.groups);
+    if (groupsIndex === undefined) {
+      throw new DatasetError(DatasetErrorCode.UnknownColumn, `groups: column '${opts.groups}' not found; columns are: ${table.columns.join(', ')}`, { column: opts.groups });
+    }
+    if (groupsIndex === targetIndex) throw new DatasetError(DatasetErrorCode.InvalidOption, `groups: '${opts.groups}' is the target column`, { column: opts.groups });
+    if (opts.featureTypes?.[opts.groups] !== undefined) {
+      throw new DatasetError(DatasetErrorCode.InvalidOption, `featureTypes['${opts.groups}']: names the groups column, which is never a feature`, { column: opts.groups });
+    }
+  }
+  const featureIdx = table.columns.map((_, j) => j).filter((j) => j !== targetIndex && j !== groupsIndex);
 
   const rows: RawRow[] = [];
   for (const r of table.rows) {
@@ -266,6 +279,9 @@ function buildDataset(table: RawTable, opts: ParseOptions, defaultName: string):
         throw new DatasetError(DatasetErrorCode.MissingValue, `${where(r.row, opts.target)}: missing target value`, { row: r.row, column: opts.target });
       }
       continue;
+    }
+    if (groupsIndex !== undefined && isMissing(r.cells[groupsIndex] as Cell)) {
+      throw new DatasetError(DatasetErrorCode.MissingValue, `${where(r.row, opts.groups as string)}: missing group id`, { row: r.row, column: opts.groups as string });
     }
     let drop = false;
     for (const j of featureIdx) {
@@ -345,6 +361,12 @@ function buildDataset(table: RawTable, opts: ParseOptions, defaultName: string):
       }
     }
   }
+  let groups: Int32Array | undefined;
+  if (groupsIndex !== undefined) {
+    const raw = rows.map((r) => toCategory(r.cells[groupsIndex] as Cell));
+    const ids = new Map([...new Set(raw)].sort(compareLabels).map((g, k) => [g, k]));
+    groups = Int32Array.from(raw, (g) => ids.get(g) as number);
+  }
   const content = {
     task,
     nSamples: n,
@@ -354,7 +376,8 @@ function buildDataset(table: RawTable, opts: ParseOptions, defaultName: string):
     ...(classes ? { classes } : {}),
     featureNames,
     featureKinds: featureNames.map(() => FeatureKind.Numeric),
-    schema: { target: opts.target, columns },
+    schema: { target: opts.target, columns, ...(opts.groups !== undefined ? { groups: opts.groups } : {}) },
+    ...(groups ? { groups } : {}),
   };
   return { name: opts.name ?? defaultName, hash: datasetHash(content), ...content };
 }

@@ -29,6 +29,8 @@ export interface ColumnSchema {
 export interface DatasetSchema {
   target: string;
   columns: ColumnSchema[];
+  /** The column the group ids came from, when the data has one. */
+  groups?: string;
 }
 
 /** A held-out test split that cross-validation never sees. */
@@ -61,4 +63,6 @@ export interface Dataset {
   /** Largest possible pixel value for image data (255 for bytes, 16 for digits). */
   imageMax?: number;
   heldOut?: HeldOut;
+  /** Group id of each sample (0..g−1, in sorted order of the original values), for group-aware splitting. */
+  groups?: Int32Array;
 }

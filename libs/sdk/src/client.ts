@@ -215,6 +215,7 @@ export class FoldwiseClient {
       target: ds.target,
       missing: ds.missing,
       ...(ds.featureTypes ? { featureTypes: ds.featureTypes } : {}),
+      ...(ds.groups !== undefined ? { groups: ds.groups } : {}),
     };
     if (content) {
       try {
@@ -223,8 +224,13 @@ export class FoldwiseClient {
           missing: ds.missing,
           ...(spec.task ? { task: spec.task } : {}),
           ...(ds.featureTypes ? { featureTypes: ds.featureTypes } : {}),
+          ...(ds.groups !== undefined ? { groups: ds.groups } : {}),
         });
         const problems = validateForCv(parsed, { k, stratified: stratified && parsed.task === 'classification' });
+        const nGroups = parsed.groups ? new Set(parsed.groups).size : 0;
+        if ((spec.cv.kind === 'group' || spec.cv.kind === 'stratified-group') && nGroups < k) {
+          problems.push(`groups: column '${ds.groups}' has ${nGroups} distinct group${nGroups === 1 ? '' : 's'}, fewer than cv.k = ${k}`);
+        }
         if (problems.length > 0) throw new SubmissionError(problems.map((m) => ({ path: 'dataset', code: 'custom', message: m })));
       } catch (err) {
         if (err instanceof DatasetError) throw new SubmissionError([{ path: 'dataset', code: 'invalid_data', message: err.message }]);

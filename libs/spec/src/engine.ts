@@ -58,6 +58,7 @@ export type ResolvedDataset =
       target: string;
       featureTypes?: Record<string, 'numeric' | 'categorical'> | undefined;
       missing: 'reject' | 'drop-rows' | 'mean' | 'most-frequent';
+      groups?: string | undefined;
     };
 
 /** What `prepareSearch` learns about the data and the folds; fixed for the whole search. */

@@ -95,3 +95,22 @@ test('a path dataset without a target names dataset.target', () => {
   if (r.success) return;
   assert.ok(r.issues.some((i) => i.path === 'dataset.target'), JSON.stringify(r.issues));
 });
+
+test('group and time-series cv kinds: their options are checked and group kinds need a groups column', () => {
+  const file = { path: 'data/visits.csv', target: 'label' };
+  const issues = (over: Record<string, unknown>) => {
+    const r = validateSearchSpec({ ...minimal, ...over });
+    return r.success ? [] : r.issues.map((i) => `${i.path}: ${i.message}`);
+  };
+  assert.deepEqual(issues({ dataset: { ...file, groups: 'patient' }, cv: { kind: 'group', k: 3 } }), []);
+  assert.deepEqual(issues({ dataset: file, cv: { kind: 'stratified-group' } }), [
+    'cv.kind: stratified-group needs dataset.groups, the column of group ids in your data file',
+  ]);
+  assert.deepEqual(issues({ cv: { kind: 'group' } }), ['cv.kind: group needs dataset.groups, the column of group ids in your data file (built-in datasets have none)']);
+  assert.deepEqual(issues({ dataset: { ...file, groups: 'label' }, cv: { kind: 'group' } }), ["dataset.groups: names the target column 'label'"]);
+  assert.deepEqual(issues({ cv: { kind: 'time-series', k: 4, gap: 2, maxTrainSize: 100, testSize: 0.1, holdout: 0.2 } }), []);
+  assert.deepEqual(issues({ cv: { kind: 'kfold', gap: 2, testSize: 0.3 } }), [
+    'cv.testSize: testSize applies only to shuffle-split and time-series (got kind kfold)',
+    'cv.gap: gap applies only to time-series (got kind kfold)',
+  ]);
+});

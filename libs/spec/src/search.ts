@@ -47,6 +47,8 @@ const datasetCommon = {
   target: columnName,
   featureTypes: z.record(columnName, z.enum(['numeric', 'categorical'])).optional(),
   missing: z.enum(['reject', 'drop-rows', 'mean', 'most-frequent']).default('reject'),
+  /** Column of group ids (patients, users, sessions…) for the group cv kinds; never used as a feature. */
+  groups: columnName.optional(),
 };
 
 /** Where the data comes from: a built-in, a staged upload (by sha256), or a local file the SDK stages. */
@@ -64,16 +66,30 @@ export type DatasetSpec = z.infer<typeof datasetSpecSchema>;
 /** Cross-validation scheme; folds depend only on (dataset hash, cv, seed). */
 export const cvSpecSchema = z
   .strictObject({
-    kind: z.enum(['kfold', 'stratified', 'repeated-kfold', 'repeated-stratified', 'shuffle-split']).default('stratified'),
+    kind: z
+      .enum(['kfold', 'stratified', 'repeated-kfold', 'repeated-stratified', 'shuffle-split', 'group', 'stratified-group', 'time-series'])
+      .default('stratified'),
     k: z.int().min(2, 'k must be at least 2').max(1000).default(5),
     repeats: z.int().min(1).max(100).default(1),
     shuffle: z.boolean().default(true),
     testSize: finite('testSize').gt(0).lt(1).optional(),
+    /** time-series: samples left out between each training block and its test block. */
+    gap: z.int().min(0).optional(),
+    /** time-series: keep only the latest this many training samples. */
+    maxTrainSize: z.int().min(1).optional(),
     holdout: finite('holdout').gt(0, 'holdout must be > 0').max(0.5, 'holdout must be at most 0.5').optional(),
   })
   .superRefine((cv, ctx) => {
     if (cv.kind === 'shuffle-split' && cv.testSize === undefined) {
       ctx.addIssue({ code: 'custom', path: ['testSize'], message: 'shuffle-split needs testSize in (0, 1)' });
+    }
+    if (cv.testSize !== undefined && cv.kind !== 'shuffle-split' && cv.kind !== 'time-series') {
+      ctx.addIssue({ code: 'custom', path: ['testSize'], message: `testSize applies only to shuffle-split and time-series (got kind ${cv.kind})` });
+    }
+    for (const key of ['gap', 'maxTrainSize'] as const) {
+      if (cv[key] !== undefined && cv.kind !== 'time-series') {
+        ctx.addIssue({ code: 'custom', path: [key], message: `${key} applies only to time-series (got kind ${cv.kind})` });
+      }
     }
     if (!cv.kind.startsWith('repeated') && cv.repeats !== 1) {
       ctx.addIssue({ code: 'custom', path: ['repeats'], message: `repeats applies only to repeated-* kinds (got kind ${cv.kind})` });
@@ -200,7 +216,7 @@ function limitIssues(spec: SearchSpec, limits: SpecLimits): SpecIssue[] {
   if (spec.budget.parallelism > limits.maxParallelism) {
     add('budget.parallelism', `at most ${limits.maxParallelism} allowed (got ${spec.budget.parallelism})`);
   }
-  const folds = spec.cv.kind === 'shuffle-split' ? spec.cv.k : spec.cv.k * spec.cv.repeats;
+  const folds = spec.cv.kind.startsWith('repeated') ? spec.cv.k * spec.cv.repeats : spec.cv.k;
   if (folds > limits.maxFolds) add('cv.k', `at most ${limits.maxFolds} folds allowed in all (got ${folds})`);
   spec.models.forEach((m, i) => {
     const epochs = m.params['epochs'];
@@ -216,6 +232,24 @@ function limitIssues(spec: SearchSpec, limits: SpecLimits): SpecIssue[] {
   const ds = spec.dataset;
   if ('builtin' in ds && ds.builtin === 'fashion-mnist' && spec.task === 'regression') {
     add('task', 'fashion-mnist is a classification dataset');
+  }
+  return issues;
+}
+
+/** Problems that involve two parts of a spec: group cv kinds need a groups column, and time-series data is not shuffled. */
+function crossFieldIssues(spec: SearchSpec): SpecIssue[] {
+  const issues: SpecIssue[] = [];
+  const ds = spec.dataset;
+  const grouped = spec.cv.kind === 'group' || spec.cv.kind === 'stratified-group';
+  if (grouped && !('groups' in ds && ds.groups !== undefined)) {
+    issues.push({
+      path: 'cv.kind',
+      code: 'custom',
+      message: `${spec.cv.kind} needs dataset.groups, the column of group ids in your data file${'builtin' in ds ? ' (built-in datasets have none)' : ''}`,
+    });
+  }
+  if ('target' in ds && ds.groups !== undefined && ds.groups === ds.target) {
+    issues.push({ path: 'dataset.groups', code: 'custom', message: `names the target column '${ds.target}'` });
   }
   return issues;
 }
@@ -244,7 +278,7 @@ export function validateSearchSpec(input: unknown, limits: Partial<SpecLimits> =
       issues: parsed.error.issues.flatMap((i) => expandDatasetUnion(i, input)),
     };
   }
-  const issues = limitIssues(parsed.data, { ...defaultSpecLimits, ...limits });
+  const issues = [...limitIssues(parsed.data, { ...defaultSpecLimits, ...limits }), ...crossFieldIssues(parsed.data)];
   return issues.length > 0 ? { success: false, issues } : { success: true, data: parsed.data };
 }
 

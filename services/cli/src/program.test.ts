@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -103,4 +103,23 @@ test('progress counts each fold and trial once even when events are redelivered'
   ];
   events.forEach(add);
   assert.deepEqual({ ...tally }, { foldsDone: 2, foldsTotal: 6, trialsDone: 1, trialsTotal: 2, pruned: 1, failed: 0, startedAt: Date.parse(ts) });
+});
+
+test('schema writes the JSON Schema of a spec, with every cv kind and the space domains spelled out', async () => {
+  const file = join(dir, 'schema', 'foldwise.schema.json');
+  const r = await cli(['schema', '-o', file]);
+  assert.equal(r.code, 0, r.err);
+  assert.match(r.out, /wrote the spec's JSON Schema to .*foldwise\.schema\.json/);
+  const schema = JSON.parse(readFileSync(file, 'utf8')) as {
+    $schema: string;
+    required: string[];
+    properties: { cv: { properties: { kind: { enum: string[] } } }; models: { items: { properties: { space: { additionalProperties: { oneOf: { properties: { type: { const?: string } } }[] } } } } } };
+  };
+  assert.match(schema.$schema, /json-schema\.org/);
+  assert.deepEqual([...schema.required].sort(), ['budget', 'dataset', 'metrics', 'models', 'name']);
+  assert.deepEqual(schema.properties.cv.properties.kind.enum, ['kfold', 'stratified', 'repeated-kfold', 'repeated-stratified', 'shuffle-split', 'group', 'stratified-group', 'time-series']);
+  const domains = schema.properties.models.items.properties.space.additionalProperties.oneOf.map((d) => d.properties.type.const);
+  for (const t of ['choice', 'uniform', 'logUniform', 'intUniform', 'intLogUniform', 'step']) assert.ok(domains.includes(t), `space domain ${t} in ${domains.join(', ')}`);
+  const printed = await cli(['schema']);
+  assert.deepEqual(JSON.parse(printed.out), schema);
 });

@@ -4,7 +4,7 @@ import { pathToFileURL } from 'node:url';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { WorkflowFailedError, WorkflowNotFoundError } from '@temporalio/client';
 import { FoldwiseClient, SubmissionError, type SearchHandle } from '@foldwise/sdk';
-import { formatIssues, validateSearchSpec, type SearchResult, type SearchSpec } from '@foldwise/spec';
+import { formatIssues, searchSpecJsonSchema, validateSearchSpec, type SearchResult, type SearchSpec } from '@foldwise/spec';
 // eslint-disable-next-line @nx/enforce-module-boundaries -- infra/local is tooling (the local stack), not a workspace library
 import { StackConfigError, down, status as stackStatus, up } from '../../../infra/local';
 import { connectionEnv, endpointsOf, repoRoot } from './env';
@@ -307,6 +307,19 @@ export function buildProgram(io: Io, setCode: (c: ExitCode) => void): Command {
         const budget = await (await existing(client, id)).extendBudget(n);
         line(io.out, `${id}: budget is now ${budget} trials`);
       });
+    });
+
+  program
+    .command('schema')
+    .description('the JSON Schema of a search spec, for editors (YAML language servers, VS Code json.schemas)')
+    .option('-o, --out <file>', 'write it to this file instead of standard output')
+    .action((o: { out?: string }) => {
+      const text = `${JSON.stringify(searchSpecJsonSchema(), null, 2)}\n`;
+      if (!o.out) return void io.out.write(text);
+      const path = resolve(o.out);
+      mkdirSync(dirname(path), { recursive: true });
+      writeFileSync(path, text);
+      line(io.out, `wrote the spec's JSON Schema to ${path}`);
     });
 
   program
