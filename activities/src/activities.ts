@@ -70,6 +70,8 @@ function checkpointName(foldId: string, attempt: number, epoch: number): string 
 export const createActivities = (deps: ActivityDeps) => {
   const { store, events, telemetry, data, trainer } = deps;
   const publish = (e: FoldwiseEvent) => events.publish(e);
+  /** Best primary mean of a completed trial this worker recorded, per search (it exports it as the search's best so far). */
+  const bestSeen = new Map<string, number>();
 
   /** Publishes a stored fold's `fold` event (deduplicated by message id) and returns its compact summary. */
   function announceFold(input: TrainFoldInput, doc: FoldDoc, reused: boolean): TrainFoldSummary {
@@ -341,6 +343,8 @@ export const createActivities = (deps: ActivityDeps) => {
       foldsSkipped: number[];
       prunedBy: PruneEvidence | undefined;
       error: string | undefined;
+      /** The search's primary metric, to keep `foldwise_search_best_score` at the best trial so far (absent in older histories). */
+      primary?: { name: string; greaterIsBetter: boolean } | undefined;
     }): Promise<{ metrics: Record<string, MetricSummary>; epochsTrained: number }> {
       const agg = await store.finishTrial(trialDocId(input.searchId, input.trialIndex), {
         status: input.status,
@@ -349,6 +353,15 @@ export const createActivities = (deps: ActivityDeps) => {
         ...(input.error !== undefined ? { error: input.error } : {}),
       });
       telemetry.trialFinished(input.status);
+      const mean = input.primary ? agg.metrics[input.primary.name]?.mean : undefined;
+      if (input.status === 'completed' && input.primary && mean !== undefined && Number.isFinite(mean)) {
+        const sign = input.primary.greaterIsBetter ? 1 : -1;
+        const prev = bestSeen.get(input.searchId);
+        if (prev === undefined || sign * mean > sign * prev) {
+          bestSeen.set(input.searchId, mean);
+          telemetry.bestScore(input.searchId, input.primary.name, mean);
+        }
+      }
       if (input.prunedBy) {
         publish({ kind: 'pruned', searchId: input.searchId, ts: now(), trialIndex: input.trialIndex, payload: input.prunedBy });
       }
@@ -461,6 +474,7 @@ export const createActivities = (deps: ActivityDeps) => {
         finishedAt: now(),
       } as never);
       if (input.best) telemetry.bestScore(input.searchId, input.best.metric, input.best.score);
+      bestSeen.delete(input.searchId);
       if (input.status === 'completed') {
         publish({
           kind: 'completed',

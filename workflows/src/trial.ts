@@ -177,6 +177,7 @@ export async function trialWorkflow(input: TrialInput): Promise<TrialSummary> {
     foldsSkipped: status === 'completed' ? [] : foldsSkipped,
     prunedBy: pruned,
     error: failure,
+    primary: plan.primary,
   });
   const foldScores = Array.from({ length: plan.nFolds }, (_, f) => (finished.has(f) ? (latest.get(f)?.primary ?? null) : null));
   if (status === 'failed' && failure === undefined) throw ApplicationFailure.nonRetryable('trial failed', 'TrialFailed');
