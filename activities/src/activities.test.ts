@@ -19,21 +19,29 @@ function harness(means: number[]) {
   return { acts: createActivities(deps), best };
 }
 
+type FinishTrial = Parameters<ReturnType<typeof createActivities>['finishTrial']>[0];
+
+const finish = (searchId: string, trialIndex: number, greaterIsBetter: boolean, status: FinishTrial['status'] = 'completed'): FinishTrial => ({
+  searchId,
+  trialIndex,
+  status,
+  foldsSkipped: [],
+  prunedBy: undefined,
+  error: undefined,
+  primary: { name: 'accuracy', greaterIsBetter },
+});
+
 test('each completed trial that beats the best so far moves foldwise_search_best_score, in the metric direction', async () => {
   const env = new MockActivityEnvironment();
   const up = harness([0.8, 0.7, 0.9, 0.85]);
-  const trial = (i: number, greaterIsBetter = true) =>
-    env.run(up.acts.finishTrial, { searchId: 's', trialIndex: i, status: 'completed', foldsSkipped: [], prunedBy: undefined, error: undefined, primary: { name: 'accuracy', greaterIsBetter } });
-  for (let i = 0; i < 4; i++) await trial(i);
+  for (let i = 0; i < 4; i++) await env.run(up.acts.finishTrial, finish('s', i, true));
   assert.deepEqual(up.best, [['s', 'accuracy', 0.8], ['s', 'accuracy', 0.9]]);
 
   const down = harness([0.5, 0.3, 0.4]);
-  for (let i = 0; i < 3; i++) {
-    await env.run(down.acts.finishTrial, { searchId: 't', trialIndex: i, status: 'completed', foldsSkipped: [], prunedBy: undefined, error: undefined, primary: { name: 'accuracy', greaterIsBetter: false } });
-  }
+  for (let i = 0; i < 3; i++) await env.run(down.acts.finishTrial, finish('t', i, false));
   assert.deepEqual(down.best.map((b) => b[2]), [0.5, 0.3], 'a smaller-is-better metric keeps the minimum');
 
   const pruned = harness([0.99]);
-  await env.run(pruned.acts.finishTrial, { searchId: 'u', trialIndex: 0, status: 'pruned', foldsSkipped: [3, 4], prunedBy: undefined, error: undefined, primary: { name: 'accuracy', greaterIsBetter: true } });
+  await env.run(pruned.acts.finishTrial, finish('u', 0, true, 'pruned'));
   assert.deepEqual(pruned.best, [], 'a pruned trial is no best');
 });

@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { SearchAttributeType, defineSearchAttributeKey } from '@temporalio/common';
 import { FoldwiseClient } from '@foldwise/sdk';
 import { meanCi } from '@foldwise/compare';
 import { planFolds } from '@foldwise/activities';
@@ -165,6 +166,11 @@ test('the SDK reads a finished search back: list, get, leaderboard, compare, sta
   }
   const status = await handle.status();
   assert.equal(status.phase, 'done');
+  const attrs = (await handle.workflow.describe()).typedSearchAttributes;
+  assert.equal(attrs.get(defineSearchAttributeKey('FoldwiseStatus', SearchAttributeType.KEYWORD)), 'completed');
+  assert.equal(attrs.get(defineSearchAttributeKey('FoldwiseSearchName', SearchAttributeType.KEYWORD)), digitsSpec.name);
+  assert.equal(attrs.get(defineSearchAttributeKey('FoldwiseModel', SearchAttributeType.KEYWORD)), result.best?.model);
+  assert.ok(Math.abs((attrs.get(defineSearchAttributeKey('FoldwiseBestScore', SearchAttributeType.DOUBLE)) ?? NaN) - (result.best?.score ?? NaN)) < 1e-12);
   assert.equal(status.completed, 8);
   const dir = mkdtempSync(join(tmpdir(), 'foldwise-model-'));
   try {

@@ -70,18 +70,19 @@ const keys = {
   name: defineSearchAttributeKey(SearchAttribute.Name, SearchAttributeType.KEYWORD),
   status: defineSearchAttributeKey(SearchAttribute.Status, SearchAttributeType.KEYWORD),
   best: defineSearchAttributeKey(SearchAttribute.BestScore, SearchAttributeType.DOUBLE),
+  model: defineSearchAttributeKey(SearchAttribute.Model, SearchAttributeType.KEYWORD),
 };
 
 /** Plans a search, runs one child trial per configuration in a sliding window, compares and refits the best. */
 export async function searchWorkflow(input: SearchWorkflowInput): Promise<SearchResult> {
   const { searchId, spec } = input;
   const carried = input.carried as CarriedState | undefined;
-  const setAttrs = (status: string, best?: number) => {
+  const setAttrs = (status: string, best?: { score: number; model: string }) => {
     if (!input.searchAttributes) return;
     upsertSearchAttributes([
       { key: keys.name, value: spec.name },
       { key: keys.status, value: status },
-      ...(best !== undefined && Number.isFinite(best) ? [{ key: keys.best, value: best }] : []),
+      ...(best && Number.isFinite(best.score) ? [{ key: keys.best, value: best.score }, { key: keys.model, value: best.model }] : []),
     ]);
   };
 
@@ -251,7 +252,7 @@ export async function searchWorkflow(input: SearchWorkflowInput): Promise<Search
       status: summary.status === 'cancelled' ? 'failed' : summary.status,
       ...(summary.status === 'completed' ? { score: summary.metrics[plan.primary.name]?.mean ?? Number.NaN } : {}),
     });
-    setAttrs('running', bestSoFar()?.score);
+    setAttrs('running', bestSoFar());
   };
 
   let launchedThisRun = 0;
@@ -364,7 +365,7 @@ export async function searchWorkflow(input: SearchWorkflowInput): Promise<Search
     refit,
     counts: counts(),
   };
-  setAttrs('completed', best?.score);
+  setAttrs('completed', best);
   await control.finishSearch({ searchId, status: 'completed', best, counts: result.counts, comparison, refit });
   return result;
 }
