@@ -1,4 +1,5 @@
 export { BackendPref, type BackendChoice, currentBackend, selectBackend } from './backend';
+export { type NvidiaSmi, visibleGpus } from './gpus';
 export {
   Activation,
   type DenseSpec,

@@ -17,6 +17,7 @@ import {
   selectBackend,
   train,
   trainPacked,
+  visibleGpus,
 } from './index';
 import { blobs, halves, jobFrom, linearData } from './fixtures/synthetic';
 
@@ -202,4 +203,13 @@ test('a family module named in the worker configuration is registered and trains
   assert.ok(paramsSchemaFor('custom:tiny').safeParse({ width: 3 }).success);
   assert.throws(() => getFamily('custom:mlp'), /"custom:mlp" names a built-in family; write "mlp"/);
   assert.throws(() => getFamily('custom:nope'), /unknown model family "custom:nope" \(known: logistic, linear, mlp, cnn, custom:tiny/);
+});
+
+test('visible GPUs come from CUDA_VISIBLE_DEVICES when set, else from nvidia-smi -L, else none', () => {
+  assert.deepEqual(visibleGpus({ CUDA_VISIBLE_DEVICES: '0,2' }, () => 'never called'), ['0', '2']);
+  assert.deepEqual(visibleGpus({ CUDA_VISIBLE_DEVICES: '' }), []);
+  assert.deepEqual(visibleGpus({ CUDA_VISIBLE_DEVICES: '1,-1,3' }), ['1'], 'ids after -1 are hidden, as CUDA does');
+  const smi = () => 'GPU 0: NVIDIA H200 (UUID: GPU-aaa)\nGPU 1: NVIDIA H200 (UUID: GPU-bbb)\n';
+  assert.deepEqual(visibleGpus({}, smi), ['0', '1']);
+  assert.deepEqual(visibleGpus({}, () => { throw new Error('nvidia-smi: not found'); }), []);
 });

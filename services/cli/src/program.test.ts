@@ -9,6 +9,7 @@ import { hostPort } from './errors';
 import { resultJson } from './output';
 import { run } from './program';
 import { createTally } from './watch';
+import { gpuWorkerEnvs } from './worker';
 
 const dir = mkdtempSync(join(tmpdir(), 'foldwise-cli-unit-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -122,4 +123,23 @@ test('schema writes the JSON Schema of a spec, with every cv kind and the space 
   for (const t of ['choice', 'uniform', 'logUniform', 'intUniform', 'intLogUniform', 'step']) assert.ok(domains.includes(t), `space domain ${t} in ${domains.join(', ')}`);
   const printed = await cli(['schema']);
   assert.deepEqual(JSON.parse(printed.out), schema);
+});
+
+test('a gpu pool runs one worker per visible GPU, each pinned, one slot, its own metrics ports, one on the control queue', () => {
+  assert.deepEqual(gpuWorkerEnvs([], { A: '1' }), [{ A: '1', FOLDWISE_SLOTS: '1' }]);
+  const envs = gpuWorkerEnvs(['0', '3'], { METRICS_PORT: '9500', FOLDWISE_IDENTITY: 'box' });
+  assert.deepEqual(
+    envs.map((e) => [e['CUDA_VISIBLE_DEVICES'], e['FOLDWISE_SLOTS'], e['METRICS_PORT'], e['FOLDWISE_CONTROL'], e['FOLDWISE_IDENTITY']]),
+    [
+      ['0', '1', '9500', 'true', 'box-gpu0'],
+      ['3', '1', '9502', 'false', 'box-gpu3'],
+    ],
+  );
+  assert.throws(() => gpuWorkerEnvs(['0', '1'], { METRICS_PORT: '65534' }), /METRICS_PORT: must leave room for 2 workers/);
+});
+
+test('worker --pool gpu --slots 2 exits 2: one slot per GPU', async () => {
+  const r = await cli(['worker', '--pool', 'gpu', '--slots', '2']);
+  assert.equal(r.code, 2);
+  assert.match(r.err, /--slots: a gpu pool trains one fold per GPU \(got 2\)/);
 });

@@ -14,7 +14,7 @@ import { buildReport } from './report/build';
 import { collectReportData } from './report/collect';
 import { readSpecFile } from './spec-file';
 import { bestLine, watchSearch, type WatchOptions } from './watch';
-import { startWorkerChild, workersPolling, type WorkerChild } from './worker';
+import { gpuWorkerEnvs, startWorkerChild, workersPolling, type WorkerChild } from './worker';
 
 /** Where the CLI writes; replaced in tests. */
 export interface Io {
@@ -176,19 +176,26 @@ export function buildProgram(io: Io, setCode: (c: ExitCode) => void): Command {
     .addOption(new Option('--pool <pool>', 'resource pool whose task queue it serves').choices(['cpu', 'gpu']).default('cpu'))
     .option('--slots <n>', 'folds trained at once', positiveInt('--slots'))
     .action(async (o: { pool: 'cpu' | 'gpu'; slots?: number }) => {
+      if (o.pool === 'gpu' && o.slots !== undefined && o.slots !== 1) {
+        throw new CliError(`--slots: a gpu pool trains one fold per GPU (got ${o.slots}); it starts one worker for each visible GPU`, ExitCode.InvalidInput);
+      }
       const env = connectionEnv(io.env);
       const ep = endpointsOf(env);
       await requireReachable([ep.temporal, ep.mongodb]);
-      const child = startWorkerChild({ pool: o.pool, slots: o.slots, env, stdio: 'inherit' });
-      const forward = (sig: NodeJS.Signals) => () => child.proc.kill(sig);
+      const gpus = o.pool === 'gpu' ? (await import('@foldwise/models')).visibleGpus(env) : [];
+      const envs = o.pool === 'gpu' ? gpuWorkerEnvs(gpus, env) : [env];
+      if (envs.length > 1) line(io.err, `starting ${envs.length} gpu workers, one per GPU (${gpus.join(', ')})`);
+      const children = envs.map((e) => startWorkerChild({ pool: o.pool, slots: o.pool === 'gpu' ? 1 : o.slots, env: e, stdio: 'inherit' }));
+      const forward = (sig: NodeJS.Signals) => () => children.forEach((c) => c.proc.kill(sig));
       const onInt = forward('SIGINT');
       const onTerm = forward('SIGTERM');
       process.on('SIGINT', onInt);
       process.on('SIGTERM', onTerm);
-      const code = await child.exited;
+      const codes = await Promise.all(children.map((c) => c.exited));
       process.off('SIGINT', onInt);
       process.off('SIGTERM', onTerm);
-      if (code !== 0) throw new CliError(`worker exited with ${code}`, code === 2 ? ExitCode.InvalidInput : ExitCode.SearchFailed);
+      const code = codes.find((c) => c !== 0);
+      if (code !== undefined) throw new CliError(`worker exited with ${code}`, code === 2 ? ExitCode.InvalidInput : ExitCode.SearchFailed);
     });
 
   program

@@ -30,6 +30,27 @@ export interface WorkerChild {
 const workerMain = resolve(repoRoot, 'services', 'worker', 'src', 'main.ts');
 
 /**
+ * The environment of each worker process of a gpu pool on these GPUs: one process per GPU, pinned with
+ * `CUDA_VISIBLE_DEVICES`, one slot each, metrics on `METRICS_PORT + 2i` (each also uses the next port for Temporal
+ * Core's), and only the first also serving the control queue unless `FOLDWISE_CONTROL` says otherwise.
+ */
+export function gpuWorkerEnvs(gpus: readonly string[], env: NodeJS.ProcessEnv): NodeJS.ProcessEnv[] {
+  if (gpus.length <= 1) return [{ ...env, FOLDWISE_SLOTS: '1' }];
+  const base = Number(env['METRICS_PORT'] ?? 9464);
+  if (!Number.isInteger(base) || base < 1 || base + 2 * gpus.length > 65535) {
+    throw new Error(`METRICS_PORT: must leave room for ${gpus.length} workers at METRICS_PORT + 2i (got ${env['METRICS_PORT']})`);
+  }
+  return gpus.map((id, i) => ({
+    ...env,
+    CUDA_VISIBLE_DEVICES: id,
+    FOLDWISE_SLOTS: '1',
+    METRICS_PORT: String(base + 2 * i),
+    FOLDWISE_CONTROL: env['FOLDWISE_CONTROL'] ?? (i === 0 ? 'true' : 'false'),
+    ...(env['FOLDWISE_IDENTITY'] ? { FOLDWISE_IDENTITY: `${env['FOLDWISE_IDENTITY']}-gpu${id}` } : {}),
+  }));
+}
+
+/**
  * Starts `services/worker/src/main.ts` under tsx as a child process in its own process group, so a Ctrl-C in the
  * terminal reaches only the CLI, which forwards exactly one signal (the worker treats a second one as "exit now").
  */

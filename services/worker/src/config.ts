@@ -49,6 +49,14 @@ export const workerConfigSchema = z.object({
     .transform((v) => (v ? parseBenchTrainer(v) : undefined)),
   METRICS_PORT: port('METRICS_PORT').default(9464),
   METRICS_HOST: z.string().default('127.0.0.1'),
+}).superRefine((c, ctx) => {
+  if (c.FOLDWISE_POOL === 'gpu' && c.FOLDWISE_SLOTS !== 1) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['FOLDWISE_SLOTS'],
+      message: `FOLDWISE_SLOTS must be 1 in the gpu pool (got ${c.FOLDWISE_SLOTS}): one slot per GPU, one worker process per GPU (foldwise worker --pool gpu starts one for each visible GPU)`,
+    });
+  }
 });
 
 /** Validated worker configuration. */
