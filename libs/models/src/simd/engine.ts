@@ -28,7 +28,7 @@ export async function createSimdEngine(lay: DenseLayout, w0: Float32Array, s0: F
   const G = ar.reserve(T);
   const X = ar.reserve(B * (F + 1));
   const Z = dims.slice(1).map((u) => ar.reserve(B * u));
-  const A = dims.slice(1, -1).map((u) => ar.reserve(B * u));
+  const A = act ? dims.slice(1, -1).map((u) => ar.reserve(B * u)) : [];
   const H = dims.slice(1, -1).map((u) => ar.reserve(B * (u + 1)));
   const MASK = lay.anyDropout ? dims.slice(1, -1).map((u) => ar.reserve(B * u)) : [];
   const D = [ar.reserve(B * widest), ar.reserve(B * widest)];
