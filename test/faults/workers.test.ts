@@ -297,8 +297,12 @@ test(
 
 /** Starts two pool workers on `dir`, runs `body`, and always stops them (so none polls into the next scenario). */
 async function withPool<T>(dir: string, body: (pool: WorkerProcess[]) => Promise<T>): Promise<T> {
-  const pool = [await startPoolWorker(stack.env, dir), await startPoolWorker(stack.env, dir)];
-  workers.push(...pool);
+  const pool: WorkerProcess[] = [];
+  for (let i = 0; i < 2; i++) {
+    const w = await startPoolWorker(stack.env, dir);
+    pool.push(w);
+    workers.push(w);
+  }
   try {
     return await body(pool);
   } finally {
@@ -398,6 +402,74 @@ test(
         failed += 1;
       }
       return `${names.length} histories replayed clean; the changed workflow failed replay on ${failed}/2 with DeterminismViolationError`;
+    });
+  },
+);
+
+test(
+  'a worker stopped with SIGTERM mid-fold finishes the fold within its grace time, or hands it back to be resumed elsewhere',
+  { timeout: 300_000 },
+  async () => {
+    await scenario('11 graceful SIGTERM', async () => {
+      const dir = faultDir(stack, 'term');
+      const training = (pid: number | undefined, minEpoch: number) =>
+        waitFor(
+          'a fold checkpointed on the worker and still training',
+          () => {
+            const evs = faultEvents(dir);
+            return evs.find(
+              (e) =>
+                e.point === 'fold-checkpoint' &&
+                e.pid === pid &&
+                (e.epoch ?? 0) >= minEpoch &&
+                !evs.some((w) => w.point === 'fold-written' && w.foldId === e.foldId),
+            );
+          },
+          120_000,
+          50,
+        );
+      const longFolds = (name: string, epochs: number) => ({
+        ...spec(name, 1),
+        models: [{ ...spec('x').models[0], params: { epochs, batchSize: 32, hiddenLayers: 1 } }],
+      });
+
+      const patient = await startPoolWorker(stack.env, dir, { FOLDWISE_SHUTDOWN_GRACE: '120s' });
+      workers.push(patient);
+      const first = await client.submit(longFolds('faults-term-grace', 120));
+      const finishing = await training(patient.proc.pid, 2);
+      patient.proc.kill('SIGTERM');
+      assert.equal(await patient.exited, 0, 'the worker exits cleanly once its fold is done');
+      const wrote = faultEvents(dir).find((e) => e.point === 'fold-written' && e.foldId === finishing.foldId);
+      assert.equal(wrote?.pid, patient.proc.pid, 'the fold running at SIGTERM was finished and written by that worker');
+      const helper = await startPoolWorker(stack.env, dir);
+      workers.push(helper);
+      const r1 = await first.result();
+      assert.equal(r1.status, 'completed');
+      const folds1 = await first.folds();
+      oneDocPerFold(folds1, 1, 3);
+      assert.equal(folds1.find((f) => f._id === finishing.foldId)?.attempt, 1, 'finished in its first attempt');
+
+      const hasty = await startPoolWorker(stack.env, dir, { FOLDWISE_SHUTDOWN_GRACE: '1s' });
+      workers.push(hasty);
+      await helper.stop(60_000);
+      const second = await client.submit(longFolds('faults-term-handback', 600));
+      const handed = await training(hasty.proc.pid, 4);
+      const termAt = Date.now();
+      hasty.proc.kill('SIGTERM');
+      assert.equal(await hasty.exited, 0);
+      assert.ok(!faultEvents(dir).some((e) => e.point === 'fold-written' && e.foldId === handed.foldId), 'the grace time ended before the fold did');
+      const taker = await startPoolWorker(stack.env, dir);
+      workers.push(taker);
+      const r2 = await second.result();
+      assert.equal(r2.status, 'completed');
+      const folds2 = await second.folds();
+      oneDocPerFold(folds2, 1, 3);
+      const doc = folds2.find((f) => f._id === handed.foldId);
+      assert.ok(doc && doc.attempt >= 2, `the handed-back fold was retried (attempt ${doc?.attempt})`);
+      const retry = faultEvents(dir).find((e) => e.point === 'fold-start' && e.foldId === handed.foldId && e.attempt >= 2);
+      assert.ok(retry && retry.pid === taker.proc.pid, 'retried on the new worker');
+      assert.ok((doc.resumedFromEpoch ?? 0) >= 4, `resumed from its checkpoint (epoch ${doc.resumedFromEpoch})`);
+      return `grace 120 s: the running fold finished on the stopping worker (attempt 1), exit 0; grace 1 s: the fold was handed back at epoch ≥ ${handed.epoch}, retried on another worker ${((retry.t - termAt) / 1000).toFixed(1)} s after SIGTERM, resumed from epoch ${doc.resumedFromEpoch}`;
     });
   },
 );
