@@ -267,6 +267,12 @@ export const createActivities = (deps: ActivityDeps) => {
         const seconds = (Date.now() - started) / 1000;
         if (ctx.cancellationSignal.aborted) {
           telemetry.foldFinished(input.model, 'cancelled', seconds);
+          if (ctx.cancellationDetails?.workerShutdown) {
+            throw ApplicationFailure.retryable(
+              `worker ${deps.worker.identity} shut down: fold handed back at epoch ${last.epoch} (resumes from epoch ${last.checkpointEpoch ?? 0})`,
+              'WorkerShutdown',
+            );
+          }
           throw new CancelledFailure('fold cancelled');
         }
         telemetry.foldFinished(input.model, 'failed', seconds);

@@ -458,6 +458,14 @@ test(
       hasty.proc.kill('SIGTERM');
       assert.equal(await hasty.exited, 0);
       assert.ok(!faultEvents(dir).some((e) => e.point === 'fold-written' && e.foldId === handed.foldId), 'the grace time ended before the fold did');
+      const trial = client.temporal.workflow.getHandle(trialWorkflowId(second.searchId, 0));
+      const handback = await waitFor(
+        'Temporal to record the fold as handed back (a retryable failure, not a heartbeat timeout)',
+        async () =>
+          (await trial.describe()).raw.pendingActivities?.find((a) => (a.attempt ?? 0) >= 2 && /handed back at epoch/.test(a.lastFailure?.message ?? '')),
+        10_000,
+      );
+      const handbackS = (Date.now() - termAt) / 1000;
       const taker = await startPoolWorker(stack.env, dir);
       workers.push(taker);
       const r2 = await second.result();
@@ -468,8 +476,9 @@ test(
       assert.ok(doc && doc.attempt >= 2, `the handed-back fold was retried (attempt ${doc?.attempt})`);
       const retry = faultEvents(dir).find((e) => e.point === 'fold-start' && e.foldId === handed.foldId && e.attempt >= 2);
       assert.ok(retry && retry.pid === taker.proc.pid, 'retried on the new worker');
+
       assert.ok((doc.resumedFromEpoch ?? 0) >= 4, `resumed from its checkpoint (epoch ${doc.resumedFromEpoch})`);
-      return `grace 120 s: the running fold finished on the stopping worker (attempt 1), exit 0; grace 1 s: the fold was handed back at epoch ≥ ${handed.epoch}, retried on another worker ${((retry.t - termAt) / 1000).toFixed(1)} s after SIGTERM, resumed from epoch ${doc.resumedFromEpoch}`;
+      return `grace 120 s: the running fold finished on the stopping worker (attempt 1), exit 0; grace 1 s: Temporal held the fold as handed back ("${handback.lastFailure?.message}") ${handbackS.toFixed(1)} s after SIGTERM, attempt 2 ran on another worker once its slot was free (${((retry.t - termAt) / 1000).toFixed(1)} s) and resumed from epoch ${doc.resumedFromEpoch}`;
     });
   },
 );
