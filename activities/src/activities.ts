@@ -63,7 +63,12 @@ function scorerInput(ds: LoadedDataset, yTrue: Float64Array, pred: Float64Array,
 }
 
 function checkpointName(foldId: string, attempt: number, epoch: number): string {
-  return `checkpoints/${foldId}/attempt-${attempt}/epoch-${epoch}`;
+  return `${checkpointPrefix(foldId)}attempt-${attempt}/epoch-${epoch}`;
+}
+
+/** Where every checkpoint of one fold lives, across attempts. */
+export function checkpointPrefix(foldId: string): string {
+  return `checkpoints/${foldId}/`;
 }
 
 /** Builds foldwise's activities around injected dependencies (store, events, trainer, data, telemetry). */
@@ -72,6 +77,14 @@ export const createActivities = (deps: ActivityDeps) => {
   const publish = (e: FoldwiseEvent) => events.publish(e);
   /** Best primary mean of a completed trial this worker recorded, per search (it exports it as the search's best so far). */
   const bestSeen = new Map<string, number>();
+  /**
+   * Removes a finished fold's checkpoints (every attempt's) once its result is stored, so GridFS holds checkpoints
+   * of unfinished folds only. Runs after the activity returns: it is housekeeping, the store adapter logs a failure,
+   * and a checkpoint it misses is only space (no later read can pick it: a finished fold is never trained again).
+   */
+  const dropCheckpoints = (foldId: string): void => {
+    void store.removeArtifacts(checkpointPrefix(foldId)).catch(() => undefined);
+  };
 
   /** Publishes a stored fold's `fold` event (deduplicated by message id) and returns its compact summary. */
   function announceFold(input: TrainFoldInput, doc: FoldDoc, reused: boolean): TrainFoldSummary {
@@ -322,6 +335,7 @@ export const createActivities = (deps: ActivityDeps) => {
       } as FoldDoc;
       const written = await store.recordFold(doc);
       faultPoint('fold-written', { foldId, attempt, written: written.written });
+      if (last.checkpoint || resumeFrom) dropCheckpoints(foldId);
       const kept = written.written ? doc : (written.existing ?? doc);
       telemetry.foldFinished(input.model, 'completed', durationMs / 1000);
       return announceFold(input, kept, !written.written);
@@ -330,6 +344,7 @@ export const createActivities = (deps: ActivityDeps) => {
     /** Announces folds a scheduler stopped at a rung; their partial training leaves no fold document. */
     async finalizePartialFolds(input: { searchId: string; trialIndex: number; folds: number[]; reason: 'scheduler'; epoch: number }): Promise<void> {
       for (const fold of input.folds) {
+        dropCheckpoints(foldDocId(input.searchId, input.trialIndex, fold));
         publish({
           kind: 'pruned',
           searchId: input.searchId,

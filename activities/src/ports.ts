@@ -94,6 +94,8 @@ export interface StorePort {
   updateSearch(id: string, patch: Partial<SearchDoc>): Promise<void>;
   putArtifact(name: string, bytes: Uint8Array, metadata: Record<string, unknown>): Promise<void>;
   getArtifact(name: string): Promise<Uint8Array | null>;
+  /** Removes every artifact whose name starts with `prefix`; returns how many names were removed. */
+  removeArtifacts(prefix: string): Promise<number>;
 }
 
 /** Publishes progress; never throws and never blocks a search (NATS is off the critical path). */

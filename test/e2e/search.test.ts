@@ -87,6 +87,21 @@ test('MongoDB holds exactly configurations × folds fold documents, one per (tri
   assert.ok(folds.every((f) => f.splitHash === folds[0]?.splitHash), 'every fold was scored on the same plan');
 });
 
+test('the search document counts the fold documents, and GridFS keeps no checkpoint of a finished fold', { timeout: 60_000 }, async () => {
+  const folds = await client.get(searchId).folds();
+  const doc = await client.store.searches.get(searchId);
+  assert.deepEqual(doc?.counts, { trials: 8, trialsCompleted: 8, trialsPruned: 0, trialsFailed: 0, folds: 40, foldsCompleted: folds.length });
+  // Workers checkpoint every 2 epochs (FOLDWISE_CHECKPOINT_EVERY default), so every fold of 5 epochs wrote some.
+  assert.ok(folds.every((f) => f.epochsTrained >= 2), 'every fold trained long enough to checkpoint');
+  let left: string[] = [];
+  for (let waited = 0; waited <= 10_000; waited += 250) {
+    left = await client.store.artifacts.list(`checkpoints/${searchId}:`);
+    if (left.length === 0) break;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  assert.deepEqual(left, [], 'checkpoints of finished folds are removed');
+});
+
 test('trial aggregates equal what the fold documents imply', async () => {
   const handle = client.get(searchId);
   const folds = await handle.folds();

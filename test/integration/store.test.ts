@@ -272,6 +272,24 @@ void test('searches are created once, patched, listed and recount from trials an
   assert.ok(listed.every((s) => s.status === 'completed'));
 });
 
+void test('search counts come from the trial documents alone, concurrent finishes included, and a recount is repeatable', async () => {
+  const sid = searchId('counts');
+  await store.searches.create({ _id: sid, name: 'counts', spec: { name: 'counts', models: [] }, specHash: 'h', datasetHash: 'd' });
+  await Promise.all([0, 1, 2, 3, 4, 5].map((t) => startTrial(sid, t, 2)));
+  assert.deepEqual(await store.searches.refreshCounts(sid), { trials: 6, trialsCompleted: 0, trialsPruned: 0, trialsFailed: 0, folds: 12, foldsCompleted: 0 });
+  await Promise.all([0, 1, 2, 3, 4].flatMap((t) => [store.folds.record(foldDoc(sid, t, 0)), store.folds.record(foldDoc(sid, t, 1))]));
+  assert.equal((await store.searches.refreshCounts(sid)).foldsCompleted, 0, 'folds of running trials count once their trial aggregates them');
+  const outcomes = ['completed', 'completed', 'pruned', 'failed'] as const;
+  await Promise.all(outcomes.map((status, t) => store.trials.finish(trialIdOf(sid, t), status === 'failed' ? { status, error: 'x' } : { status })));
+  await store.trials.aggregate(trialIdOf(sid, 4));
+  const expected = { trials: 6, trialsCompleted: 2, trialsPruned: 1, trialsFailed: 1, folds: 12, foldsCompleted: 10 };
+  assert.deepEqual(await store.searches.refreshCounts(sid), expected);
+  assert.equal(await store.folds.count(sid, { status: 'completed' }), expected.foldsCompleted, 'equal to the fold documents');
+  await store.trials.finish(trialIdOf(sid, 0), { status: 'completed' });
+  assert.deepEqual(await store.searches.refreshCounts(sid), expected, 'finishing a finished trial again changes nothing');
+  assert.deepEqual((await store.searches.get(sid))?.counts, expected);
+});
+
 void test('artifacts round-trip through GridFS, and repeated writes keep one revision', async () => {
   const prefix = `models/${searchId('art')}`;
   const big = new Uint8Array(700_000).map((_, i) => (i * 31) % 251);
@@ -296,4 +314,14 @@ void test('artifacts round-trip through GridFS, and repeated writes keep one rev
   assert.equal(await store.artifacts.get(`${prefix}/absent`), null);
   assert.equal(await store.artifacts.remove(`${prefix}/model.json`), 1);
   assert.equal(await store.artifacts.exists(`${prefix}/model.json`), false);
+
+  await store.artifacts.put(`${prefix}/ckpt/a`, big);
+  await store.artifacts.put(`${prefix}/ckpt/b`, new Uint8Array([4]));
+  const chunksBefore = await store.db.collection('artifacts.chunks').countDocuments({});
+  assert.deepEqual(await store.artifacts.removePrefix(`${prefix}/ckpt/`), [`${prefix}/ckpt/a`, `${prefix}/ckpt/b`]);
+  assert.deepEqual(await store.artifacts.list(`${prefix}/ckpt/`), []);
+  assert.equal(chunksBefore - (await store.db.collection('artifacts.chunks').countDocuments({})), 4, 'their chunks go too (3 of 700 kB, 1 of 1 byte)');
+  assert.deepEqual(await store.artifacts.list(`${prefix}/`), [`${prefix}/weights.bin`], 'names outside the prefix stay');
+  assert.deepEqual(await store.artifacts.list(`${prefix}x/`), [`${prefix}x/other`]);
+  await assert.rejects(store.artifacts.removePrefix(''), /prefix must not be empty/);
 });

@@ -29,6 +29,8 @@ export interface ArtifactStore {
   exists(name: string): Promise<boolean>;
   /** Removes every revision stored under a name; returns how many were removed. */
   remove(name: string): Promise<number>;
+  /** Removes every revision of every name under a prefix (one query to find them); returns the names removed. */
+  removePrefix(prefix: string): Promise<string[]>;
 }
 
 const sha256 = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
@@ -53,6 +55,11 @@ export const createArtifactStore = (db: Db, bucketName = 'artifacts'): ArtifactS
       if (!(error instanceof Error && /File not found/i.test(error.message))) throw error;
     }
   };
+  const underPrefix = async (prefix: string): Promise<Pick<GridFSFile, '_id' | 'filename'>[]> => {
+    if (typeof prefix !== 'string') throw new TypeError('prefix must be a string');
+    const pattern = `^${prefix.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`;
+    return files.find({ filename: { $regex: pattern } }, { projection: { _id: 1, filename: 1 } }).toArray();
+  };
   const download = async (id: ObjectId): Promise<Uint8Array> => {
     const chunks: Buffer[] = [];
     for await (const chunk of bucket.openDownloadStream(id)) chunks.push(chunk as Buffer);
@@ -74,7 +81,8 @@ export const createArtifactStore = (db: Db, bucketName = 'artifacts'): ArtifactS
         upload.once('error', reject);
         upload.end(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
       });
-      await pruneOlder(name);
+      // A name seen for the first time has nothing older to prune (saves a query per checkpoint).
+      if (newest) await pruneOlder(name);
       return { id: upload.id.toHexString(), written: true };
     },
     async get(name) {
@@ -107,9 +115,12 @@ export const createArtifactStore = (db: Db, bucketName = 'artifacts'): ArtifactS
       return all.length;
     },
     async list(prefix) {
-      if (typeof prefix !== 'string') throw new TypeError('prefix must be a string');
-      const pattern = `^${prefix.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`;
-      const docs = await files.find({ filename: { $regex: pattern } }, { projection: { filename: 1 } }).toArray();
+      return [...new Set((await underPrefix(prefix)).map((d) => d.filename))].sort();
+    },
+    async removePrefix(prefix) {
+      if (prefix.length === 0) throw new TypeError('prefix must not be empty (it would remove every artifact)');
+      const docs = await underPrefix(prefix);
+      for (const file of docs) await deleteQuietly(file._id);
       return [...new Set(docs.map((d) => d.filename))].sort();
     },
   };

@@ -1,5 +1,5 @@
 import type { Collection } from 'mongodb';
-import { SearchDocSchema, SearchStatus, TrialStatus, FoldStatus, type FoldDoc, type SearchCounts, type SearchDoc, type TrialDoc } from '@foldwise/spec';
+import { SearchDocSchema, SearchStatus, TrialStatus, type SearchCounts, type SearchDoc, type TrialDoc } from '@foldwise/spec';
 import { decodeNestedArrays, encodeNestedArrays, isDuplicateKey, nowIso, parseDoc, type WriteResult } from './shared';
 
 const patchable = {
@@ -34,16 +34,16 @@ export interface SearchRepository {
   update(searchId: string, patch: SearchPatch): Promise<SearchDoc>;
   /** Searches, newest first, optionally only those with one status. */
   list(opts?: { status?: SearchDoc['status']; limit?: number }): Promise<SearchDoc[]>;
-  /** Recomputes `counts` from the stored trials and folds (never incremented, so safe to repeat) and writes them. */
+  /**
+   * Recomputes `counts` from the search's trial documents (never incremented, so safe to repeat) and writes them.
+   * `foldsCompleted` sums what each trial's last aggregate counted, so a running trial's folds count once its folds
+   * are aggregated (when it finishes).
+   */
   refreshCounts(searchId: string): Promise<SearchCounts>;
 }
 
 /** Builds the search repository over the three collections it reads. */
-export const createSearchRepository = (
-  col: Collection<SearchDoc>,
-  trials: Collection<TrialDoc>,
-  folds: Collection<FoldDoc>,
-): SearchRepository => {
+export const createSearchRepository = (col: Collection<SearchDoc>, trials: Collection<TrialDoc>): SearchRepository => {
   const read = (doc: unknown): SearchDoc => parseDoc(SearchDocSchema, decodeNestedArrays(doc), 'searches: stored search document is invalid');
   const repo: SearchRepository = {
     async create(init) {
@@ -84,18 +84,18 @@ export const createSearchRepository = (
       return (await col.find(filter).sort({ createdAt: -1, _id: 1 }).limit(limit).toArray()).map(read);
     },
     async refreshCounts(searchId) {
-      const byStatus = await trials
-        .aggregate<{ _id: string; n: number }>([{ $match: { searchId } }, { $group: { _id: '$status', n: { $sum: 1 } } }])
-        .toArray();
-      const n = (status: string): number => byStatus.find((g) => g._id === status)?.n ?? 0;
-      const planned = await trials.find({ searchId }, { projection: { foldCount: 1 } }).toArray();
+      // One pass over this search's trial documents: each keeps its planned and completed folds (set when its folds
+      // are aggregated), so the much larger `folds` collection is not read. FerretDB's SQLite backend serves any
+      // filter but `_id` by reading the whole collection, and fold documents carry curves and confusion matrices.
+      const planned = await trials.find({ searchId }, { projection: { status: 1, foldCount: 1, foldsCompleted: 1 } }).toArray();
+      const n = (status: string): number => planned.filter((t) => t.status === status).length;
       const counts: SearchCounts = {
-        trials: byStatus.reduce((sum, g) => sum + g.n, 0),
+        trials: planned.length,
         trialsCompleted: n(TrialStatus.Completed),
         trialsPruned: n(TrialStatus.Pruned),
         trialsFailed: n(TrialStatus.Failed),
         folds: planned.reduce((sum, t) => sum + (t.foldCount ?? 0), 0),
-        foldsCompleted: await folds.countDocuments({ searchId, status: FoldStatus.Completed }),
+        foldsCompleted: planned.reduce((sum, t) => sum + (t.foldsCompleted ?? 0), 0),
       };
       await col.updateOne({ _id: searchId }, { $set: { counts, updatedAt: nowIso() } });
       return counts;

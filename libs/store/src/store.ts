@@ -55,7 +55,7 @@ export const connectStore = async (opts: StoreOptions): Promise<Store> => {
     db,
     folds,
     trials,
-    searches: createSearchRepository(searchCol, trialCol, foldCol),
+    searches: createSearchRepository(searchCol, trialCol),
     artifacts: createArtifactStore(db),
     async ensureIndexes() {
       await foldCol.createIndex({ searchId: 1, trialIndex: 1, fold: 1 }, { name: 'search_trial_fold' });

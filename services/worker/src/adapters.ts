@@ -91,6 +91,12 @@ export async function createDeps(config: WorkerConfig, identity: string, logger:
   });
   const cacheDir = resolve(config.FOLDWISE_CACHE_DIR);
 
+  // A running search's counts are refreshed by a finishing trial at most every COUNTS_REFRESH_MS per search and
+  // process (each refresh reads the search's trial documents), and always when the search's status changes, so
+  // the final counts are exact. Refreshes are awaited inside the activity, never deferred: FerretDB applies
+  // concurrent updates of one document as whole-document rewrites, so a late counts write could undo a status one.
+  const lastCountsRefresh = new Map<string, number>();
+  const COUNTS_REFRESH_MS = 2_000;
   const storePort: StorePort = {
     getFold: (id) => store.folds.get(id),
     recordFold: async (doc) => {
@@ -113,7 +119,11 @@ export async function createDeps(config: WorkerConfig, identity: string, logger:
         },
         plan?.testTrainRatio !== undefined ? { testTrainRatio: plan.testTrainRatio } : {},
       );
-      await store.searches.refreshCounts(trial.searchId);
+      const last = lastCountsRefresh.get(trial.searchId);
+      if (last === undefined || Date.now() - last >= COUNTS_REFRESH_MS) {
+        lastCountsRefresh.set(trial.searchId, Date.now());
+        await store.searches.refreshCounts(trial.searchId);
+      }
       return { metrics: trial.metrics, epochsTrained: trial.epochsTrained, foldsCompleted: trial.foldsCompleted, model: trial.model, params: trial.params };
     },
     createSearch: async (doc) => {
@@ -121,12 +131,23 @@ export async function createDeps(config: WorkerConfig, identity: string, logger:
     },
     updateSearch: async (id, patch) => {
       await store.searches.update(id, patch as never);
-      if ((patch as { status?: string }).status) await store.searches.refreshCounts(id);
+      if ((patch as { status?: string }).status) {
+        lastCountsRefresh.delete(id);
+        await store.searches.refreshCounts(id);
+      }
     },
     putArtifact: async (name, bytes, metadata) => {
       await store.artifacts.put(name, bytes, metadata);
     },
     getArtifact: (name) => store.artifacts.get(name),
+    removeArtifacts: async (prefix) => {
+      try {
+        return (await store.artifacts.removePrefix(prefix)).length;
+      } catch (error) {
+        logger.warn({ prefix, err: String(error) }, 'could not remove artifacts');
+        throw error;
+      }
+    },
   };
   const eventsPort: EventsPort = { publish: (e) => events.publish(e) };
   const data: DataPort = {
