@@ -230,6 +230,7 @@ export const createActivities = (deps: ActivityDeps) => {
       const ticker = setInterval(beat, deps.heartbeatMs);
       telemetry.foldStarted(input.model);
       let epochsSeen = resumeFrom?.epoch ?? 0;
+      let lastCheckpointAt = Date.now();
       const nTrain = fold.train.length;
       const job: TrainerJob = {
         family: input.model,
@@ -269,6 +270,9 @@ export const createActivities = (deps: ActivityDeps) => {
             });
           },
           onCheckpoint: async (c) => {
+            const pausing = input.untilEpoch !== undefined && c.epoch >= input.untilEpoch;
+            if (!pausing && Date.now() - lastCheckpointAt < (deps.checkpointMinMs ?? 0)) return;
+            lastCheckpointAt = Date.now();
             const name = checkpointName(foldId, attempt, c.epoch);
             await store.putArtifact(name, c.bytes, { foldId, epoch: c.epoch, attempt, kind: 'checkpoint' });
             last = { epoch: c.epoch, checkpoint: name, checkpointEpoch: c.epoch };

@@ -123,6 +123,12 @@ export interface ActivityDeps {
   worker: { identity: string; pool: 'cpu' | 'gpu' };
   /** Epochs between checkpoints (0 disables). */
   checkpointEvery: number;
+  /**
+   * Least training time between two stored checkpoints of a fold, in ms (0 or absent: none). A checkpoint due
+   * sooner is skipped, except the one a fold pauses at for a scheduler rung. Fast epochs would otherwise write a
+   * checkpoint to GridFS every few milliseconds; a failure loses at most this much training.
+   */
+  checkpointMinMs?: number;
   /** Interval of liveness heartbeats while a thread trains. */
   heartbeatMs: number;
 }

@@ -51,7 +51,9 @@ before(async () => {
     mongodbDb: env.MONGODB_DB,
     natsUrl: env.NATS_URL,
   });
-  workers = [await startWorkerProcess({ FOLDWISE_SLOTS: '1' }), await startWorkerProcess({ FOLDWISE_SLOTS: '1' })];
+  // Checkpoint every 2 epochs whatever the time (the default waits 10 s between checkpoints), to exercise them.
+  const poolEnv = { FOLDWISE_SLOTS: '1', FOLDWISE_CHECKPOINT_SECONDS: '0' };
+  workers = [await startWorkerProcess(poolEnv), await startWorkerProcess(poolEnv)];
   await Promise.all(workers.map((w) => w.ready));
   for (const w of workers) metricsBefore += sumMetric(await scrapeMetrics(w.metricsPort), 'foldwise_folds_total', { outcome: 'completed' });
 });
@@ -91,7 +93,7 @@ test('the search document counts the fold documents, and GridFS keeps no checkpo
   const folds = await client.get(searchId).folds();
   const doc = await client.store.searches.get(searchId);
   assert.deepEqual(doc?.counts, { trials: 8, trialsCompleted: 8, trialsPruned: 0, trialsFailed: 0, folds: 40, foldsCompleted: folds.length });
-  // Workers checkpoint every 2 epochs (FOLDWISE_CHECKPOINT_EVERY default), so every fold of 5 epochs wrote some.
+  // These workers checkpoint every 2 epochs (FOLDWISE_CHECKPOINT_SECONDS=0), so every fold of 5 epochs wrote some.
   assert.ok(folds.every((f) => f.epochsTrained >= 2), 'every fold trained long enough to checkpoint');
   let left: string[] = [];
   for (let waited = 0; waited <= 10_000; waited += 250) {

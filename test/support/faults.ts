@@ -165,6 +165,7 @@ export function workerEnv(
     FOLDWISE_FAULT_DIR: faultDir,
     FOLDWISE_HEARTBEAT_MS: '1000',
     FOLDWISE_CHECKPOINT_EVERY: '2',
+    FOLDWISE_CHECKPOINT_SECONDS: '0',
     LOG_LEVEL: 'warn',
     ...extra,
   };

@@ -185,6 +185,7 @@ export async function createDeps(config: WorkerConfig, identity: string, logger:
       trainer,
       worker: { identity, pool: config.FOLDWISE_POOL },
       checkpointEvery: config.FOLDWISE_CHECKPOINT_EVERY,
+      checkpointMinMs: config.FOLDWISE_CHECKPOINT_SECONDS * 1000,
       heartbeatMs: config.FOLDWISE_HEARTBEAT_MS,
     },
     backend: choice.backend,

@@ -11,6 +11,9 @@ test('an empty environment gives a local cpu worker with one slot and the auto e
   assert.equal(c.FOLDWISE_DENSE_ENGINE, 'auto');
   assert.equal(c.METRICS_HOST, '127.0.0.1', 'metrics bind to loopback unless told otherwise');
   assert.deepEqual(c.FOLDWISE_FAMILY_MODULES, []);
+  assert.equal(c.FOLDWISE_CHECKPOINT_EVERY, 2);
+  assert.equal(c.FOLDWISE_CHECKPOINT_SECONDS, 10, 'fast epochs are not checkpointed more than every 10 s');
+  assert.throws(() => loadWorkerConfig({ FOLDWISE_CHECKPOINT_SECONDS: '-1' }), /FOLDWISE_CHECKPOINT_SECONDS/);
 });
 
 test('every bad variable is named in one error', () => {

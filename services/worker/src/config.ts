@@ -38,6 +38,8 @@ export const workerConfigSchema = z.object({
     .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean)),
   FOLDWISE_CACHE_DIR: z.string().default('.cache/worker'),
   FOLDWISE_CHECKPOINT_EVERY: z.coerce.number().int().min(0).default(2),
+  /** Seconds a fold trains between stored checkpoints at the least (0: every FOLDWISE_CHECKPOINT_EVERY epochs). */
+  FOLDWISE_CHECKPOINT_SECONDS: z.coerce.number().min(0).max(86_400).default(10),
   FOLDWISE_HEARTBEAT_MS: z.coerce.number().int().min(100).max(60_000).default(3000),
   FOLDWISE_SHUTDOWN_GRACE: z.string().regex(/^\d+(ms|s|m)$/, 'FOLDWISE_SHUTDOWN_GRACE must be a duration like 30s').default('20s'),
   FOLDWISE_WORKFLOW_CACHE: z.coerce.number().int().min(0).default(200),
