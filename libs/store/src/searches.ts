@@ -42,7 +42,7 @@ export interface SearchRepository {
   refreshCounts(searchId: string): Promise<SearchCounts>;
 }
 
-/** Builds the search repository over the three collections it reads. */
+/** Builds the search repository over its collection and the trials it counts. */
 export const createSearchRepository = (col: Collection<SearchDoc>, trials: Collection<TrialDoc>): SearchRepository => {
   const read = (doc: unknown): SearchDoc => parseDoc(SearchDocSchema, decodeNestedArrays(doc), 'searches: stored search document is invalid');
   const repo: SearchRepository = {
