@@ -7,6 +7,7 @@ import {
   StackConfigError,
   parseStackConfig,
   searchAttributeTypes,
+  singlePartitionTaskQueues,
   stackEnvSchema,
   type StackConfig,
   type StackEnv,
@@ -115,6 +116,7 @@ function temporalSpec(bin: string, cfg: StackConfig, root: string): ServiceSpec 
       'journal_mode=wal',
       '--sqlite-pragma',
       'synchronous=normal',
+      ...singlePartitionTaskQueues,
       ...attrs,
     ],
   };
