@@ -11,6 +11,7 @@ import { planFolds } from '@foldwise/activities';
 import { parseCsv } from '@foldwise/datasets';
 import { parseSearchSpec } from '@foldwise/spec';
 import type { FoldwiseEvent, SearchResult } from '@foldwise/spec';
+import { waitFor } from '../support/faults';
 import { stackEnv } from '../support/stack';
 import { scrapeMetrics, startWorkerProcess, sumMetric, type WorkerProcess } from '../support/workers';
 
@@ -95,13 +96,8 @@ test('the search document counts the fold documents, and GridFS keeps no checkpo
   assert.deepEqual(doc?.counts, { trials: 8, trialsCompleted: 8, trialsPruned: 0, trialsFailed: 0, folds: 40, foldsCompleted: folds.length });
   // These workers checkpoint every 2 epochs (FOLDWISE_CHECKPOINT_SECONDS=0), so every fold of 5 epochs wrote some.
   assert.ok(folds.every((f) => f.epochsTrained >= 2), 'every fold trained long enough to checkpoint');
-  let left: string[] = [];
-  for (let waited = 0; waited <= 10_000; waited += 250) {
-    left = await client.store.artifacts.list(`checkpoints/${searchId}:`);
-    if (left.length === 0) break;
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  assert.deepEqual(left, [], 'checkpoints of finished folds are removed');
+  // Removal runs after each fold's activity returns, so give it a moment.
+  await waitFor('the checkpoints of finished folds to be removed', async () => (await client.store.artifacts.list(`checkpoints/${searchId}:`)).length === 0, 10_000);
 });
 
 test('trial aggregates equal what the fold documents imply', async () => {
