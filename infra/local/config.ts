@@ -157,17 +157,3 @@ export const stackEnvSchema = z.object({
 
 /** Connection settings of a running stack. */
 export type StackEnv = z.infer<typeof stackEnvSchema>;
-
-/**
- * One partition per task queue. The server's default of 4 suits many pollers; a local stack has a few workers with
- * a slot or a handful each, and a poll that lands on an empty partition waits for tasks to be forwarded from
- * another, which shows as idle time between folds (bench:engine (b): 15.3% overhead with 4 partitions, 7.8% with 1).
- * A database first used with 4 partitions keeps any backlog it had in partitions 1–3 unread: stop such a stack only
- * when no search is running before upgrading, or start from a fresh `.cache/stack/temporal.db`.
- */
-export const singlePartitionTaskQueues = [
-  '--dynamic-config-value',
-  'matching.numTaskqueueReadPartitions=1',
-  '--dynamic-config-value',
-  'matching.numTaskqueueWritePartitions=1',
-];

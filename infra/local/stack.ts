@@ -7,7 +7,6 @@ import {
   StackConfigError,
   parseStackConfig,
   searchAttributeTypes,
-  singlePartitionTaskQueues,
   stackEnvSchema,
   type StackConfig,
   type StackEnv,
@@ -116,7 +115,6 @@ function temporalSpec(bin: string, cfg: StackConfig, root: string): ServiceSpec 
       'journal_mode=wal',
       '--sqlite-pragma',
       'synchronous=normal',
-      ...singlePartitionTaskQueues,
       ...attrs,
     ],
   };

@@ -18,7 +18,7 @@ import type { FaultEvent } from '../../activities/src/faults';
 // eslint-disable-next-line @nx/enforce-module-boundaries -- tests drive the local stack's probes
 import { probeJetStream, probeMongo, probeTemporal } from '../../infra/local/health';
 // eslint-disable-next-line @nx/enforce-module-boundaries -- as above
-import { searchAttributeTypes, singlePartitionTaskQueues } from '../../infra/local/config';
+import { searchAttributeTypes } from '../../infra/local/config';
 import { freePort, startWorkerProcess, type WorkerProcess } from './workers';
 
 const root = resolve(__dirname, '../..');
@@ -83,7 +83,6 @@ export async function startPrivateStack(label: string): Promise<PrivateStack> {
         'journal_mode=wal',
         '--sqlite-pragma',
         'synchronous=normal',
-        ...singlePartitionTaskQueues,
         '--log-level',
         'warn',
         ...attrs,
