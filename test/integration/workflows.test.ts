@@ -2,7 +2,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { Context } from '@temporalio/activity';
+import { ApplicationFailure, Context } from '@temporalio/activity';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime, Worker, type WorkflowBundleWithSourceMap, bundleWorkflowCode } from '@temporalio/worker';
 import type { FoldwiseActivities } from '@foldwise/activities';
@@ -105,8 +105,12 @@ function specOf(over: Record<string, unknown> = {}) {
   });
 }
 
-async function runSearch(input: Omit<SearchWorkflowInput, 'dataset'>, calls: Calls, queue = `t-${Math.random().toString(36).slice(2)}`) {
-  const acts = mockActivities(calls);
+async function runSearch(
+  input: Omit<SearchWorkflowInput, 'dataset'>,
+  calls: Calls,
+  queue = `t-${Math.random().toString(36).slice(2)}`,
+  acts: FoldwiseActivities = mockActivities(calls),
+) {
   const mk = (taskQueue: string) =>
     Worker.create({
       connection: env.nativeConnection,
@@ -155,6 +159,31 @@ test('a search runs every configuration on every fold and ranks them best first'
   assert.equal(result.refit?.trialId, result.best?.trialId);
   assert.deepEqual(calls.searches.map((s) => s.status), ['completed']);
   assert.ok(calls.trainFold.every((c) => c.planHash === plan.planHash && c.label.length > 0));
+});
+
+test('a fold that fails non-retryably fails its trial with its own reason, not the cancellation of its sibling folds', { timeout: 120_000 }, async () => {
+  const calls: Calls = { trainFold: [], finished: [], searches: [] };
+  const base = mockActivities(calls);
+  const acts = {
+    ...base,
+    async trainFold(input: TrainFoldInput): Promise<TrainFoldSummary> {
+      if (input.trialIndex !== 1) return base.trainFold(input);
+      // Trial 1: fold 2 fails at once; folds 0 and 1 (earlier lanes) are still running and get cancelled.
+      if (input.fold === 2) throw ApplicationFailure.nonRetryable('cnn: inputShape: cnn needs [height, width, channels]', 'ModelError');
+      const ctx = Context.current();
+      for (let i = 0; i < 200; i++) {
+        ctx.heartbeat();
+        await ctx.sleep(25);
+      }
+      return base.trainFold(input);
+    },
+  } as FoldwiseActivities;
+  const { result } = await runSearch({ searchId: 'wf-fold-fails', spec: specOf({ budget: { trials: 3, parallelism: 3 } }) }, calls, undefined, acts);
+  assert.equal(result.status, 'completed');
+  const failed = result.leaderboard.find((t) => t.trialIndex === 1);
+  assert.equal(failed?.status, 'failed');
+  assert.match(failed?.error ?? '', /inputShape/, `the trial's reason is the fold's failure (got ${JSON.stringify(failed?.error)})`);
+  assert.deepEqual(result.leaderboard.filter((t) => t.status === 'completed').map((t) => t.trialIndex).sort(), [0, 2]);
 });
 
 test('fold racing stops configurations that cannot win and records what it skipped', { timeout: 120_000 }, async () => {

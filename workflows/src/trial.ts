@@ -135,7 +135,9 @@ export async function trialWorkflow(input: TrialInput): Promise<TrialSummary> {
         const settled = await Promise.allSettled(
           Array.from({ length: Math.max(1, Math.min(input.foldConcurrency, queue.length)) }, lane),
         );
-        const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+        // A failing fold cancels its siblings, so other lanes reject with cancellations; report the failure itself.
+        const rejected = settled.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+        const failed = rejected.find((r) => !isCancellation(r.reason)) ?? rejected[0];
         if (failed) throw failed.reason;
       });
       if (pruned || last || untilEpoch === undefined) continue;
