@@ -52,7 +52,12 @@ function nonRetryable(type: string, message: string): ApplicationFailure {
   return ApplicationFailure.nonRetryable(message, type);
 }
 
-function scorerInput(ds: LoadedDataset, yTrue: Float64Array, pred: Float64Array, proba: Float32Array | undefined) {
+function scorerInput(
+  ds: LoadedDataset,
+  yTrue: Float64Array,
+  pred: Float64Array,
+  proba: Float32Array | undefined,
+) {
   if (ds.task === 'regression') return { yTrue, yPred: pred };
   const k = ds.classes?.length ?? 0;
   const rows: number[][] | undefined = proba
@@ -130,11 +135,19 @@ export const createActivities = (deps: ActivityDeps) => {
 
   return {
     /** Loads the data once, checks the folds are possible, fixes the plan and records the search. */
-    async prepareSearch(input: { searchId: string; spec: SearchSpec; dataset: ResolvedDataset }): Promise<SearchPlan> {
+    async prepareSearch(input: {
+      searchId: string;
+      spec: SearchSpec;
+      dataset: ResolvedDataset;
+    }): Promise<SearchPlan> {
       const { searchId, spec } = input;
       const ds = await loadData(input.dataset);
       const task = spec.task ?? ds.task;
-      if (task !== ds.task) throw nonRetryable(FailureType.InvalidSpec, `task: the spec says ${task} but the dataset is a ${ds.task} dataset`);
+      if (task !== ds.task)
+        throw nonRetryable(
+          FailureType.InvalidSpec,
+          `task: the spec says ${task} but the dataset is a ${ds.task} dataset`,
+        );
       let primary;
       try {
         primary = getScorer(spec.metrics.primary);
@@ -143,7 +156,10 @@ export const createActivities = (deps: ActivityDeps) => {
         throw nonRetryable(FailureType.InvalidSpec, `metrics: ${(err as Error).message}`);
       }
       if (primary.task !== task) {
-        throw nonRetryable(FailureType.InvalidSpec, `metrics.primary: ${primary.name} is a ${primary.task} metric but the task is ${task}`);
+        throw nonRetryable(
+          FailureType.InvalidSpec,
+          `metrics.primary: ${primary.name} is a ${primary.task} metric but the task is ${task}`,
+        );
       }
       let plan;
       try {
@@ -177,13 +193,24 @@ export const createActivities = (deps: ActivityDeps) => {
         kind: 'started',
         searchId,
         ts: now(),
-        payload: { name: spec.name, models: spec.models.map((m) => m.family), plannedTrials: spec.budget.trials, foldsPerTrial: plan.folds.length },
+        payload: {
+          name: spec.name,
+          models: spec.models.map((m) => m.family),
+          plannedTrials: spec.budget.trials,
+          foldsPerTrial: plan.folds.length,
+        },
       });
       return searchPlan;
     },
 
     /** Records that a trial started (idempotent upsert by trial id). */
-    async recordTrialStart(input: { searchId: string; trialIndex: number; model: string; params: Record<string, unknown>; nFolds: number }): Promise<void> {
+    async recordTrialStart(input: {
+      searchId: string;
+      trialIndex: number;
+      model: string;
+      params: Record<string, unknown>;
+      nFolds: number;
+    }): Promise<void> {
       await store.upsertTrialStart({
         _id: trialDocId(input.searchId, input.trialIndex),
         searchId: input.searchId,
@@ -207,24 +234,37 @@ export const createActivities = (deps: ActivityDeps) => {
       const ds = await loadData(input.dataset);
       const plan = planFolds(ds, input.cv, input.seed);
       if (plan.hash !== input.planHash) {
-        throw nonRetryable(FailureType.PlanMismatch, `fold plan ${plan.hash} differs from the search's ${input.planHash}: the data or the splitter changed`);
+        throw nonRetryable(
+          FailureType.PlanMismatch,
+          `fold plan ${plan.hash} differs from the search's ${input.planHash}: the data or the splitter changed`,
+        );
       }
       const fold = plan.folds[input.fold];
-      if (!fold) throw nonRetryable(FailureType.InvalidSpec, `fold ${input.fold} does not exist (the plan has ${plan.folds.length})`);
+      if (!fold)
+        throw nonRetryable(
+          FailureType.InvalidSpec,
+          `fold ${input.fold} does not exist (the plan has ${plan.folds.length})`,
+        );
       const { xTrain, xVal } = preprocessFold(ds, fold.train, fold.test, input.preprocess);
       const yTrain = gatherLabels(ds.y, fold.train);
       const yVal = gatherLabels(ds.y, fold.test);
 
       const hb = (ctx.info.heartbeatDetails ?? undefined) as FoldHeartbeat | undefined;
       const from: FoldCheckpointRef | undefined =
-        hb?.checkpoint && hb.checkpointEpoch !== undefined ? { checkpoint: hb.checkpoint, epoch: hb.checkpointEpoch } : input.resumeFrom;
+        hb?.checkpoint && hb.checkpointEpoch !== undefined
+          ? { checkpoint: hb.checkpoint, epoch: hb.checkpointEpoch }
+          : input.resumeFrom;
       let resumeFrom: TrainerJob['resumeFrom'];
       if (from) {
         const bytes = await store.getArtifact(from.checkpoint);
         if (bytes) resumeFrom = { epoch: from.epoch, bytes };
       }
       if (resumeFrom) faultPoint('fold-resume', { foldId, attempt, epoch: resumeFrom.epoch });
-      let last: FoldHeartbeat = { epoch: resumeFrom?.epoch ?? 0, checkpoint: resumeFrom ? from?.checkpoint : hb?.checkpoint, checkpointEpoch: resumeFrom?.epoch };
+      let last: FoldHeartbeat = {
+        epoch: resumeFrom?.epoch ?? 0,
+        checkpoint: resumeFrom ? from?.checkpoint : hb?.checkpoint,
+        checkpointEpoch: resumeFrom?.epoch,
+      };
       const beat = () => ctx.heartbeat(last);
       beat();
       const ticker = setInterval(beat, deps.heartbeatMs);
@@ -266,7 +306,11 @@ export const createActivities = (deps: ActivityDeps) => {
               fold: input.fold,
               epoch: e.epoch,
               attempt,
-              payload: { trainLoss: finiteOrNull(e.trainLoss), valLoss: finiteOrNull(e.valLoss), valScore: finiteOrNull(e.valScore) },
+              payload: {
+                trainLoss: finiteOrNull(e.trainLoss),
+                valLoss: finiteOrNull(e.valLoss),
+                valScore: finiteOrNull(e.valScore),
+              },
             });
           },
           onCheckpoint: async (c) => {
@@ -294,7 +338,11 @@ export const createActivities = (deps: ActivityDeps) => {
         }
         telemetry.foldFinished(input.model, 'failed', seconds);
         const e = err as Error;
-        if (e?.name === 'ModelError' || e?.name === 'ZodError' || /shape|incompatible|invalid param/i.test(e?.message ?? '')) {
+        if (
+          e?.name === 'ModelError' ||
+          e?.name === 'ZodError' ||
+          /shape|incompatible|invalid param/i.test(e?.message ?? '')
+        ) {
           throw nonRetryable(FailureType.ModelError, `${input.model}: ${e.message}`);
         }
         throw err;
@@ -305,11 +353,26 @@ export const createActivities = (deps: ActivityDeps) => {
 
       const metrics = scoreAll(input.metrics, scorerInput(ds, yVal, result.valPred, result.valProba));
       const durationMs = Date.now() - started;
-      const partial = input.untilEpoch !== undefined && !result.stoppedEarly && result.epochsTrained >= input.untilEpoch;
+      const partial =
+        input.untilEpoch !== undefined && !result.stoppedEarly && result.epochsTrained >= input.untilEpoch;
       const primary = metrics[input.metrics[0] as string] ?? Number.NaN;
       if (partial) {
-        const pausedAt = last.checkpoint && last.checkpointEpoch === result.epochsTrained ? { checkpoint: last.checkpoint, epoch: result.epochsTrained } : undefined;
-        return { fold: input.fold, status: 'partial', metrics, primary, epochsTrained: result.epochsTrained, durationMs, attempt, reused: false, backend: result.backend, pausedAt };
+        const pausedAt =
+          last.checkpoint && last.checkpointEpoch === result.epochsTrained
+            ? { checkpoint: last.checkpoint, epoch: result.epochsTrained }
+            : undefined;
+        return {
+          fold: input.fold,
+          status: 'partial',
+          metrics,
+          primary,
+          epochsTrained: result.epochsTrained,
+          durationMs,
+          attempt,
+          reused: false,
+          backend: result.backend,
+          pausedAt,
+        };
       }
       const doc: FoldDoc = {
         _id: foldId,
@@ -322,7 +385,11 @@ export const createActivities = (deps: ActivityDeps) => {
         status: 'completed',
         metrics,
         ...(ds.task === 'classification'
-          ? { confusionMatrix: confusionMatrix(yVal, result.valPred, { labels: Array.from({ length: ds.classes?.length ?? 0 }, (_, i) => i) }) }
+          ? {
+              confusionMatrix: confusionMatrix(yVal, result.valPred, {
+                labels: Array.from({ length: ds.classes?.length ?? 0 }, (_, i) => i),
+              }),
+            }
           : {}),
         curve: result.curve,
         epochsTrained: result.epochsTrained,
@@ -346,7 +413,13 @@ export const createActivities = (deps: ActivityDeps) => {
     },
 
     /** Announces folds a scheduler stopped at a rung; their partial training leaves no fold document. */
-    async finalizePartialFolds(input: { searchId: string; trialIndex: number; folds: number[]; reason: 'scheduler'; epoch: number }): Promise<void> {
+    async finalizePartialFolds(input: {
+      searchId: string;
+      trialIndex: number;
+      folds: number[];
+      reason: 'scheduler';
+      epoch: number;
+    }): Promise<void> {
       for (const fold of input.folds) {
         dropCheckpoints(foldDocId(input.searchId, input.trialIndex, fold));
         publish({
@@ -388,7 +461,13 @@ export const createActivities = (deps: ActivityDeps) => {
         }
       }
       if (input.prunedBy) {
-        publish({ kind: 'pruned', searchId: input.searchId, ts: now(), trialIndex: input.trialIndex, payload: input.prunedBy });
+        publish({
+          kind: 'pruned',
+          searchId: input.searchId,
+          ts: now(),
+          trialIndex: input.trialIndex,
+          payload: input.prunedBy,
+        });
       }
       publish({
         kind: 'trial',
@@ -421,8 +500,11 @@ export const createActivities = (deps: ActivityDeps) => {
     }): Promise<RefitResult> {
       const ctx = Context.current();
       const searched = await loadData(input.dataset);
-      const fullData = 'builtin' in input.dataset && input.dataset.subset !== undefined && searched.heldOut !== undefined;
-      const ds = fullData ? await loadData({ builtin: (input.dataset as { builtin: string }).builtin }) : searched;
+      const fullData =
+        'builtin' in input.dataset && input.dataset.subset !== undefined && searched.heldOut !== undefined;
+      const ds = fullData
+        ? await loadData({ builtin: (input.dataset as { builtin: string }).builtin })
+        : searched;
       const plan = fullData
         ? { pool: Uint32Array.from({ length: ds.nSamples }, (_, i) => i), holdout: new Uint32Array(0) }
         : planFolds(ds, input.cv, input.seed);
@@ -463,9 +545,16 @@ export const createActivities = (deps: ActivityDeps) => {
           { signal: ctx.cancellationSignal, onEpoch: () => ctx.heartbeat() },
         );
         for (const [file, bytes] of Object.entries(res.artifact)) {
-          await store.putArtifact(`${artifactName}/${file}`, bytes, { searchId: input.searchId, trialId: input.trialId, kind: 'model' });
+          await store.putArtifact(`${artifactName}/${file}`, bytes, {
+            searchId: input.searchId,
+            trialId: input.trialId,
+            kind: 'model',
+          });
         }
-        const testMetrics = xTest && yTest && yTest.length > 0 ? scoreAll(input.metrics, scorerInput(ds, yTest, res.valPred, res.valProba)) : undefined;
+        const testMetrics =
+          xTest && yTest && yTest.length > 0
+            ? scoreAll(input.metrics, scorerInput(ds, yTest, res.valPred, res.valProba))
+            : undefined;
         const out: RefitResult = {
           trialId: input.trialId,
           artifact: artifactName,
@@ -505,14 +594,20 @@ export const createActivities = (deps: ActivityDeps) => {
           kind: 'completed',
           searchId: input.searchId,
           ts: now(),
-          payload: { counts: toSearchCounts(input.counts), ...(input.best ? { best: input.best as never } : {}) },
+          payload: {
+            counts: toSearchCounts(input.counts),
+            ...(input.best ? { best: input.best as never } : {}),
+          },
         });
       } else {
         publish({
           kind: 'failed',
           searchId: input.searchId,
           ts: now(),
-          payload: { error: input.error ?? input.status, ...(input.status === 'cancelled' ? { cancelled: true } : {}) },
+          payload: {
+            error: input.error ?? input.status,
+            ...(input.status === 'cancelled' ? { cancelled: true } : {}),
+          },
         });
       }
     },

@@ -5,7 +5,8 @@ import type { CvSpec } from '@foldwise/spec';
 import { planFolds } from './plan';
 import type { LoadedDataset } from './ports';
 
-const cv = (over: Partial<CvSpec>): CvSpec => ({ kind: 'stratified', k: 3, repeats: 1, shuffle: true, ...over }) as CvSpec;
+const cv = (over: Partial<CvSpec>): CvSpec =>
+  ({ kind: 'stratified', k: 3, repeats: 1, shuffle: true, ...over }) as CvSpec;
 
 const dataset = (n: number, nGroups: number, seed: number): LoadedDataset => {
   let s = seed >>> 0 || 1;
@@ -40,7 +41,8 @@ test('group and stratified-group folds never split a group, cover every pool sam
         const plan = planFolds(ds, cv({ kind, ...(holdout ? { holdout } : {}) }), seed);
         const held = setOf(plan.holdout, groups);
         assert.equal(plan.pool.length + plan.holdout.length, n);
-        for (const g of setOf(plan.pool, groups)) assert.ok(!held.has(g), `group ${g} is both held out and in the pool`);
+        for (const g of setOf(plan.pool, groups))
+          assert.ok(!held.has(g), `group ${g} is both held out and in the pool`);
         const seen = new Map<number, number>();
         for (const f of plan.folds) {
           const tested = setOf(f.test, groups);
@@ -48,7 +50,10 @@ test('group and stratified-group folds never split a group, cover every pool sam
           for (const i of f.test) seen.set(i, (seen.get(i) ?? 0) + 1);
         }
         assert.equal(seen.size, plan.pool.length, 'every pool sample is validated');
-        assert.ok([...seen.values()].every((c) => c === 1), 'exactly once');
+        assert.ok(
+          [...seen.values()].every((c) => c === 1),
+          'exactly once',
+        );
       },
     ),
     { numRuns: 60 },
@@ -58,7 +63,10 @@ test('group and stratified-group folds never split a group, cover every pool sam
 test('time-series folds train only on the past, leave the gap out, and hold out the last samples', () => {
   const ds = { ...dataset(100, 5, 1), hash: 'ts' };
   const plan = planFolds(ds, cv({ kind: 'time-series', k: 4, gap: 3, maxTrainSize: 30, holdout: 0.2 }), 0);
-  assert.deepEqual(Array.from(plan.holdout), Array.from({ length: 20 }, (_, i) => 80 + i));
+  assert.deepEqual(
+    Array.from(plan.holdout),
+    Array.from({ length: 20 }, (_, i) => 80 + i),
+  );
   assert.equal(plan.folds.length, 4);
   for (const f of plan.folds) {
     const lastTrain = Math.max(...f.train);
@@ -70,5 +78,8 @@ test('time-series folds train only on the past, leave the gap out, and hold out 
 
 test('a group kind on data without groups is refused with what to add', () => {
   const { groups: _none, ...plain } = dataset(50, 5, 2);
-  assert.throws(() => planFolds({ ...plain, hash: 'plain' }, cv({ kind: 'group' }), 0), /group needs the dataset's groups column \(dataset.groups\)/);
+  assert.throws(
+    () => planFolds({ ...plain, hash: 'plain' }, cv({ kind: 'group' }), 0),
+    /group needs the dataset's groups column \(dataset.groups\)/,
+  );
 });

@@ -30,7 +30,11 @@ function mapThrough(pool: Uint32Array, local: Uint32Array): Uint32Array {
 }
 
 /** Samples of a grouped data set held out whole groups at a time, groups in seeded random order, until `fraction` of them. */
-function holdOutGroups(groups: Int32Array, fraction: number, seed: number): { pool: Uint32Array; holdout: Uint32Array } {
+function holdOutGroups(
+  groups: Int32Array,
+  fraction: number,
+  seed: number,
+): { pool: Uint32Array; holdout: Uint32Array } {
   const ids = [...new Set(groups)].sort((a, b) => a - b);
   if (ids.length < 2) throw new Error('holdout: the data has one group only, so no group can be held out');
   createRng(deriveSeed(seed, 'holdout-groups')).shuffle(ids);
@@ -80,22 +84,32 @@ export function planFolds(ds: LoadedDataset, cv: CvSpec, seed: number): FoldPlan
   }
   const yPool = Float64Array.from(pool, (i) => ds.y[i] as number);
   const groupsPool = ds.groups ? Int32Array.from(pool, (i) => ds.groups?.[i] as number) : undefined;
-  const stratified = cv.kind === 'stratified' || cv.kind === 'repeated-stratified' || cv.kind === 'stratified-group';
+  const stratified =
+    cv.kind === 'stratified' || cv.kind === 'repeated-stratified' || cv.kind === 'stratified-group';
   const splits = makeSplits(toSelectionCv(cv, seed, stratified && stratify, pool.length), {
     n: pool.length,
     ...(stratify ? { y: yPool } : {}),
     ...(grouped && groupsPool ? { groups: groupsPool } : {}),
   });
-  const folds = splits.folds.map((f) => ({ train: mapThrough(pool, f.train), test: mapThrough(pool, f.test) }));
+  const folds = splits.folds.map((f) => ({
+    train: mapThrough(pool, f.train),
+    test: mapThrough(pool, f.test),
+  }));
   const hasher = new StableHasher().string(ds.hash).string(splits.hash).indices(holdout);
   for (const f of folds) hasher.indices(f.test);
-  const ratio = folds.reduce((s, f) => s + f.test.length / Math.max(1, f.train.length), 0) / Math.max(1, folds.length);
+  const ratio =
+    folds.reduce((s, f) => s + f.test.length / Math.max(1, f.train.length), 0) / Math.max(1, folds.length);
   const plan: FoldPlan = { folds, pool, holdout, hash: hasher.hex(), testTrainRatio: ratio };
   cache.set(key, plan);
   return plan;
 }
 
-function toSelectionCv(cv: CvSpec, seed: number, stratified: boolean, n: number): Parameters<typeof makeSplits>[0] {
+function toSelectionCv(
+  cv: CvSpec,
+  seed: number,
+  stratified: boolean,
+  n: number,
+): Parameters<typeof makeSplits>[0] {
   switch (cv.kind) {
     case 'kfold':
     case 'stratified':
@@ -112,7 +126,9 @@ function toSelectionCv(cv: CvSpec, seed: number, stratified: boolean, n: number)
     case 'group':
       return { kind: 'group', k: cv.k };
     case 'stratified-group':
-      return stratified ? { kind: 'stratified-group', k: cv.k, shuffle: cv.shuffle, seed } : { kind: 'group', k: cv.k };
+      return stratified
+        ? { kind: 'stratified-group', k: cv.k, shuffle: cv.shuffle, seed }
+        : { kind: 'group', k: cv.k };
     case 'time-series':
       return {
         kind: 'time-series',

@@ -85,11 +85,19 @@ export interface DataPort {
 export interface StorePort {
   getFold(id: string): Promise<FoldDoc | null>;
   recordFold(doc: FoldDoc): Promise<{ written: boolean; existing?: FoldDoc | undefined }>;
-  upsertTrialStart(doc: Pick<TrialDoc, '_id' | 'searchId' | 'trialIndex' | 'model' | 'params' | 'foldCount'>): Promise<void>;
+  upsertTrialStart(
+    doc: Pick<TrialDoc, '_id' | 'searchId' | 'trialIndex' | 'model' | 'params' | 'foldCount'>,
+  ): Promise<void>;
   finishTrial(
     trialId: string,
     patch: Pick<TrialDoc, 'status'> & Partial<Pick<TrialDoc, 'prunedBy' | 'error' | 'foldsSkipped'>>,
-  ): Promise<{ metrics: Record<string, MetricSummary>; epochsTrained: number; foldsCompleted: number; model: string; params: Record<string, unknown> }>;
+  ): Promise<{
+    metrics: Record<string, MetricSummary>;
+    epochsTrained: number;
+    foldsCompleted: number;
+    model: string;
+    params: Record<string, unknown>;
+  }>;
   createSearch(doc: Pick<SearchDoc, '_id' | 'name' | 'spec' | 'specHash' | 'datasetHash'>): Promise<void>;
   updateSearch(id: string, patch: Partial<SearchDoc>): Promise<void>;
   putArtifact(name: string, bytes: Uint8Array, metadata: Record<string, unknown>): Promise<void>;
@@ -106,7 +114,11 @@ export interface EventsPort {
 /** The Prometheus instruments the activities update. */
 export interface TelemetryPort {
   foldStarted(model: string): void;
-  foldFinished(model: string, outcome: 'completed' | 'failed' | 'pruned' | 'cancelled', seconds: number): void;
+  foldFinished(
+    model: string,
+    outcome: 'completed' | 'failed' | 'pruned' | 'cancelled',
+    seconds: number,
+  ): void;
   epochsTrained(model: string, epochs: number, samples: number): void;
   foldRetried(): void;
   trialFinished(outcome: string): void;

@@ -21,7 +21,10 @@ async function lintProbe(dir: string, source: string): Promise<string[]> {
 }
 
 test('workflow code importing mongodb fails lint on module boundaries', async () => {
-  const rules = await lintProbe('workflows/src', "import { MongoClient } from 'mongodb';\nexport const c = MongoClient;\n");
+  const rules = await lintProbe(
+    'workflows/src',
+    "import { MongoClient } from 'mongodb';\nexport const c = MongoClient;\n",
+  );
   assert.ok(rules.includes('@nx/enforce-module-boundaries'), `rules hit: ${rules.join(', ')}`);
 });
 
@@ -30,20 +33,33 @@ test('workflow code importing @temporalio/activity or @tensorflow fails lint', a
     'workflows/src',
     "import { heartbeat } from '@temporalio/activity';\nimport * as tf from '@tensorflow/tfjs';\nexport const h = [heartbeat, tf];\n",
   );
-  assert.equal(rules.filter((r) => r === '@nx/enforce-module-boundaries').length, 2, `rules hit: ${rules.join(', ')}`);
+  assert.equal(
+    rules.filter((r) => r === '@nx/enforce-module-boundaries').length,
+    2,
+    `rules hit: ${rules.join(', ')}`,
+  );
 });
 
 test('a pure library importing the store library fails lint', async () => {
-  const rules = await lintProbe('libs/metrics/src', "import * as s from '@foldwise/store';\nexport const x = s;\n");
+  const rules = await lintProbe(
+    'libs/metrics/src',
+    "import * as s from '@foldwise/store';\nexport const x = s;\n",
+  );
   assert.ok(rules.includes('@nx/enforce-module-boundaries'), `rules hit: ${rules.join(', ')}`);
 });
 
 test('an activity module importing mongodb passes the boundary rule', async () => {
-  const rules = await lintProbe('activities/src', "import { MongoClient } from 'mongodb';\nexport const c = MongoClient;\n");
+  const rules = await lintProbe(
+    'activities/src',
+    "import { MongoClient } from 'mongodb';\nexport const c = MongoClient;\n",
+  );
   assert.ok(!rules.includes('@nx/enforce-module-boundaries'), `rules hit: ${rules.join(', ')}`);
 });
 
 test('a floating promise fails lint', async () => {
-  const rules = await lintProbe('libs/metrics/src', 'async function f(): Promise<void> {}\nexport function g(): void { f(); }\n');
+  const rules = await lintProbe(
+    'libs/metrics/src',
+    'async function f(): Promise<void> {}\nexport function g(): void { f(); }\n',
+  );
   assert.ok(rules.includes('@typescript-eslint/no-floating-promises'), `rules hit: ${rules.join(', ')}`);
 });

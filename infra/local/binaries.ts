@@ -24,7 +24,10 @@ function findGo(): string | undefined {
 
 function goCommand(): string {
   const go = findGo();
-  if (!go) throw new BinaryError('go: the Go toolchain (>= 1.25) is needed to build temporal and ferretdb, and `go` is not on PATH');
+  if (!go)
+    throw new BinaryError(
+      'go: the Go toolchain (>= 1.25) is needed to build temporal and ferretdb, and `go` is not on PATH',
+    );
   return go;
 }
 
@@ -32,7 +35,9 @@ function temporalIsPinned(bin: string, go: string | undefined): boolean {
   if (go === undefined) return true;
   const r = spawnSync(go, ['version', '-m', bin], quiet);
   const { module, version } = goModules.temporal;
-  return r.status === 0 && new RegExp(`\\bmod\\s+${module.replace(/\./g, '\\.')}\\s+${version}\\b`).test(r.stdout);
+  return (
+    r.status === 0 && new RegExp(`\\bmod\\s+${module.replace(/\./g, '\\.')}\\s+${version}\\b`).test(r.stdout)
+  );
 }
 
 function ferretIsPinned(bin: string): boolean {
@@ -43,7 +48,9 @@ function ferretIsPinned(bin: string): boolean {
 function run(cmd: string, args: string[], opts: { cwd: string; env: NodeJS.ProcessEnv; what: string }): void {
   const r = spawnSync(cmd, args, { ...quiet, cwd: opts.cwd, env: opts.env });
   if (r.status !== 0) {
-    throw new BinaryError(`${opts.what}: \`${cmd} ${args.join(' ')}\` failed (exit ${r.status})\n${r.stderr.slice(-4000)}`);
+    throw new BinaryError(
+      `${opts.what}: \`${cmd} ${args.join(' ')}\` failed (exit ${r.status})\n${r.stderr.slice(-4000)}`,
+    );
   }
 }
 
@@ -62,14 +69,19 @@ function buildFerret(binDir: string, srcRoot: string, go: string): void {
   const info = JSON.parse(
     execFileSync(go, ['mod', 'download', '-json', `${module}@${version}`], { ...quiet, cwd: binDir, env }),
   ) as { Dir?: string; Error?: string };
-  if (!info.Dir) throw new BinaryError(`ferretdb: go mod download gave no source directory (${info.Error ?? 'no error'})`);
+  if (!info.Dir)
+    throw new BinaryError(`ferretdb: go mod download gave no source directory (${info.Error ?? 'no error'})`);
   const src = join(srcRoot, `ferretdb-${version}`);
   rmSync(src, { recursive: true, force: true });
   cpSync(info.Dir, src, { recursive: true });
   chmodSync(src, 0o755);
   execFileSync('chmod', ['-R', 'u+w', src]);
   writeFileSync(join(src, 'build', 'version', 'version.txt'), `${version}\n`);
-  run(go, ['build', '-trimpath', '-o', join(binDir, 'ferretdb'), `./${pkg}`], { cwd: src, env, what: 'ferretdb' });
+  run(go, ['build', '-trimpath', '-o', join(binDir, 'ferretdb'), `./${pkg}`], {
+    cwd: src,
+    env,
+    what: 'ferretdb',
+  });
   rmSync(src, { recursive: true, force: true });
 }
 
@@ -93,7 +105,10 @@ export function findNatsServer(): string {
  * FerretDB is built from its module source with build/version/version.txt filled in, because a plain
  * `go install …/ferretdb@v1.24.2` produces a binary that panics at start for want of that file.
  */
-export function ensureBinaries(root: string, log: (line: string) => void = () => {}): Omit<Binaries, 'natsServer'> {
+export function ensureBinaries(
+  root: string,
+  log: (line: string) => void = () => {},
+): Omit<Binaries, 'natsServer'> {
   const binDir = join(root, '.cache', 'bin');
   mkdirSync(binDir, { recursive: true });
   const temporal = join(binDir, 'temporal');
@@ -101,14 +116,22 @@ export function ensureBinaries(root: string, log: (line: string) => void = () =>
   const go = findGo();
   const needGo = (): string => go ?? goCommand();
   if (!existsSync(temporal) || !temporalIsPinned(temporal, go)) {
-    log(`building temporal ${goModules.temporal.version} from its Go module into ${binDir} (a few minutes on a cold cache)`);
+    log(
+      `building temporal ${goModules.temporal.version} from its Go module into ${binDir} (a few minutes on a cold cache)`,
+    );
     buildTemporal(binDir, needGo());
-    if (!temporalIsPinned(temporal, needGo())) throw new BinaryError(`temporal: ${temporal} is not ${goModules.temporal.version} after the build`);
+    if (!temporalIsPinned(temporal, needGo()))
+      throw new BinaryError(`temporal: ${temporal} is not ${goModules.temporal.version} after the build`);
   }
   if (!existsSync(ferretdb) || !ferretIsPinned(ferretdb)) {
-    log(`building ferretdb ${goModules.ferretdb.version} from its Go module into ${binDir} (a few minutes on a cold cache)`);
+    log(
+      `building ferretdb ${goModules.ferretdb.version} from its Go module into ${binDir} (a few minutes on a cold cache)`,
+    );
     buildFerret(binDir, join(root, '.cache', 'src'), needGo());
-    if (!ferretIsPinned(ferretdb)) throw new BinaryError(`ferretdb: ${ferretdb} does not report ${goModules.ferretdb.version} after the build`);
+    if (!ferretIsPinned(ferretdb))
+      throw new BinaryError(
+        `ferretdb: ${ferretdb} does not report ${goModules.ferretdb.version} after the build`,
+      );
   }
   return { temporal, ferretdb };
 }

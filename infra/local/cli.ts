@@ -10,7 +10,9 @@ async function main(argv: string[]): Promise<void> {
     .showHelpAfterError();
   program
     .command('up')
-    .description('build the servers once, start what is not running, wait until each answers, write .cache/stack/env.json')
+    .description(
+      'build the servers once, start what is not running, wait until each answers, write .cache/stack/env.json',
+    )
     .action(async () => {
       await up({ log: say });
     });
@@ -32,7 +34,8 @@ async function main(argv: string[]): Promise<void> {
       }
       if (s.env) say(`ui       ${s.env.TEMPORAL_UI_URL}`);
       say(`env      ${s.env ? s.envFile : 'absent: run npm run stack:up'}`);
-      if (!s.env || s.services.some((x) => x.state !== 'running' && x.state !== 'external')) process.exitCode = 1;
+      if (!s.env || s.services.some((x) => x.state !== 'running' && x.state !== 'external'))
+        process.exitCode = 1;
     });
   await program.parseAsync(argv);
 }

@@ -53,7 +53,12 @@ export function isRunning(pid: number, bin: string): boolean {
 }
 
 /** Starts `bin args` detached in its own process group, output appended to `log`; returns its pid. */
-export function launch(bin: string, args: string[], log: string, cwd: string): { pid: number; exited: () => string | undefined } {
+export function launch(
+  bin: string,
+  args: string[],
+  log: string,
+  cwd: string,
+): { pid: number; exited: () => string | undefined } {
   mkdirSync(dirname(log), { recursive: true });
   const fd = openSync(log, 'a');
   let exit: string | undefined;

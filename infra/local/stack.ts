@@ -12,7 +12,18 @@ import {
   type StackEnv,
 } from './config';
 import { type Probe, probeJetStream, probeMongo, probeTemporal } from './health';
-import { type LaunchRecord, clearLaunch, isRunning, launch, portIsFree, readLaunch, tail, terminate, withLock, writeLaunch } from './processes';
+import {
+  type LaunchRecord,
+  clearLaunch,
+  isRunning,
+  launch,
+  portIsFree,
+  readLaunch,
+  tail,
+  terminate,
+  withLock,
+  writeLaunch,
+} from './processes';
 
 /** Options shared by the stack's operations. */
 export interface StackOptions {
@@ -161,7 +172,11 @@ function probeFor(name: ServiceName, url: string): () => Promise<Probe> {
 }
 
 function urlOf(rec: LaunchRecord, name: ServiceName): string {
-  return name === 'temporal' ? `127.0.0.1:${rec.port}` : name === 'ferretdb' ? `mongodb://127.0.0.1:${rec.port}/` : `nats://127.0.0.1:${rec.port}`;
+  return name === 'temporal'
+    ? `127.0.0.1:${rec.port}`
+    : name === 'ferretdb'
+      ? `mongodb://127.0.0.1:${rec.port}/`
+      : `nats://127.0.0.1:${rec.port}`;
 }
 
 const launchFile = (root: string, name: ServiceName): string => join(stackPaths(root).runDir, `${name}.json`);
@@ -183,7 +198,9 @@ async function waitHealthy(
     if (gone) throw new Error(`${name}: exited while starting (${gone}); log ${log}:\n${tail(log)}`);
     await sleep(250);
   }
-  throw new Error(`${name}: did not answer at ${url} within ${timeoutMs / 1000}s (${last.ok ? '' : last.reason}); log ${log}:\n${tail(log)}`);
+  throw new Error(
+    `${name}: did not answer at ${url} within ${timeoutMs / 1000}s (${last.ok ? '' : last.reason}); log ${log}:\n${tail(log)}`,
+  );
 }
 
 async function ensureRunning(
@@ -199,21 +216,40 @@ async function ensureRunning(
         `${portVariable[spec.name]}: ${spec.name} already runs on port ${rec.port} (pid ${rec.pid}), not ${spec.port}; run \`npm run stack:down\` first`,
       );
     }
-    await waitHealthy(spec.name, spec.url, timeoutMs, () => (isRunning(rec.pid, rec.bin) ? undefined : 'gone'), rec.log);
+    await waitHealthy(
+      spec.name,
+      spec.url,
+      timeoutMs,
+      () => (isRunning(rec.pid, rec.bin) ? undefined : 'gone'),
+      rec.log,
+    );
     return { pid: rec.pid, started: false, log: rec.log };
   }
   return start(spec, root, timeoutMs);
 }
 
-async function start(spec: ServiceSpec, root: string, timeoutMs: number): Promise<{ pid: number; started: boolean; log: string }> {
+async function start(
+  spec: ServiceSpec,
+  root: string,
+  timeoutMs: number,
+): Promise<{ pid: number; started: boolean; log: string }> {
   const file = launchFile(root, spec.name);
   clearLaunch(file);
   if (!(await portIsFree(spec.port))) {
-    throw new StackConfigError(`${portVariable[spec.name]}: port ${spec.port} on 127.0.0.1 is in use by another process`);
+    throw new StackConfigError(
+      `${portVariable[spec.name]}: port ${spec.port} on 127.0.0.1 is in use by another process`,
+    );
   }
   const log = join(stackPaths(root).logDir, `${spec.name}.log`);
   const child = launch(spec.bin, spec.args, log, root);
-  writeLaunch(file, { pid: child.pid, bin: spec.bin, args: spec.args, port: spec.port, log, startedAt: new Date().toISOString() });
+  writeLaunch(file, {
+    pid: child.pid,
+    bin: spec.bin,
+    args: spec.args,
+    port: spec.port,
+    log,
+    startedAt: new Date().toISOString(),
+  });
   try {
     await waitHealthy(spec.name, spec.url, timeoutMs, child.exited, log);
   } catch (err) {
@@ -251,7 +287,9 @@ export async function up(opts: StackOptions = {}): Promise<StackEnv> {
     specs.forEach((s, i) => {
       const r = (settled[i] as PromiseFulfilledResult<{ pid: number; started: boolean; log: string }>).value;
       const extra = s.name === 'temporal' ? `  UI http://127.0.0.1:${cfg.temporalUiPort}` : '';
-      log(`${s.name.padEnd(9)}${s.url.padEnd(30)}pid ${r.pid}, ${r.started ? 'started' : 'already running'}, log ${r.log}${extra}`);
+      log(
+        `${s.name.padEnd(9)}${s.url.padEnd(30)}pid ${r.pid}, ${r.started ? 'started' : 'already running'}, log ${r.log}${extra}`,
+      );
     });
     const env: StackEnv = {
       TEMPORAL_ADDRESS: `127.0.0.1:${cfg.temporalPort}`,
@@ -267,11 +305,19 @@ export async function up(opts: StackOptions = {}): Promise<StackEnv> {
   });
 }
 
-async function resolveNats(cfg: StackConfig, root: string, timeoutMs: number, log: (line: string) => void): Promise<string> {
+async function resolveNats(
+  cfg: StackConfig,
+  root: string,
+  timeoutMs: number,
+  log: (line: string) => void,
+): Promise<string> {
   const plan = cfg.nats;
   if (plan.mode === 'reuse') {
     const probe = await probeJetStream(plan.url);
-    if (!probe.ok) throw new StackConfigError(`NATS_URL: no NATS server with JetStream answers at ${plan.url} (${probe.reason})`);
+    if (!probe.ok)
+      throw new StackConfigError(
+        `NATS_URL: no NATS server with JetStream answers at ${plan.url} (${probe.reason})`,
+      );
     log(`${'nats'.padEnd(9)}${plan.url.padEnd(30)}reused (NATS_URL), not managed by the stack`);
     return plan.url;
   }
@@ -280,13 +326,17 @@ async function resolveNats(cfg: StackConfig, root: string, timeoutMs: number, lo
   if (plan.mode === 'reuse-or-own' && !ownRunning) {
     const probe = await probeJetStream(plan.url);
     if (probe.ok) {
-      log(`${'nats'.padEnd(9)}${plan.url.padEnd(30)}reused (answers with JetStream), not managed by the stack`);
+      log(
+        `${'nats'.padEnd(9)}${plan.url.padEnd(30)}reused (answers with JetStream), not managed by the stack`,
+      );
       return plan.url;
     }
   }
   const spec = natsSpec(findNatsServer(), plan.port, root);
   const r = await ensureRunning(spec, root, timeoutMs);
-  log(`${'nats'.padEnd(9)}${spec.url.padEnd(30)}pid ${r.pid}, ${r.started ? 'started' : 'already running'}, log ${r.log}`);
+  log(
+    `${'nats'.padEnd(9)}${spec.url.padEnd(30)}pid ${r.pid}, ${r.started ? 'started' : 'already running'}, log ${r.log}`,
+  );
   return spec.url;
 }
 
@@ -367,11 +417,19 @@ export async function startService(name: ServiceName, opts: StackOptions = {}): 
   const timeoutMs = opts.timeoutMs ?? 120_000;
   const rec = readLaunch(launchFile(root, name));
   if (!rec) {
-    throw new Error(`${name}: the stack has no record of starting it; run \`npm run stack:up\` (or stopService only what it started)`);
+    throw new Error(
+      `${name}: the stack has no record of starting it; run \`npm run stack:up\` (or stopService only what it started)`,
+    );
   }
   const spec: ServiceSpec = { name, bin: rec.bin, args: rec.args, port: rec.port, url: urlOf(rec, name) };
   if (isRunning(rec.pid, rec.bin)) {
-    await waitHealthy(name, spec.url, timeoutMs, () => (isRunning(rec.pid, rec.bin) ? undefined : 'gone'), rec.log);
+    await waitHealthy(
+      name,
+      spec.url,
+      timeoutMs,
+      () => (isRunning(rec.pid, rec.bin) ? undefined : 'gone'),
+      rec.log,
+    );
     return;
   }
   await start(spec, root, timeoutMs);
@@ -390,7 +448,9 @@ export function loadStackEnv(opts: Pick<StackOptions, 'root' | 'env'> = {}): Sta
   if (!existsSync(file)) throw new Error(`${file}: no stack environment; run \`npm run stack:up\``);
   const parsed = stackEnvSchema.safeParse(JSON.parse(readFileSync(file, 'utf8')));
   if (!parsed.success) {
-    throw new Error(`${file}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+    throw new Error(
+      `${file}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+    );
   }
   return parsed.data;
 }

@@ -6,7 +6,13 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { chromium, type Browser } from 'playwright-core';
 // eslint-disable-next-line @nx/enforce-module-boundaries -- the report generator lives in the CLI application
-import { buildReport, ChartId, rankedTrials, syntheticReportData, trialLabel } from '../../services/cli/src/report';
+import {
+  buildReport,
+  ChartId,
+  rankedTrials,
+  syntheticReportData,
+  trialLabel,
+} from '../../services/cli/src/report';
 
 const artifacts = resolve(__dirname, '..', 'artifacts');
 const chromiumArgs = [
@@ -46,22 +52,28 @@ test('the report opens offline in Chromium with every chart drawn and the leader
   await page.goto(pathToFileURL(file).href);
 
   for (const id of Object.values(ChartId)) {
-    const info = await page.locator(`section[data-chart="${id}"] svg`).first().evaluate((svg) => {
-      const box = svg.getBoundingClientRect();
-      const marks = svg.querySelectorAll('path, rect, line, circle, text');
-      const drawn = [...svg.querySelectorAll('path')].filter((p) => {
-        const b = (p as unknown as { getBBox(): { width: number; height: number } }).getBBox();
-        return b.width > 0 || b.height > 0;
+    const info = await page
+      .locator(`section[data-chart="${id}"] svg`)
+      .first()
+      .evaluate((svg) => {
+        const box = svg.getBoundingClientRect();
+        const marks = svg.querySelectorAll('path, rect, line, circle, text');
+        const drawn = [...svg.querySelectorAll('path')].filter((p) => {
+          const b = (p as unknown as { getBBox(): { width: number; height: number } }).getBBox();
+          return b.width > 0 || b.height > 0;
+        });
+        return { width: box.width, height: box.height, marks: marks.length, drawn: drawn.length };
       });
-      return { width: box.width, height: box.height, marks: marks.length, drawn: drawn.length };
-    });
     assert.ok(info.width > 100 && info.height > 50, `chart ${id} has a ${info.width}x${info.height} box`);
-    assert.ok(info.marks > 5 && info.drawn > 0, `chart ${id} has ${info.marks} elements, ${info.drawn} drawn paths`);
+    assert.ok(
+      info.marks > 5 && info.drawn > 0,
+      `chart ${id} has ${info.marks} elements, ${info.drawn} drawn paths`,
+    );
   }
 
-  const rows = await page.locator('#leaderboard tbody tr').evaluateAll((trs) =>
-    trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent ?? '')),
-  );
+  const rows = await page
+    .locator('#leaderboard tbody tr')
+    .evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent ?? '')));
   const ranked = rankedTrials(data);
   assert.equal(rows.length, data.trials.length);
   ranked.forEach((t, i) => {

@@ -89,7 +89,8 @@ test(
           models: [{ ...spec('x').models[0], params: { epochs: 120, batchSize: 32, hiddenLayers: 1 } }],
         });
         const pids = new Set(pool.map((w) => w.proc.pid));
-        const written = (foldId: string) => faultEvents(dir).some((e) => e.point === 'fold-written' && e.foldId === foldId);
+        const written = (foldId: string) =>
+          faultEvents(dir).some((e) => e.point === 'fold-written' && e.foldId === foldId);
         let victim: ReturnType<typeof faultEvents>[number] | undefined;
         while (!victim) {
           const candidate = await waitFor(
@@ -97,7 +98,11 @@ test(
             () =>
               faultEvents(dir).find(
                 (e) =>
-                  e.point === 'fold-checkpoint' && (e.epoch ?? 0) >= 2 && (e.epoch ?? 0) <= 40 && pids.has(e.pid) && !written(e.foldId),
+                  e.point === 'fold-checkpoint' &&
+                  (e.epoch ?? 0) >= 2 &&
+                  (e.epoch ?? 0) <= 40 &&
+                  pids.has(e.pid) &&
+                  !written(e.foldId),
               ),
             120_000,
             50,
@@ -123,10 +128,16 @@ test(
           (e) => e.point === 'fold-start' && e.foldId === victim.foldId && e.attempt >= 2,
         );
         assert.ok(retry, 'the killed fold was retried');
-        const resumed = faultEvents(dir).find((e) => e.point === 'fold-resume' && e.foldId === victim.foldId && e.attempt >= 2);
+        const resumed = faultEvents(dir).find(
+          (e) => e.point === 'fold-resume' && e.foldId === victim.foldId && e.attempt >= 2,
+        );
         assert.ok(resumed, 'the retry resumed from a checkpoint named in the heartbeat details');
         assert.ok((resumed.epoch ?? 0) >= 2, `resumed from epoch ${resumed.epoch}`);
-        assert.equal(killed.resumedFromEpoch, resumed.epoch, 'the fold document records the epoch it resumed from');
+        assert.equal(
+          killed.resumedFromEpoch,
+          resumed.epoch,
+          'the fold document records the epoch it resumed from',
+        );
         histories['kill search'] = await client.temporal.workflow.getHandle(handle.searchId).fetchHistory();
         const trialIndex = Number(victim.foldId.split(':').at(-2));
         histories['kill trial'] = await client.temporal.workflow
@@ -440,14 +451,22 @@ test(
       patient.proc.kill('SIGTERM');
       assert.equal(await patient.exited, 0, 'the worker exits cleanly once its fold is done');
       const wrote = faultEvents(dir).find((e) => e.point === 'fold-written' && e.foldId === finishing.foldId);
-      assert.equal(wrote?.pid, patient.proc.pid, 'the fold running at SIGTERM was finished and written by that worker');
+      assert.equal(
+        wrote?.pid,
+        patient.proc.pid,
+        'the fold running at SIGTERM was finished and written by that worker',
+      );
       const helper = await startPoolWorker(stack.env, dir);
       workers.push(helper);
       const r1 = await first.result();
       assert.equal(r1.status, 'completed');
       const folds1 = await first.folds();
       oneDocPerFold(folds1, 1, 3);
-      assert.equal(folds1.find((f) => f._id === finishing.foldId)?.attempt, 1, 'finished in its first attempt');
+      assert.equal(
+        folds1.find((f) => f._id === finishing.foldId)?.attempt,
+        1,
+        'finished in its first attempt',
+      );
 
       const hasty = await startPoolWorker(stack.env, dir, { FOLDWISE_SHUTDOWN_GRACE: '1s' });
       workers.push(hasty);
@@ -457,12 +476,17 @@ test(
       const termAt = Date.now();
       hasty.proc.kill('SIGTERM');
       assert.equal(await hasty.exited, 0);
-      assert.ok(!faultEvents(dir).some((e) => e.point === 'fold-written' && e.foldId === handed.foldId), 'the grace time ended before the fold did');
+      assert.ok(
+        !faultEvents(dir).some((e) => e.point === 'fold-written' && e.foldId === handed.foldId),
+        'the grace time ended before the fold did',
+      );
       const trial = client.temporal.workflow.getHandle(trialWorkflowId(second.searchId, 0));
       const handback = await waitFor(
         'Temporal to record the fold as handed back (a retryable failure, not a heartbeat timeout)',
         async () =>
-          (await trial.describe()).raw.pendingActivities?.find((a) => (a.attempt ?? 0) >= 2 && /handed back at epoch/.test(a.lastFailure?.message ?? '')),
+          (await trial.describe()).raw.pendingActivities?.find(
+            (a) => (a.attempt ?? 0) >= 2 && /handed back at epoch/.test(a.lastFailure?.message ?? ''),
+          ),
         10_000,
       );
       const handbackS = (Date.now() - termAt) / 1000;
@@ -474,10 +498,15 @@ test(
       oneDocPerFold(folds2, 1, 3);
       const doc = folds2.find((f) => f._id === handed.foldId);
       assert.ok(doc && doc.attempt >= 2, `the handed-back fold was retried (attempt ${doc?.attempt})`);
-      const retry = faultEvents(dir).find((e) => e.point === 'fold-start' && e.foldId === handed.foldId && e.attempt >= 2);
+      const retry = faultEvents(dir).find(
+        (e) => e.point === 'fold-start' && e.foldId === handed.foldId && e.attempt >= 2,
+      );
       assert.ok(retry && retry.pid === taker.proc.pid, 'retried on the new worker');
 
-      assert.ok((doc.resumedFromEpoch ?? 0) >= 4, `resumed from its checkpoint (epoch ${doc.resumedFromEpoch})`);
+      assert.ok(
+        (doc.resumedFromEpoch ?? 0) >= 4,
+        `resumed from its checkpoint (epoch ${doc.resumedFromEpoch})`,
+      );
       return `grace 120 s: the running fold finished on the stopping worker (attempt 1), exit 0; grace 1 s: Temporal held the fold as handed back ("${handback.lastFailure?.message}") ${handbackS.toFixed(1)} s after SIGTERM, attempt 2 ran on another worker once its slot was free (${((retry.t - termAt) / 1000).toFixed(1)} s) and resumed from epoch ${doc.resumedFromEpoch}`;
     });
   },

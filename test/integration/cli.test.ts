@@ -31,7 +31,11 @@ function foldwise(args: string[], timeoutMs = 900_000): Promise<Run> {
     proc.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     const timer = setTimeout(() => {
       proc.kill('SIGKILL');
-      fail(new Error(`foldwise ${args.join(' ')} did not finish within ${timeoutMs / 1000}s\nstderr:\n${stderr.slice(-3000)}`));
+      fail(
+        new Error(
+          `foldwise ${args.join(' ')} did not finish within ${timeoutMs / 1000}s\nstderr:\n${stderr.slice(-3000)}`,
+        ),
+      );
     }, timeoutMs);
     proc.once('exit', (code) => {
       clearTimeout(timer);
@@ -57,12 +61,22 @@ after(async () => {
 test('submit --json runs examples/iris.yaml to the end and prints one JSON result with the documented fields', async () => {
   const id = `cli-json-${runId}`;
   const r = await foldwise(['submit', 'examples/iris.yaml', '--json', '--search-id', id]);
-  assert.equal(r.code, 0, `exit ${r.code}\nstderr:\n${r.stderr.slice(-3000)}\nworker:\n${worker.output().slice(-3000)}`);
+  assert.equal(
+    r.code,
+    0,
+    `exit ${r.code}\nstderr:\n${r.stderr.slice(-3000)}\nworker:\n${worker.output().slice(-3000)}`,
+  );
   const doc = JSON.parse(r.stdout) as {
     searchId: string;
     status: string;
     best: { trialId: string; model: string; params: object; score: number } | null;
-    leaderboard: { trialId: string; model: string; params: object; folds: number; metrics: Record<string, { mean: number; std: number | null; ci95: [number, number] | null }> }[];
+    leaderboard: {
+      trialId: string;
+      model: string;
+      params: object;
+      folds: number;
+      metrics: Record<string, { mean: number; std: number | null; ci95: [number, number] | null }>;
+    }[];
     comparison: { winner: string; verdict: string } | null;
   };
   assert.equal(doc.searchId, id);
@@ -83,7 +97,10 @@ test('submit --json runs examples/iris.yaml to the end and prints one JSON resul
       assert.ok('std' in m && 'ci95' in m, `trial ${row.trialId} ${name} lacks std or ci95`);
     }
   }
-  assert.ok(doc.leaderboard.some((row) => row.trialId === doc.best?.trialId), 'the best trial is on the leaderboard');
+  assert.ok(
+    doc.leaderboard.some((row) => row.trialId === doc.best?.trialId),
+    'the best trial is on the leaderboard',
+  );
   assert.ok(doc.comparison && typeof doc.comparison.verdict === 'string', 'comparison is missing');
 });
 
@@ -108,7 +125,10 @@ test('an invalid spec exits 2 and names the path of every bad field', async () =
   assert.equal(r.stdout, '', 'nothing is printed on stdout for an invalid spec');
   const lines = r.stderr.trim().split('\n');
   for (const path of ['name', 'cv.k', 'metrics.primary', 'models[1].family', 'budget.trials']) {
-    assert.ok(lines.some((l) => l.startsWith(`${path}: `)), `no line names ${path}:\n${r.stderr}`);
+    assert.ok(
+      lines.some((l) => l.startsWith(`${path}: `)),
+      `no line names ${path}:\n${r.stderr}`,
+    );
   }
 });
 
@@ -122,7 +142,10 @@ test('submit --watch without a terminal prints one JSON event per line, ending w
     assert.ok(parsed.success, `line ${i + 1} is not a foldwise event: ${l.slice(0, 300)}`);
     return parsed.data;
   });
-  assert.ok(events.every((e) => e.searchId === id), 'every event belongs to the search');
+  assert.ok(
+    events.every((e) => e.searchId === id),
+    'every event belongs to the search',
+  );
   assert.equal(events[0]?.kind, 'started');
   assert.ok(events.filter((e) => e.kind === 'fold').length >= 5, 'fold events are streamed');
   assert.equal(events.at(-1)?.kind, 'completed');

@@ -34,7 +34,9 @@ before(async () => {
   worker = await startWorkerProcess();
   await worker.ready;
   const text = await scrapeMetrics(worker.metricsPort);
-  exported = new Map([...text.matchAll(/^# TYPE (\S+) (\S+)$/gm)].map((m) => [m[1] as string, m[2] as string]));
+  exported = new Map(
+    [...text.matchAll(/^# TYPE (\S+) (\S+)$/gm)].map((m) => [m[1] as string, m[2] as string]),
+  );
 });
 
 after(async () => {
@@ -58,7 +60,10 @@ test('every foldwise metric a Grafana dashboard queries is exported by a running
           ((suffix === '_sum' || suffix === '_count') && (base === 'histogram' || base === 'summary')) ||
           exported.has(`${metric}${suffix}`);
         if (!ok) {
-          const why = base === undefined ? 'is not exported by the worker' : `is a ${base}, which has no ${suffix} series`;
+          const why =
+            base === undefined
+              ? 'is not exported by the worker'
+              : `is a ${base}, which has no ${suffix} series`;
           problems.push(`${file}: ${metric}${suffix} ${why} (query: ${q})`);
         }
       }

@@ -26,7 +26,9 @@ let cacheDir: string;
 function syntheticCsv(rows: number, salt: string): Buffer {
   const lines = ['x1,x2,colour,label'];
   for (let i = 0; i < rows; i++) {
-    lines.push(`${(i * 0.37) % 11},${(i * 1.91) % 7},${['red', 'green', 'blue'][i % 3]},${i % 4 === 0 ? 'yes' : 'no'}`);
+    lines.push(
+      `${(i * 0.37) % 11},${(i * 1.91) % 7},${['red', 'green', 'blue'][i % 3]},${i % 4 === 0 ? 'yes' : 'no'}`,
+    );
   }
   lines.push(`0,0,${salt},no`);
   return Buffer.from(`${lines.join('\n')}\n`);
@@ -69,11 +71,19 @@ test('concurrent stagings of the same content leave exactly one file and no orph
   const content = syntheticCsv(20_000, 'race');
   const results = await Promise.all([1, 2, 3].map(() => stageDataset(db, content, meta)));
   assert.equal(results.filter((r) => !r.existed).length, 1);
-  const files = await db.collection(`${DATASETS_BUCKET}.files`).find({ filename: results[0]?.sha256 }).toArray();
+  const files = await db
+    .collection(`${DATASETS_BUCKET}.files`)
+    .find({ filename: results[0]?.sha256 })
+    .toArray();
   assert.equal(files.length, 1);
-  const ids = new Set((await db.collection(`${DATASETS_BUCKET}.files`).find().toArray()).map((f) => String(f._id)));
+  const ids = new Set(
+    (await db.collection(`${DATASETS_BUCKET}.files`).find().toArray()).map((f) => String(f._id)),
+  );
   const chunkOwners = await db.collection(`${DATASETS_BUCKET}.chunks`).distinct('files_id');
-  assert.deepEqual(chunkOwners.map(String).filter((id) => !ids.has(id)), []);
+  assert.deepEqual(
+    chunkOwners.map(String).filter((id) => !ids.has(id)),
+    [],
+  );
 });
 
 test('a staged dataset loads back equal to parsing the file locally, then from its cache file', async () => {
@@ -86,7 +96,10 @@ test('a staged dataset loads back equal to parsing the file locally, then from i
   assert.equal(ds.hash, local.hash);
   assert.equal(ds.name, 'synthetic.csv');
   assert.deepEqual(fs.readFileSync(stagedCachePath(cacheDir, sha256, 'csv')), content);
-  assert.deepEqual(fs.readdirSync(cacheDir).filter((f) => f.endsWith('.tmp')), []);
+  assert.deepEqual(
+    fs.readdirSync(cacheDir).filter((f) => f.endsWith('.tmp')),
+    [],
+  );
 
   const again = recorder();
   assert.equal(await loadStagedDataset(db, sha256, { cacheDir, onEvent: again.onEvent }), ds);
@@ -94,7 +107,10 @@ test('a staged dataset loads back equal to parsing the file locally, then from i
 
   clearStagedMemoryCache();
   const fromDisk = recorder();
-  assert.equal((await loadStagedDataset(db, sha256, { cacheDir, onEvent: fromDisk.onEvent })).hash, local.hash);
+  assert.equal(
+    (await loadStagedDataset(db, sha256, { cacheDir, onEvent: fromDisk.onEvent })).hash,
+    local.hash,
+  );
   assert.deepEqual(fromDisk.events, ['cache-hit']);
 });
 
@@ -125,20 +141,32 @@ test('a stored file whose chunks were altered fails its checksum and leaves no c
   bytes[50] = bytes[50] === 0x31 ? 0x32 : 0x31;
   await db.collection(`${DATASETS_BUCKET}.chunks`).updateOne({ _id: chunk._id }, { $set: { data: bytes } });
   clearStagedMemoryCache();
-  await assert.rejects(loadStagedDataset(db, sha256, { cacheDir }), (e: unknown) => e instanceof DatasetError && e.code === 'ChecksumMismatch' && e.message.includes(sha256));
-  assert.deepEqual(fs.readdirSync(cacheDir).filter((f) => f.startsWith(sha256)), []);
+  await assert.rejects(
+    loadStagedDataset(db, sha256, { cacheDir }),
+    (e: unknown) => e instanceof DatasetError && e.code === 'ChecksumMismatch' && e.message.includes(sha256),
+  );
+  assert.deepEqual(
+    fs.readdirSync(cacheDir).filter((f) => f.startsWith(sha256)),
+    [],
+  );
 });
 
 test('content that does not parse is refused before anything is uploaded', async () => {
   const bad = Buffer.from('x1,x2,label\n1,2,yes\n3,4\n');
   const before = await db.collection(`${DATASETS_BUCKET}.files`).countDocuments();
-  await assert.rejects(stageDataset(db, bad, { ...meta, target: 'label' }), /row 3: expected 3 columns as in the header, found 2/);
+  await assert.rejects(
+    stageDataset(db, bad, { ...meta, target: 'label' }),
+    /row 3: expected 3 columns as in the header, found 2/,
+  );
   assert.equal(await db.collection(`${DATASETS_BUCKET}.files`).countDocuments(), before);
 });
 
 test('loading a sha256 that was never staged names it', async () => {
   const missing = 'f'.repeat(64);
-  await assert.rejects(loadStagedDataset(db, missing, { cacheDir }), new RegExp(`staged dataset ${missing}: not found in GridFS bucket 'datasets'`));
+  await assert.rejects(
+    loadStagedDataset(db, missing, { cacheDir }),
+    new RegExp(`staged dataset ${missing}: not found in GridFS bucket 'datasets'`),
+  );
 });
 
 test('a file named in a spec is confined to the allowed roots, staged, and loaded through its resolved reference', async () => {
@@ -146,14 +174,23 @@ test('a file named in a spec is confined to the allowed roots, staged, and loade
   try {
     const content = syntheticCsv(1_000, 'spec-file');
     fs.writeFileSync(path.join(root, 'train.csv'), content);
-    await assert.rejects(stageDataFile(db, '../train.csv', [root], { format: 'csv', target: 'label' }), /lies outside the allowed roots/);
+    await assert.rejects(
+      stageDataFile(db, '../train.csv', [root], { format: 'csv', target: 'label' }),
+      /lies outside the allowed roots/,
+    );
     const staged = await stageDataFile(db, 'train.csv', [root], { format: 'csv', target: 'label' });
     assert.equal(staged.existed, false);
     assert.equal(staged.path, fs.realpathSync(path.join(root, 'train.csv')));
-    const ds = await loadDataset({ sha256: staged.sha256, format: 'csv', target: 'label', missing: 'reject' }, { db, cacheDir });
+    const ds = await loadDataset(
+      { sha256: staged.sha256, format: 'csv', target: 'label', missing: 'reject' },
+      { db, cacheDir },
+    );
     assert.equal(ds.hash, parseCsv(content, { target: 'label' }).hash);
     assert.equal(ds.name, 'train.csv');
-    const asColour = await loadDataset({ sha256: staged.sha256, format: 'csv', target: 'colour', missing: 'reject' }, { db, cacheDir });
+    const asColour = await loadDataset(
+      { sha256: staged.sha256, format: 'csv', target: 'colour', missing: 'reject' },
+      { db, cacheDir },
+    );
     assert.deepEqual(asColour.classes, ['blue', 'green', 'red', 'spec-file']);
   } finally {
     fs.rmSync(root, { recursive: true, force: true });

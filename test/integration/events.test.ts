@@ -7,7 +7,13 @@ import { createServer, connect as tcpConnect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect as natsConnect, JSONCodec } from 'nats';
-import { connectEvents, connectEventsLazily, silentLogger, type EventsConnection, type EventsLogger } from '@foldwise/events';
+import {
+  connectEvents,
+  connectEventsLazily,
+  silentLogger,
+  type EventsConnection,
+  type EventsLogger,
+} from '@foldwise/events';
 import { EventKind, eventSubject, type FoldwiseEvent } from '@foldwise/spec';
 import { stackEnv } from '../support/stack';
 
@@ -15,20 +21,29 @@ const ts = (): string => new Date().toISOString();
 const newSearchId = (tag: string): string => `evt-${tag}-${randomBytes(4).toString('hex')}`;
 
 const script = (searchId: string): FoldwiseEvent[] => [
-  { kind: EventKind.Started, searchId, ts: ts(), payload: { name: 'iris', models: ['mlp'], plannedTrials: 1, foldsPerTrial: 2 } },
-  { kind: EventKind.Trial, searchId, ts: ts(), trialIndex: 0, payload: { status: 'running', model: 'mlp', params: { lr: 0.1 } } },
-  ...[0, 1, 2].map(
-    (epoch): FoldwiseEvent => ({
-      kind: EventKind.Epoch,
-      searchId,
-      ts: ts(),
-      trialIndex: 0,
-      fold: 0,
-      epoch,
-      attempt: 1,
-      payload: { trainLoss: 1 / (epoch + 1), valLoss: 1.1 / (epoch + 1), valScore: 0.5 + epoch / 10 },
-    }),
-  ),
+  {
+    kind: EventKind.Started,
+    searchId,
+    ts: ts(),
+    payload: { name: 'iris', models: ['mlp'], plannedTrials: 1, foldsPerTrial: 2 },
+  },
+  {
+    kind: EventKind.Trial,
+    searchId,
+    ts: ts(),
+    trialIndex: 0,
+    payload: { status: 'running', model: 'mlp', params: { lr: 0.1 } },
+  },
+  ...[0, 1, 2].map((epoch): FoldwiseEvent => ({
+    kind: EventKind.Epoch,
+    searchId,
+    ts: ts(),
+    trialIndex: 0,
+    fold: 0,
+    epoch,
+    attempt: 1,
+    payload: { trainLoss: 1 / (epoch + 1), valLoss: 1.1 / (epoch + 1), valScore: 0.5 + epoch / 10 },
+  })),
   {
     kind: EventKind.Fold,
     searchId,
@@ -36,14 +51,36 @@ const script = (searchId: string): FoldwiseEvent[] => [
     trialIndex: 0,
     fold: 0,
     attempt: 1,
-    payload: { status: 'completed', model: 'mlp', metrics: { accuracy: 0.9 }, epochsTrained: 3, durationMs: 40 },
+    payload: {
+      status: 'completed',
+      model: 'mlp',
+      metrics: { accuracy: 0.9 },
+      epochsTrained: 3,
+      durationMs: 40,
+    },
   },
-  { kind: EventKind.Pruned, searchId, ts: ts(), trialIndex: 0, fold: 1, payload: { kind: 'scheduler', evidence: { rung: 1 } } },
+  {
+    kind: EventKind.Pruned,
+    searchId,
+    ts: ts(),
+    trialIndex: 0,
+    fold: 1,
+    payload: { kind: 'scheduler', evidence: { rung: 1 } },
+  },
   {
     kind: EventKind.Completed,
     searchId,
     ts: ts(),
-    payload: { counts: { trials: 1, trialsCompleted: 1, trialsPruned: 0, trialsFailed: 0, folds: 2, foldsCompleted: 1 } },
+    payload: {
+      counts: {
+        trials: 1,
+        trialsCompleted: 1,
+        trialsPruned: 0,
+        trialsFailed: 0,
+        folds: 2,
+        foldsCompleted: 1,
+      },
+    },
   },
 ];
 
@@ -62,7 +99,9 @@ const freePort = (): Promise<number> =>
     srv.once('error', reject);
     srv.listen(0, '127.0.0.1', () => {
       const address = srv.address();
-      srv.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+      srv.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
     });
   });
 
@@ -87,7 +126,11 @@ class PrivateNats {
     return `nats://127.0.0.1:${this.port}`;
   }
   async start(): Promise<void> {
-    this.proc = spawn('nats-server', ['-js', '-a', '127.0.0.1', '-p', String(this.port), '-sd', this.storeDir], { stdio: 'ignore' });
+    this.proc = spawn(
+      'nats-server',
+      ['-js', '-a', '127.0.0.1', '-p', String(this.port), '-sd', this.storeDir],
+      { stdio: 'ignore' },
+    );
     for (let i = 0; i < 100; i++) {
       if (await canConnect(this.port)) return;
       await new Promise((r) => setTimeout(r, 100));
@@ -161,14 +204,18 @@ void test('a subscription from now sees only later events, skipping malformed on
   shared.publish(started);
   assert.equal(await shared.flush(10_000), true);
   const warnings: string[] = [];
-  const logger: EventsLogger = { warn: (_d, msg) => warnings.push(msg), error: (_d, msg) => warnings.push(msg) };
+  const logger: EventsLogger = {
+    warn: (_d, msg) => warnings.push(msg),
+    error: (_d, msg) => warnings.push(msg),
+  };
   const watcher = await connectEvents({ url: stackEnv().NATS_URL, logger });
   try {
     const seen = collect(watcher.subscribe(searchId, { from: 'now' }));
     const nc = await natsConnect({ servers: stackEnv().NATS_URL });
     const jsm = await nc.jetstreamManager();
     const subscribed = async (): Promise<boolean> => {
-      for (const c of await jsm.consumers.list('FOLDWISE').next()) if (c.config.filter_subject === eventSubject(searchId)) return true;
+      for (const c of await jsm.consumers.list('FOLDWISE').next())
+        if (c.config.filter_subject === eventSubject(searchId)) return true;
       return false;
     };
     while (!(await subscribed())) await new Promise((r) => setTimeout(r, 20));
@@ -179,7 +226,10 @@ void test('a subscription from now sees only later events, skipping malformed on
     for (const e of [trial, ...rest]) shared.publish(e);
     assert.equal(await shared.flush(10_000), true);
     assert.deepEqual(await seen, [trial, ...rest]);
-    assert.deepEqual(warnings, ['events: skipped a message that is not JSON', 'events: skipped a malformed event']);
+    assert.deepEqual(warnings, [
+      'events: skipped a message that is not JSON',
+      'events: skipped a malformed event',
+    ]);
   } finally {
     await watcher.close();
   }
@@ -242,7 +292,10 @@ void test('a subscription opened while NATS is down waits for it to return and t
   const nats = new PrivateNats(await freePort(), dir);
   await nats.start();
   const warnings: string[] = [];
-  const logger: EventsLogger = { ...silentLogger, warn: (_o: unknown, msg?: string) => void warnings.push(msg ?? '') };
+  const logger: EventsLogger = {
+    ...silentLogger,
+    warn: (_o: unknown, msg?: string) => void warnings.push(msg ?? ''),
+  };
   const events = await connectEvents({ url: nats.url, logger });
   try {
     const searchId = newSearchId('resub');

@@ -12,20 +12,32 @@ import { stackEnv, startService, status, stopService } from '../support/stack';
 const root = resolve(__dirname, '..', '..');
 const cli = join(root, 'infra', 'local', 'cli.ts');
 const dashboardFile = join(root, 'infra', 'grafana', 'dashboards', 'foldwise.json');
-const composeEnv = { TEMPORAL_DB_PASSWORD: 'dummy-pg', MONGO_PASSWORD: 'dummy-mongo', GRAFANA_ADMIN_PASSWORD: 'dummy-grafana' };
+const composeEnv = {
+  TEMPORAL_DB_PASSWORD: 'dummy-pg',
+  MONGO_PASSWORD: 'dummy-mongo',
+  GRAFANA_ADMIN_PASSWORD: 'dummy-grafana',
+};
 
 const sh = (cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env) =>
   spawnSync(cmd, args, { cwd: root, env, encoding: 'utf8', timeout: 300_000 });
 
-const stackCli = (args: string[], env: NodeJS.ProcessEnv) => sh(process.execPath, ['--import', 'tsx', cli, ...args], env);
+const stackCli = (args: string[], env: NodeJS.ProcessEnv) =>
+  sh(process.execPath, ['--import', 'tsx', cli, ...args], env);
 
 function dashboardExprs(): string[] {
-  const dash = JSON.parse(readFileSync(dashboardFile, 'utf8')) as { panels: Array<{ targets?: Array<{ expr?: string }> }> };
-  return dash.panels.flatMap((p) => (p.targets ?? []).map((t) => t.expr).filter((e): e is string => typeof e === 'string'));
+  const dash = JSON.parse(readFileSync(dashboardFile, 'utf8')) as {
+    panels: Array<{ targets?: Array<{ expr?: string }> }>;
+  };
+  return dash.panels.flatMap((p) =>
+    (p.targets ?? []).map((t) => t.expr).filter((e): e is string => typeof e === 'string'),
+  );
 }
 
 test('docker-compose accepts the production compose file when the required secrets are set, and names a missing one', () => {
-  const ok = sh('docker-compose', ['-f', 'docker-compose.yml', 'config', '-q'], { ...process.env, ...composeEnv });
+  const ok = sh('docker-compose', ['-f', 'docker-compose.yml', 'config', '-q'], {
+    ...process.env,
+    ...composeEnv,
+  });
   assert.equal(ok.status, 0, ok.stderr);
   const { MONGO_PASSWORD: _omitted, ...withoutMongo } = composeEnv;
   const env: NodeJS.ProcessEnv = { ...process.env, ...withoutMongo };
@@ -79,7 +91,10 @@ test('stack:up run a second time finds the running services and changes nothing'
   const before = await status();
   assert.ok(before.env, 'the stack is not up: run npm run stack:up');
   const pids = before.services.map((s) => `${s.name}:${s.state}:${s.pid ?? '-'}`);
-  assert.ok(before.services.every((s) => s.state === 'running' || s.state === 'external'), pids.join(' '));
+  assert.ok(
+    before.services.every((s) => s.state === 'running' || s.state === 'external'),
+    pids.join(' '),
+  );
   const envMtime = statSync(before.envFile).mtimeMs;
   const r = stackCli(['up'], process.env);
   assert.equal(r.status, 0, r.stderr);
@@ -96,7 +111,10 @@ test('the stack rejects a bad port or an unreachable NATS_URL before starting an
   const cases: Array<[Record<string, string>, RegExp]> = [
     [{ FOLDWISE_TEMPORAL_PORT: 'abc' }, /FOLDWISE_TEMPORAL_PORT: must be a port number \(got "abc"\)/],
     [{ FOLDWISE_MONGO_PORT: '70000' }, /FOLDWISE_MONGO_PORT: must be between 1 and 65535/],
-    [{ NATS_URL: 'nats://127.0.0.1:1' }, /NATS_URL: no NATS server with JetStream answers at nats:\/\/127\.0\.0\.1:1/],
+    [
+      { NATS_URL: 'nats://127.0.0.1:1' },
+      /NATS_URL: no NATS server with JetStream answers at nats:\/\/127\.0\.0\.1:1/,
+    ],
   ];
   for (const [vars, message] of cases) {
     const r = stackCli(['up'], { ...process.env, FOLDWISE_NATS_PORT: '', ...vars });
@@ -117,7 +135,9 @@ test('FerretDB stopped with stopService and started again with startService keep
       await client.close();
     }
   };
-  await connectOnce((c) => c.db(env.MONGODB_DB).collection<{ _id: string; n: number }>(collection).insertOne({ _id: 'kept', n: 1 }));
+  await connectOnce((c) =>
+    c.db(env.MONGODB_DB).collection<{ _id: string; n: number }>(collection).insertOne({ _id: 'kept', n: 1 }),
+  );
   const before = (await status()).services.find((s) => s.name === 'ferretdb');
   try {
     await stopService('ferretdb');

@@ -79,8 +79,12 @@ test('JetStream stores a message published twice with the same Nats-Msg-Id once'
   try {
     await jsm.streams.add({ name: stream, subjects: [`smoke.${run}.>`], duplicate_window: nanos(60_000) });
     const js = nc.jetstream();
-    const first = await js.publish(subject, new TextEncoder().encode('{"fold":0}'), { msgID: `${run}:fold:0` });
-    const second = await js.publish(subject, new TextEncoder().encode('{"fold":0}'), { msgID: `${run}:fold:0` });
+    const first = await js.publish(subject, new TextEncoder().encode('{"fold":0}'), {
+      msgID: `${run}:fold:0`,
+    });
+    const second = await js.publish(subject, new TextEncoder().encode('{"fold":0}'), {
+      msgID: `${run}:fold:0`,
+    });
     assert.equal(first.duplicate, false);
     assert.equal(second.duplicate, true);
     assert.equal(second.seq, first.seq);

@@ -80,7 +80,9 @@ void test('recording the same fold twice stores one document and returns the fir
 void test('concurrent records of one fold write exactly once', async () => {
   const sid = searchId('race');
   const results = await Promise.all(
-    Array.from({ length: 6 }, (_, i) => store.folds.record(foldDoc(sid, 0, 1, { metrics: { accuracy: i / 10 } }))),
+    Array.from({ length: 6 }, (_, i) =>
+      store.folds.record(foldDoc(sid, 0, 1, { metrics: { accuracy: i / 10 } })),
+    ),
   );
   assert.equal(results.filter((r) => r.written).length, 1);
   assert.equal(await store.folds.count(sid), 1);
@@ -108,20 +110,44 @@ void test('a stale attempt never overwrites a newer one and a completed fold is 
 
 void test('documents holding arrays of arrays round-trip although FerretDB v1 rejects nested arrays', async () => {
   const sid = searchId('nested');
-  const matrix = [[3, 1], [0, [4, 5]]] as unknown as number[][];
+  const matrix = [
+    [3, 1],
+    [0, [4, 5]],
+  ] as unknown as number[][];
   const params = { hidden: [[64, 32], [16]], tag: { __array__: 'not a wrapper' }, empty: [[]] };
   const spec = { name: 'n', space: { hidden: { type: 'choice', values: [[64], [64, 32]] } } };
   const search = await store.searches.create({ _id: sid, name: 'n', spec, specHash: 'h', datasetHash: 'd' });
   assert.equal(search.written, true);
   assert.deepEqual((await store.searches.get(sid))?.spec, spec);
-  const comparison = { pValues: [[1, 0.03], [0.03, 1]] };
+  const comparison = {
+    pValues: [
+      [1, 0.03],
+      [0.03, 1],
+    ],
+  };
   assert.deepEqual((await store.searches.update(sid, { comparison })).comparison, comparison);
 
-  const fold = foldDoc(sid, 0, 0, { params, confusionMatrix: [[5, 1], [2, 7]] });
+  const fold = foldDoc(sid, 0, 0, {
+    params,
+    confusionMatrix: [
+      [5, 1],
+      [2, 7],
+    ],
+  });
   await store.folds.record(fold);
   assert.deepEqual(await store.folds.get(fold._id), fold);
-  await store.trials.start({ _id: trialIdOf(sid, 0), searchId: sid, trialIndex: 0, model: 'mlp', params, foldCount: 1 });
-  const finished = await store.trials.finish(trialIdOf(sid, 0), { status: 'pruned', prunedBy: { kind: 'racing', evidence: { matrix } } });
+  await store.trials.start({
+    _id: trialIdOf(sid, 0),
+    searchId: sid,
+    trialIndex: 0,
+    model: 'mlp',
+    params,
+    foldCount: 1,
+  });
+  const finished = await store.trials.finish(trialIdOf(sid, 0), {
+    status: 'pruned',
+    prunedBy: { kind: 'racing', evidence: { matrix } },
+  });
   assert.deepEqual(finished.trial.params, params);
   assert.deepEqual(finished.trial.prunedBy?.evidence, { matrix });
   await store.artifacts.put(`nested/${sid}`, new Uint8Array([1]), { shape: [[2, 2]] });
@@ -132,7 +158,8 @@ void test('an invalid fold document is refused with the offending fields named',
   const sid = searchId('bad');
   await assert.rejects(
     store.folds.record({ ...foldDoc(sid, 0, 0), _id: 'wrong', attempt: 0 }),
-    (e: Error) => /folds\.record\(doc\)/.test(e.message) && /_id: must be/.test(e.message) && /attempt:/.test(e.message),
+    (e: Error) =>
+      /folds\.record\(doc\)/.test(e.message) && /_id: must be/.test(e.message) && /attempt:/.test(e.message),
   );
   assert.equal(await store.folds.count(sid), 0);
 });
@@ -148,8 +175,12 @@ void test('trial aggregates equal what the stored fold documents imply', async (
     if (fold === 0) metrics['onlyOnce'] = 7;
     await store.folds.record(foldDoc(sid, 2, fold, { metrics, epochsTrained: 3 + fold }));
   }
-  await store.folds.record(foldDoc(sid, 2, 4, { status: 'failed', metrics: { accuracy: 0.01 }, epochsTrained: 2 }));
-  await store.folds.record(foldDoc(sid, 2, 5, { status: 'pruned', metrics: { accuracy: 0.02 }, epochsTrained: 1 }));
+  await store.folds.record(
+    foldDoc(sid, 2, 4, { status: 'failed', metrics: { accuracy: 0.01 }, epochsTrained: 2 }),
+  );
+  await store.folds.record(
+    foldDoc(sid, 2, 5, { status: 'pruned', metrics: { accuracy: 0.02 }, epochsTrained: 1 }),
+  );
 
   const trial = await store.trials.aggregate(trialIdOf(sid, 2));
 
@@ -192,7 +223,19 @@ void test('aggregating a trial that has folds but no trial document creates it f
 void test('finishing a trial is repeatable and keeps its first final status', async () => {
   const sid = searchId('finish');
   await startTrial(sid, 0, 2);
-  assert.equal((await store.trials.start({ _id: trialIdOf(sid, 0), searchId: sid, trialIndex: 0, model: 'x', params: {}, foldCount: 9 })).written, false);
+  assert.equal(
+    (
+      await store.trials.start({
+        _id: trialIdOf(sid, 0),
+        searchId: sid,
+        trialIndex: 0,
+        model: 'x',
+        params: {},
+        foldCount: 9,
+      })
+    ).written,
+    false,
+  );
   await store.folds.record(foldDoc(sid, 0, 0, { metrics: { accuracy: 0.7 } }));
   const first = await store.trials.finish(trialIdOf(sid, 0), {
     status: 'pruned',
@@ -208,7 +251,10 @@ void test('finishing a trial is repeatable and keeps its first final status', as
   assert.equal(second.written, false);
   assert.equal(second.trial.status, 'pruned');
   assert.deepEqual(second.trial.prunedBy, first.trial.prunedBy);
-  await assert.rejects(store.trials.finish(trialIdOf(sid, 0), { status: 'running' as 'completed' }), /finish\.status must be a final/);
+  await assert.rejects(
+    store.trials.finish(trialIdOf(sid, 0), { status: 'running' as 'completed' }),
+    /finish\.status must be a final/,
+  );
   const upserted = await store.trials.upsert({ ...first.trial, status: 'running' });
   assert.equal(upserted.written, false);
   assert.equal((await store.trials.get(trialIdOf(sid, 0)))?.status, 'pruned');
@@ -228,11 +274,24 @@ void test('the leaderboard ranks completed trials by mean in the requested direc
     .sort(([, a], [, b]) => b - a)
     .map(([t]) => trialIdOf(sid, t));
   const desc = await store.leaderboard(sid, { metric: 'accuracy', greaterIsBetter: true });
-  assert.deepEqual(desc.map((r) => r.trial._id), expectedDesc);
-  assert.deepEqual(desc.map((r) => r.rank), [1, 2, 3, 4]);
+  assert.deepEqual(
+    desc.map((r) => r.trial._id),
+    expectedDesc,
+  );
+  assert.deepEqual(
+    desc.map((r) => r.rank),
+    [1, 2, 3, 4],
+  );
   const asc = await store.leaderboard(sid, { metric: 'accuracy', greaterIsBetter: false, limit: 2 });
-  assert.deepEqual(asc.map((r) => r.trial._id), [...expectedDesc].reverse().slice(0, 2));
-  const withPruned = await store.leaderboard(sid, { metric: 'accuracy', greaterIsBetter: true, statuses: ['completed', 'pruned'] });
+  assert.deepEqual(
+    asc.map((r) => r.trial._id),
+    [...expectedDesc].reverse().slice(0, 2),
+  );
+  const withPruned = await store.leaderboard(sid, {
+    metric: 'accuracy',
+    greaterIsBetter: true,
+    statuses: ['completed', 'pruned'],
+  });
   assert.equal(withPruned[0]?.trial._id, trialIdOf(sid, 3));
   assert.deepEqual(await store.leaderboard(sid, { metric: 'missing', greaterIsBetter: true }), []);
   await assert.rejects(store.leaderboard(sid, { metric: 'a.b', greaterIsBetter: true }), /opts\.metric/);
@@ -240,7 +299,13 @@ void test('the leaderboard ranks completed trials by mean in the requested direc
 
 void test('searches are created once, patched, listed and recount from trials and folds', async () => {
   const sid = searchId('search');
-  const init = { _id: sid, name: 'iris-mlp', spec: { name: 'iris-mlp', models: [] }, specHash: 'h1', datasetHash: 'd1' };
+  const init = {
+    _id: sid,
+    name: 'iris-mlp',
+    spec: { name: 'iris-mlp', models: [] },
+    specHash: 'h1',
+    datasetHash: 'd1',
+  };
   assert.equal((await store.searches.create(init)).written, true);
   const again = await store.searches.create({ ...init, name: 'other' });
   assert.equal(again.written, false);
@@ -254,7 +319,14 @@ void test('searches are created once, patched, listed and recount from trials an
   await store.trials.finish(trialIdOf(sid, 0), { status: 'completed' });
   await store.trials.finish(trialIdOf(sid, 1), { status: 'failed', error: 'boom' });
   const counts = await store.searches.refreshCounts(sid);
-  assert.deepEqual(counts, { trials: 3, trialsCompleted: 1, trialsPruned: 0, trialsFailed: 1, folds: 9, foldsCompleted: 2 });
+  assert.deepEqual(counts, {
+    trials: 3,
+    trialsCompleted: 1,
+    trialsPruned: 0,
+    trialsFailed: 1,
+    folds: 9,
+    foldsCompleted: 2,
+  });
 
   const updated = await store.searches.update(sid, {
     status: 'completed',
@@ -274,19 +346,60 @@ void test('searches are created once, patched, listed and recount from trials an
 
 void test('search counts come from the trial documents alone, concurrent finishes included, and a recount is repeatable', async () => {
   const sid = searchId('counts');
-  await store.searches.create({ _id: sid, name: 'counts', spec: { name: 'counts', models: [] }, specHash: 'h', datasetHash: 'd' });
+  await store.searches.create({
+    _id: sid,
+    name: 'counts',
+    spec: { name: 'counts', models: [] },
+    specHash: 'h',
+    datasetHash: 'd',
+  });
   await Promise.all([0, 1, 2, 3, 4, 5].map((t) => startTrial(sid, t, 2)));
-  assert.deepEqual(await store.searches.refreshCounts(sid), { trials: 6, trialsCompleted: 0, trialsPruned: 0, trialsFailed: 0, folds: 12, foldsCompleted: 0 });
-  await Promise.all([0, 1, 2, 3, 4].flatMap((t) => [store.folds.record(foldDoc(sid, t, 0)), store.folds.record(foldDoc(sid, t, 1))]));
-  assert.equal((await store.searches.refreshCounts(sid)).foldsCompleted, 0, 'folds of running trials count once their trial aggregates them');
+  assert.deepEqual(await store.searches.refreshCounts(sid), {
+    trials: 6,
+    trialsCompleted: 0,
+    trialsPruned: 0,
+    trialsFailed: 0,
+    folds: 12,
+    foldsCompleted: 0,
+  });
+  await Promise.all(
+    [0, 1, 2, 3, 4].flatMap((t) => [
+      store.folds.record(foldDoc(sid, t, 0)),
+      store.folds.record(foldDoc(sid, t, 1)),
+    ]),
+  );
+  assert.equal(
+    (await store.searches.refreshCounts(sid)).foldsCompleted,
+    0,
+    'folds of running trials count once their trial aggregates them',
+  );
   const outcomes = ['completed', 'completed', 'pruned', 'failed'] as const;
-  await Promise.all(outcomes.map((status, t) => store.trials.finish(trialIdOf(sid, t), status === 'failed' ? { status, error: 'x' } : { status })));
+  await Promise.all(
+    outcomes.map((status, t) =>
+      store.trials.finish(trialIdOf(sid, t), status === 'failed' ? { status, error: 'x' } : { status }),
+    ),
+  );
   await store.trials.aggregate(trialIdOf(sid, 4));
-  const expected = { trials: 6, trialsCompleted: 2, trialsPruned: 1, trialsFailed: 1, folds: 12, foldsCompleted: 10 };
+  const expected = {
+    trials: 6,
+    trialsCompleted: 2,
+    trialsPruned: 1,
+    trialsFailed: 1,
+    folds: 12,
+    foldsCompleted: 10,
+  };
   assert.deepEqual(await store.searches.refreshCounts(sid), expected);
-  assert.equal(await store.folds.count(sid, { status: 'completed' }), expected.foldsCompleted, 'equal to the fold documents');
+  assert.equal(
+    await store.folds.count(sid, { status: 'completed' }),
+    expected.foldsCompleted,
+    'equal to the fold documents',
+  );
   await store.trials.finish(trialIdOf(sid, 0), { status: 'completed' });
-  assert.deepEqual(await store.searches.refreshCounts(sid), expected, 'finishing a finished trial again changes nothing');
+  assert.deepEqual(
+    await store.searches.refreshCounts(sid),
+    expected,
+    'finishing a finished trial again changes nothing',
+  );
   assert.deepEqual((await store.searches.get(sid))?.counts, expected);
 });
 
@@ -304,11 +417,17 @@ void test('artifacts round-trip through GridFS, and repeated writes keep one rev
   const read = await store.artifacts.read(`${prefix}/weights.bin`);
   assert.deepEqual(read?.bytes, newer);
   assert.deepEqual(read?.metadata, { epoch: 4 });
-  assert.equal(await store.db.collection('artifacts.files').countDocuments({ filename: `${prefix}/weights.bin` }), 1);
+  assert.equal(
+    await store.db.collection('artifacts.files').countDocuments({ filename: `${prefix}/weights.bin` }),
+    1,
+  );
 
   await store.artifacts.put(`${prefix}/model.json`, new TextEncoder().encode('{"format":"layers-model"}'));
   await store.artifacts.put(`${prefix}x/other`, new Uint8Array([9]));
-  assert.deepEqual(await store.artifacts.list(`${prefix}/`), [`${prefix}/model.json`, `${prefix}/weights.bin`]);
+  assert.deepEqual(await store.artifacts.list(`${prefix}/`), [
+    `${prefix}/model.json`,
+    `${prefix}/weights.bin`,
+  ]);
   assert.equal(await store.artifacts.exists(`${prefix}/model.json`), true);
   assert.equal(await store.artifacts.exists(`${prefix}/absent`), false);
   assert.equal(await store.artifacts.get(`${prefix}/absent`), null);
@@ -318,10 +437,21 @@ void test('artifacts round-trip through GridFS, and repeated writes keep one rev
   await store.artifacts.put(`${prefix}/ckpt/a`, big);
   await store.artifacts.put(`${prefix}/ckpt/b`, new Uint8Array([4]));
   const chunksBefore = await store.db.collection('artifacts.chunks').countDocuments({});
-  assert.deepEqual(await store.artifacts.removePrefix(`${prefix}/ckpt/`), [`${prefix}/ckpt/a`, `${prefix}/ckpt/b`]);
+  assert.deepEqual(await store.artifacts.removePrefix(`${prefix}/ckpt/`), [
+    `${prefix}/ckpt/a`,
+    `${prefix}/ckpt/b`,
+  ]);
   assert.deepEqual(await store.artifacts.list(`${prefix}/ckpt/`), []);
-  assert.equal(chunksBefore - (await store.db.collection('artifacts.chunks').countDocuments({})), 4, 'their chunks go too (3 of 700 kB, 1 of 1 byte)');
-  assert.deepEqual(await store.artifacts.list(`${prefix}/`), [`${prefix}/weights.bin`], 'names outside the prefix stay');
+  assert.equal(
+    chunksBefore - (await store.db.collection('artifacts.chunks').countDocuments({})),
+    4,
+    'their chunks go too (3 of 700 kB, 1 of 1 byte)',
+  );
+  assert.deepEqual(
+    await store.artifacts.list(`${prefix}/`),
+    [`${prefix}/weights.bin`],
+    'names outside the prefix stay',
+  );
   assert.deepEqual(await store.artifacts.list(`${prefix}x/`), [`${prefix}x/other`]);
   await assert.rejects(store.artifacts.removePrefix(''), /prefix must not be empty/);
 });

@@ -24,7 +24,9 @@ const keys = Object.keys(stackEnvSchema.shape) as Array<keyof StackEnv>;
  */
 export function stackEnv(env: NodeJS.ProcessEnv = process.env): StackEnv {
   const file = env.FOLDWISE_STACK_ENV || resolve(__dirname, '..', '..', '.cache', 'stack', 'env.json');
-  const fromFile: Record<string, unknown> = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>) : {};
+  const fromFile: Record<string, unknown> = existsSync(file)
+    ? (JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>)
+    : {};
   const merged: Record<string, unknown> = { ...fromFile };
   for (const k of keys) {
     const v = env[k];

@@ -22,7 +22,13 @@ export async function freePort(): Promise<number> {
   for (;;) {
     const port = await listenOn(0);
     if (port <= 0 || port >= 65000 || handedOut.has(port) || handedOut.has(port + 1)) continue;
-    if (!(await listenOn(port + 1).then(() => true, () => false))) continue;
+    if (
+      !(await listenOn(port + 1).then(
+        () => true,
+        () => false,
+      ))
+    )
+      continue;
     handedOut.add(port).add(port + 1);
     return port;
   }

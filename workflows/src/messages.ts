@@ -11,10 +11,12 @@ export const Patch = {
 export const foldDoneSignal = defineSignal<[{ trialIndex: number; fold: number; score: number }]>('foldDone');
 
 /** A trial tells its search the mean validation score of its folds at a scheduler rung. */
-export const rungReportSignal = defineSignal<[{ trialIndex: number; epoch: number; score: number }]>('rungReport');
+export const rungReportSignal =
+  defineSignal<[{ trialIndex: number; epoch: number; score: number }]>('rungReport');
 
 /** The search answers a rung report: continue training or stop here. */
-export const rungDecisionSignal = defineSignal<[{ epoch: number; verdict: 'continue' | 'stop' }]>('rungDecision');
+export const rungDecisionSignal =
+  defineSignal<[{ epoch: number; verdict: 'continue' | 'stop' }]>('rungDecision');
 
 /** The search stops a trial that cannot win; its remaining folds never run. */
 export const pruneSignal = defineSignal<[PruneEvidence]>('prune');

@@ -63,7 +63,13 @@ export interface CarriedState {
 const control = proxyActivities<FoldwiseActivities>({
   taskQueue: TaskQueue.Control,
   startToCloseTimeout: '10m',
-  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s', maximumAttempts: 20, nonRetryableErrorTypes: ['InvalidSpec', 'InvalidData'] },
+  retry: {
+    initialInterval: '1s',
+    backoffCoefficient: 2,
+    maximumInterval: '30s',
+    maximumAttempts: 20,
+    nonRetryableErrorTypes: ['InvalidSpec', 'InvalidData'],
+  },
 });
 
 const keys = {
@@ -82,7 +88,12 @@ export async function searchWorkflow(input: SearchWorkflowInput): Promise<Search
     upsertSearchAttributes([
       { key: keys.name, value: spec.name },
       { key: keys.status, value: status },
-      ...(best && Number.isFinite(best.score) ? [{ key: keys.best, value: best.score }, { key: keys.model, value: best.model }] : []),
+      ...(best && Number.isFinite(best.score)
+        ? [
+            { key: keys.best, value: best.score },
+            { key: keys.model, value: best.model },
+          ]
+        : []),
     ]);
   };
 
@@ -106,7 +117,8 @@ export async function searchWorkflow(input: SearchWorkflowInput): Promise<Search
     },
     {
       validator: (n) => {
-        if (!Number.isInteger(n) || n < 1 || n > 100_000) throw new Error(`extendBudget: n must be an integer in [1, 100000] (got ${n})`);
+        if (!Number.isInteger(n) || n < 1 || n > 100_000)
+          throw new Error(`extendBudget: n must be an integer in [1, 100000] (got ${n})`);
       },
     },
   );
@@ -131,18 +143,35 @@ export async function searchWorkflow(input: SearchWorkflowInput): Promise<Search
   } catch (err) {
     if (!isCancellation(err)) {
       setAttrs('failed');
-      await control.finishSearch({ searchId, status: 'failed', best: undefined, counts: undefined, error: errorMessage(err) });
+      await control.finishSearch({
+        searchId,
+        status: 'failed',
+        best: undefined,
+        counts: undefined,
+        error: errorMessage(err),
+      });
     }
     throw err;
   }
   phase = 'running';
   const direction = plan.primary.greaterIsBetter ? 'maximize' : 'minimize';
   const families = spec.models.map((m) => ({ model: m.family, space: m.space }));
-  const strategy = createStrategy(spec.strategy, families, { seed: spec.seed, direction }, carried?.strategy as never);
+  const strategy = createStrategy(
+    spec.strategy,
+    families,
+    { seed: spec.seed, direction },
+    carried?.strategy as never,
+  );
   const scheduler =
-    spec.scheduler.kind === 'none' ? undefined : createScheduler({ ...spec.scheduler, direction }, carried?.scheduler as never);
+    spec.scheduler.kind === 'none'
+      ? undefined
+      : createScheduler({ ...spec.scheduler, direction }, carried?.scheduler as never);
   const racer = spec.racing.enabled
-    ? createRacer(spec.racing, { nFolds: plan.nFolds, direction, testTrainRatio: plan.testTrainRatio }, carried?.racer as never)
+    ? createRacer(
+        spec.racing,
+        { nFolds: plan.nFolds, direction, testTrainRatio: plan.testTrainRatio },
+        carried?.racer as never,
+      )
     : undefined;
 
   let nextTrial = carried?.nextTrial ?? 0;
@@ -157,7 +186,14 @@ export async function searchWorkflow(input: SearchWorkflowInput): Promise<Search
     const b = ranked()[0];
     if (!b) return undefined;
     const ci = meanCi(b.foldScores as number[], { testTrainRatio: plan.testTrainRatio });
-    return { trialId: b.trialId, model: b.model, params: b.params, metric: plan.primary.name, score: ci.mean, ci95: [ci.low, ci.high] };
+    return {
+      trialId: b.trialId,
+      model: b.model,
+      params: b.params,
+      metric: plan.primary.name,
+      score: ci.mean,
+      ci95: [ci.low, ci.high],
+    };
   };
   const counts = () => ({
     trials: finished.length,
@@ -194,7 +230,9 @@ export async function searchWorkflow(input: SearchWorkflowInput): Promise<Search
       if (!inFlight.has(d.trialIndex)) continue;
       void getExternalWorkflowHandle(trialWorkflowId(searchId, d.trialIndex))
         .signal(pruneSignal, { kind: 'racing', evidence: d.evidence as unknown as Record<string, unknown> })
-        .catch((err: unknown) => log.warn('prune signal not delivered', { trialIndex: d.trialIndex, err: String(err) }));
+        .catch((err: unknown) =>
+          log.warn('prune signal not delivered', { trialIndex: d.trialIndex, err: String(err) }),
+        );
     }
   });
   setHandler(rungReportSignal, ({ trialIndex, epoch, score }) => {
@@ -204,7 +242,11 @@ export async function searchWorkflow(input: SearchWorkflowInput): Promise<Search
       .catch((err: unknown) => log.warn('rung decision not delivered', { trialIndex, err: String(err) }));
   });
 
-  const launch = async (trialIndex: number, model: string, params: Record<string, unknown>): Promise<void> => {
+  const launch = async (
+    trialIndex: number,
+    model: string,
+    params: Record<string, unknown>,
+  ): Promise<void> => {
     const modelSpec = spec.models.find((m) => m.family === model) ?? spec.models[0];
     const child = await startChild(trialWorkflow, {
       workflowId: trialWorkflowId(searchId, trialIndex),
@@ -250,7 +292,9 @@ export async function searchWorkflow(input: SearchWorkflowInput): Promise<Search
     if (!racer) foldsRun += summary.foldScores.filter((x) => x !== null).length;
     strategy.tell(trialIndex, {
       status: summary.status === 'cancelled' ? 'failed' : summary.status,
-      ...(summary.status === 'completed' ? { score: summary.metrics[plan.primary.name]?.mean ?? Number.NaN } : {}),
+      ...(summary.status === 'completed'
+        ? { score: summary.metrics[plan.primary.name]?.mean ?? Number.NaN }
+        : {}),
     });
     setAttrs('running', bestSoFar());
   };
@@ -324,11 +368,23 @@ export async function searchWorkflow(input: SearchWorkflowInput): Promise<Search
     const first = finished.find((t) => t.error !== undefined)?.error ?? 'no trial completed';
     const message = `no configuration completed all its folds (${finished.length} trials; first error: ${first})`;
     setAttrs('failed');
-    await control.finishSearch({ searchId, status: 'failed', best: undefined, counts: counts(), error: message });
+    await control.finishSearch({
+      searchId,
+      status: 'failed',
+      best: undefined,
+      counts: counts(),
+      error: message,
+    });
     throw ApplicationFailure.nonRetryable(message, 'NoTrialCompleted');
   }
   phase = 'comparing';
-  const comparison = compareTopK(ranked(), spec.comparison, plan.primary.name, plan.primary.greaterIsBetter, plan.testTrainRatio);
+  const comparison = compareTopK(
+    ranked(),
+    spec.comparison,
+    plan.primary.name,
+    plan.primary.greaterIsBetter,
+    plan.testTrainRatio,
+  );
   const best = bestSoFar();
   let refit: SearchResult['refit'];
   if (spec.refit && best) {
@@ -366,7 +422,13 @@ export async function searchWorkflow(input: SearchWorkflowInput): Promise<Search
     counts: counts(),
   };
   setAttrs('completed', best);
-  await control.finishSearch({ searchId, status: 'completed', best, counts: result.counts, comparison, refit });
+  await control.finishSearch({
+    searchId,
+    status: 'completed',
+    best,
+    counts: result.counts,
+    comparison,
+    refit,
+  });
   return result;
 }
-

@@ -86,7 +86,9 @@ export async function trialWorkflow(input: TrialInput): Promise<TrialSummary> {
 
   const runFold = async (fold: number, untilEpoch: number | undefined, last: boolean): Promise<void> => {
     const summary = await training.trainFold.executeWithOptions(
-      { summary: `${label} fold ${fold + 1}/${plan.nFolds}${untilEpoch && !last ? ` to epoch ${untilEpoch}` : ''}` },
+      {
+        summary: `${label} fold ${fold + 1}/${plan.nFolds}${untilEpoch && !last ? ` to epoch ${untilEpoch}` : ''}`,
+      },
       [
         {
           searchId,
@@ -111,7 +113,8 @@ export async function trialWorkflow(input: TrialInput): Promise<TrialSummary> {
     latest.set(fold, summary);
     if (summary.status === 'completed') {
       finished.add(fold);
-      if (input.racing && parent) await parent.signal(foldDoneSignal, { trialIndex, fold, score: summary.primary });
+      if (input.racing && parent)
+        await parent.signal(foldDoneSignal, { trialIndex, fold, score: summary.primary });
     }
   };
 
@@ -161,7 +164,14 @@ export async function trialWorkflow(input: TrialInput): Promise<TrialSummary> {
   } catch (err) {
     if (isCancellation(err) && !pruned && CancellationScope.current().consideredCancelled) {
       await CancellationScope.nonCancellable(() =>
-        control.finishTrial({ searchId, trialIndex, status: 'cancelled', foldsSkipped: [], prunedBy: undefined, error: undefined }),
+        control.finishTrial({
+          searchId,
+          trialIndex,
+          status: 'cancelled',
+          foldsSkipped: [],
+          prunedBy: undefined,
+          error: undefined,
+        }),
       );
       throw err;
     } else if (!isCancellation(err) || !pruned) {
@@ -181,8 +191,11 @@ export async function trialWorkflow(input: TrialInput): Promise<TrialSummary> {
     error: failure,
     primary: plan.primary,
   });
-  const foldScores = Array.from({ length: plan.nFolds }, (_, f) => (finished.has(f) ? (latest.get(f)?.primary ?? null) : null));
-  if (status === 'failed' && failure === undefined) throw ApplicationFailure.nonRetryable('trial failed', 'TrialFailed');
+  const foldScores = Array.from({ length: plan.nFolds }, (_, f) =>
+    finished.has(f) ? (latest.get(f)?.primary ?? null) : null,
+  );
+  if (status === 'failed' && failure === undefined)
+    throw ApplicationFailure.nonRetryable('trial failed', 'TrialFailed');
   return {
     trialIndex,
     trialId,

@@ -34,7 +34,8 @@ export interface CandidateComparison {
     wilcoxon?: { statistic: number; pValue: number; pHolm: number } | undefined;
     bayesian?: { pA: number; pRope: number; pB: number } | undefined;
   }[];
-  friedman?: { statistic: number; pValue: number; averageRanks: number[]; criticalDifference: number } | undefined;
+  friedman?:
+    { statistic: number; pValue: number; averageRanks: number[]; criticalDifference: number } | undefined;
   verdict: string;
   winner: string;
 }
@@ -46,7 +47,9 @@ export function rankCandidates<T extends Candidate>(trials: T[], greaterIsBetter
     return xs.length === 0 ? Number.NaN : xs.reduce((a, b) => a + b, 0) / xs.length;
   };
   return trials
-    .filter((t) => (t.status === undefined || t.status === 'completed') && t.foldScores.every((x) => x !== null))
+    .filter(
+      (t) => (t.status === undefined || t.status === 'completed') && t.foldScores.every((x) => x !== null),
+    )
     .sort((a, b) => {
       const d = greaterIsBetter ? mean(b) - mean(a) : mean(a) - mean(b);
       return d !== 0 && !Number.isNaN(d) ? d : a.trialIndex - b.trialIndex;
@@ -68,7 +71,13 @@ export function compareTopK(
   const scores = (t: Candidate) => t.foldScores.map((x) => sign * (x as number));
   const candidates = top.map((t) => {
     const ci = meanCi(t.foldScores as number[], { testTrainRatio });
-    return { trialId: t.trialId, trialIndex: t.trialIndex, model: t.model, mean: ci.mean, ci95: [ci.low, ci.high] as [number, number] };
+    return {
+      trialId: t.trialId,
+      trialIndex: t.trialIndex,
+      model: t.model,
+      mean: ci.mean,
+      ci95: [ci.low, ci.high] as [number, number],
+    };
   });
   const others = top.slice(1);
   const raw = others.map((o) => {
@@ -80,9 +89,15 @@ export function compareTopK(
       a: best.trialId,
       b: o.trialId,
       meanDiff: (sign * diffs.reduce((s, d) => s + d, 0)) / diffs.length,
-      t: spec.tests.includes('corrected-t') && !allZero ? correctedResampledTTest(a, b, { testTrainRatio }) : undefined,
+      t:
+        spec.tests.includes('corrected-t') && !allZero
+          ? correctedResampledTTest(a, b, { testTrainRatio })
+          : undefined,
       w: spec.tests.includes('wilcoxon') && !allZero ? wilcoxonSignedRank(a, b) : undefined,
-      bayes: spec.tests.includes('bayesian') && !allZero ? bayesianCorrelatedTTest(a, b, { rope: spec.rope, testTrainRatio }) : undefined,
+      bayes:
+        spec.tests.includes('bayesian') && !allZero
+          ? bayesianCorrelatedTTest(a, b, { rope: spec.rope, testTrainRatio })
+          : undefined,
     };
   });
   const holmOf = (ps: (number | undefined)[]) => {
@@ -102,10 +117,17 @@ export function compareTopK(
   let friedman: CandidateComparison['friedman'];
   if (spec.tests.includes('friedman') && top.length >= 3) {
     const nFolds = best.foldScores.length;
-    const matrix = Array.from({ length: nFolds }, (_, f) => top.map((t) => sign * (t.foldScores[f] as number)));
+    const matrix = Array.from({ length: nFolds }, (_, f) =>
+      top.map((t) => sign * (t.foldScores[f] as number)),
+    );
     const fr = friedmanTest(matrix);
     const ne = nemenyi(matrix, { alpha: spec.alpha >= 0.075 ? 0.1 : 0.05 });
-    friedman = { statistic: fr.statistic, pValue: fr.pValue, averageRanks: ne.averageRanks, criticalDifference: ne.criticalDifference };
+    friedman = {
+      statistic: fr.statistic,
+      pValue: fr.pValue,
+      averageRanks: ne.averageRanks,
+      criticalDifference: ne.criticalDifference,
+    };
   }
   return {
     metric,
@@ -128,6 +150,8 @@ function verdictOf(winner: string, pairwise: CandidateComparison['pairwise'], al
   return (
     `${winner} has the best mean; it is significantly better than ${beaten} of ${pairwise.length} other candidates ` +
     `(Holm-corrected, alpha=${alpha})` +
-    (equivalent > 0 ? ` and practically equivalent (P(rope) > 0.95) to ${equivalent}.` : '; the rest are not distinguishable on these folds.')
+    (equivalent > 0
+      ? ` and practically equivalent (P(rope) > 0.95) to ${equivalent}.`
+      : '; the rest are not distinguishable on these folds.')
   );
 }

@@ -3,7 +3,14 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { DEFAULT_FASHION_MNIST_DIR, builtinNames, clearBuiltinCache, describeBuiltin, loadBuiltin, type BuiltinName } from './builtins';
+import {
+  DEFAULT_FASHION_MNIST_DIR,
+  builtinNames,
+  clearBuiltinCache,
+  describeBuiltin,
+  loadBuiltin,
+  type BuiltinName,
+} from './builtins';
 import { validateForCv } from './validate';
 
 function classCounts(y: Float64Array, k: number): number[] {
@@ -30,7 +37,11 @@ test('the tabular built-ins load with their documented shapes and match their de
     assert.equal(ds.y.length, rows, name);
     assert.equal(ds.classes?.length, classes, name);
     assert.equal(ds.task, classes === undefined ? 'regression' : 'classification', name);
-    assert.deepEqual([desc.nSamples, desc.nFeatures, desc.classes?.length, desc.task], [rows, features, classes, ds.task], name);
+    assert.deepEqual(
+      [desc.nSamples, desc.nFeatures, desc.classes?.length, desc.task],
+      [rows, features, classes, ds.task],
+      name,
+    );
     assert.deepEqual(ds.classes, desc.classes, name);
     assert.equal(ds.featureNames.length, features, name);
     assert.deepEqual(validateForCv(ds, { k: 10, stratified: ds.task === 'classification' }), [], name);
@@ -75,17 +86,27 @@ test('a subset is a stratified sample of the training rows, fixed by its seed', 
   assert.notEqual(s2.hash, s1.hash);
   assert.equal(s1.nSamples, 300);
   const fullCounts = classCounts(full.y, 10);
-  classCounts(s1.y, 10).forEach((c, k) => assert.ok(Math.abs(c - (300 * (fullCounts[k] as number)) / full.nSamples) < 1, `class ${k}: ${c}`));
+  classCounts(s1.y, 10).forEach((c, k) =>
+    assert.ok(Math.abs(c - (300 * (fullCounts[k] as number)) / full.nSamples) < 1, `class ${k}: ${c}`),
+  );
   const rowsOfFull = new Set<string>();
-  for (let i = 0; i < full.nSamples; i++) rowsOfFull.add(`${Array.from(full.X.subarray(i * 64, (i + 1) * 64))}|${full.y[i]}`);
-  for (let i = 0; i < s1.nSamples; i++) assert.ok(rowsOfFull.has(`${Array.from(s1.X.subarray(i * 64, (i + 1) * 64))}|${s1.y[i]}`));
+  for (let i = 0; i < full.nSamples; i++)
+    rowsOfFull.add(`${Array.from(full.X.subarray(i * 64, (i + 1) * 64))}|${full.y[i]}`);
+  for (let i = 0; i < s1.nSamples; i++)
+    assert.ok(rowsOfFull.has(`${Array.from(s1.X.subarray(i * 64, (i + 1) * 64))}|${s1.y[i]}`));
   assert.equal((await loadBuiltin('iris', { subset: 1000 })).hash, (await loadBuiltin('iris')).hash);
 });
 
 test('unknown names and bad subsets are refused', async () => {
-  await assert.rejects(loadBuiltin('mnist' as BuiltinName), /builtin: unknown dataset 'mnist'; built-ins are iris, wine, breast-cancer, digits, diabetes, fashion-mnist/);
+  await assert.rejects(
+    loadBuiltin('mnist' as BuiltinName),
+    /builtin: unknown dataset 'mnist'; built-ins are iris, wine, breast-cancer, digits, diabetes, fashion-mnist/,
+  );
   await assert.rejects(loadBuiltin('iris', { subset: 0 }), /subset: must be a positive integer \(got 0\)/);
-  assert.deepEqual([...builtinNames], ['iris', 'wine', 'breast-cancer', 'digits', 'diabetes', 'fashion-mnist']);
+  assert.deepEqual(
+    [...builtinNames],
+    ['iris', 'wine', 'breast-cancer', 'digits', 'diabetes', 'fashion-mnist'],
+  );
 });
 
 test('Fashion-MNIST without its IDX files asks for the Debian package', async () => {
@@ -94,7 +115,12 @@ test('Fashion-MNIST without its IDX files asks for the Debian package', async ()
   process.env['FASHION_MNIST_DIR'] = empty;
   try {
     clearBuiltinCache();
-    await assert.rejects(loadBuiltin('fashion-mnist'), (e: Error) => e.message.includes(`IDX files not found in ${empty}`) && e.message.includes('apt-get install dataset-fashion-mnist'));
+    await assert.rejects(
+      loadBuiltin('fashion-mnist'),
+      (e: Error) =>
+        e.message.includes(`IDX files not found in ${empty}`) &&
+        e.message.includes('apt-get install dataset-fashion-mnist'),
+    );
   } finally {
     if (saved === undefined) delete process.env['FASHION_MNIST_DIR'];
     else process.env['FASHION_MNIST_DIR'] = saved;
@@ -103,12 +129,18 @@ test('Fashion-MNIST without its IDX files asks for the Debian package', async ()
 });
 
 const fashionDir = process.env['FASHION_MNIST_DIR'] || DEFAULT_FASHION_MNIST_DIR;
-const fashionInstalled = fs.existsSync(path.join(fashionDir, 'train-images-idx3-ubyte.gz')) || fs.existsSync(path.join(fashionDir, 'train-images-idx3-ubyte'));
+const fashionInstalled =
+  fs.existsSync(path.join(fashionDir, 'train-images-idx3-ubyte.gz')) ||
+  fs.existsSync(path.join(fashionDir, 'train-images-idx3-ubyte'));
 
 // Reference figures from /usr/bin/python3 with numpy over the same gzip files (pixel sums as int64, np.bincount of labels).
 test(
   'Fashion-MNIST loads 60000×784 training images and the official 10000 test images as held out',
-  { skip: fashionInstalled ? false : `Fashion-MNIST IDX files not in ${fashionDir}: apt-get install dataset-fashion-mnist` },
+  {
+    skip: fashionInstalled
+      ? false
+      : `Fashion-MNIST IDX files not in ${fashionDir}: apt-get install dataset-fashion-mnist`,
+  },
   async () => {
     clearBuiltinCache();
     const ds = await loadBuiltin('fashion-mnist');

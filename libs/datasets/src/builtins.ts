@@ -32,15 +32,78 @@ export interface BuiltinDescription {
   licence: string;
 }
 
-const FASHION_CLASSES = ['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot'];
+const FASHION_CLASSES = [
+  'T-shirt/top',
+  'Trouser',
+  'Pullover',
+  'Dress',
+  'Coat',
+  'Sandal',
+  'Shirt',
+  'Sneaker',
+  'Bag',
+  'Ankle boot',
+];
 
 const DESCRIPTIONS: Record<BuiltinName, BuiltinDescription> = {
-  iris: { name: 'iris', task: 'classification', nSamples: 150, nFeatures: 4, classes: ['setosa', 'versicolor', 'virginica'], origin: 'Fisher (1936), UCI Machine Learning Repository', licence: 'CC BY 4.0' },
-  wine: { name: 'wine', task: 'classification', nSamples: 178, nFeatures: 13, classes: ['class_0', 'class_1', 'class_2'], origin: 'Forina et al., UCI Machine Learning Repository', licence: 'CC BY 4.0' },
-  'breast-cancer': { name: 'breast-cancer', task: 'classification', nSamples: 569, nFeatures: 30, classes: ['malignant', 'benign'], origin: 'Wisconsin Diagnostic Breast Cancer, UCI Machine Learning Repository', licence: 'CC BY 4.0' },
-  digits: { name: 'digits', task: 'classification', nSamples: 1797, nFeatures: 64, classes: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9], imageShape: [8, 8, 1], imageMax: 16, origin: 'Optical Recognition of Handwritten Digits (test set), UCI Machine Learning Repository', licence: 'CC BY 4.0' },
-  diabetes: { name: 'diabetes', task: 'regression', nSamples: 442, nFeatures: 10, origin: 'Efron et al. (2004), as distributed with scikit-learn', licence: 'BSD-3-Clause' },
-  'fashion-mnist': { name: 'fashion-mnist', task: 'classification', nSamples: 60000, nFeatures: 784, classes: FASHION_CLASSES, imageShape: [28, 28, 1], imageMax: 255, heldOutSamples: 10000, origin: 'Zalando Research (Xiao, Rasul, Vollgraf 2017), Debian package dataset-fashion-mnist', licence: 'MIT' },
+  iris: {
+    name: 'iris',
+    task: 'classification',
+    nSamples: 150,
+    nFeatures: 4,
+    classes: ['setosa', 'versicolor', 'virginica'],
+    origin: 'Fisher (1936), UCI Machine Learning Repository',
+    licence: 'CC BY 4.0',
+  },
+  wine: {
+    name: 'wine',
+    task: 'classification',
+    nSamples: 178,
+    nFeatures: 13,
+    classes: ['class_0', 'class_1', 'class_2'],
+    origin: 'Forina et al., UCI Machine Learning Repository',
+    licence: 'CC BY 4.0',
+  },
+  'breast-cancer': {
+    name: 'breast-cancer',
+    task: 'classification',
+    nSamples: 569,
+    nFeatures: 30,
+    classes: ['malignant', 'benign'],
+    origin: 'Wisconsin Diagnostic Breast Cancer, UCI Machine Learning Repository',
+    licence: 'CC BY 4.0',
+  },
+  digits: {
+    name: 'digits',
+    task: 'classification',
+    nSamples: 1797,
+    nFeatures: 64,
+    classes: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9],
+    imageShape: [8, 8, 1],
+    imageMax: 16,
+    origin: 'Optical Recognition of Handwritten Digits (test set), UCI Machine Learning Repository',
+    licence: 'CC BY 4.0',
+  },
+  diabetes: {
+    name: 'diabetes',
+    task: 'regression',
+    nSamples: 442,
+    nFeatures: 10,
+    origin: 'Efron et al. (2004), as distributed with scikit-learn',
+    licence: 'BSD-3-Clause',
+  },
+  'fashion-mnist': {
+    name: 'fashion-mnist',
+    task: 'classification',
+    nSamples: 60000,
+    nFeatures: 784,
+    classes: FASHION_CLASSES,
+    imageShape: [28, 28, 1],
+    imageMax: 255,
+    heldOutSamples: 10000,
+    origin: 'Zalando Research (Xiao, Rasul, Vollgraf 2017), Debian package dataset-fashion-mnist',
+    licence: 'MIT',
+  },
 };
 
 /** Default directory of the Fashion-MNIST IDX files (Debian's `dataset-fashion-mnist`); override with env FASHION_MNIST_DIR. */
@@ -50,7 +113,10 @@ const DATA_DIR = path.resolve(__dirname, '..', 'data');
 
 function checkName(name: string): BuiltinName {
   if (!(builtinNames as readonly string[]).includes(name)) {
-    throw new DatasetError(DatasetErrorCode.UnknownDataset, `builtin: unknown dataset '${name}'; built-ins are ${builtinNames.join(', ')}`);
+    throw new DatasetError(
+      DatasetErrorCode.UnknownDataset,
+      `builtin: unknown dataset '${name}'; built-ins are ${builtinNames.join(', ')}`,
+    );
   }
   return name as BuiltinName;
 }
@@ -88,23 +154,40 @@ async function readIdxFile(file: string): Promise<ReturnType<typeof readIdx>> {
   return readIdx(raw[0] === 0x1f && raw[1] === 0x8b ? await gunzipAsync(raw) : raw);
 }
 
-async function readIdxPair(dir: string, images: string, labels: string, h: number, w: number): Promise<{ X: Float32Array; y: Float64Array; n: number }> {
+async function readIdxPair(
+  dir: string,
+  images: string,
+  labels: string,
+  h: number,
+  w: number,
+): Promise<{ X: Float32Array; y: Float64Array; n: number }> {
   const ip = findIdx(dir, images) as string;
   const lp = findIdx(dir, labels) as string;
   const [img, lab] = await Promise.all([readIdxFile(ip), readIdxFile(lp)]);
   const [n = 0, ih, iw] = img.dims;
   if (img.dims.length !== 3 || ih !== h || iw !== w || !(img.data instanceof Uint8Array)) {
-    throw new DatasetError(DatasetErrorCode.InvalidIdx, `${ip}: expected unsigned-byte images of shape [n, ${h}, ${w}], found [${img.dims.join(', ')}]`);
+    throw new DatasetError(
+      DatasetErrorCode.InvalidIdx,
+      `${ip}: expected unsigned-byte images of shape [n, ${h}, ${w}], found [${img.dims.join(', ')}]`,
+    );
   }
   if (lab.dims.length !== 1 || lab.dims[0] !== n) {
-    throw new DatasetError(DatasetErrorCode.InvalidIdx, `${lp}: expected ${n} labels to match ${ip}, found shape [${lab.dims.join(', ')}]`);
+    throw new DatasetError(
+      DatasetErrorCode.InvalidIdx,
+      `${lp}: expected ${n} labels to match ${ip}, found shape [${lab.dims.join(', ')}]`,
+    );
   }
   return { X: new Float32Array(img.data), y: Float64Array.from(lab.data), n };
 }
 
 async function loadFashionMnist(desc: BuiltinDescription): Promise<Dataset> {
   const dir = process.env['FASHION_MNIST_DIR'] || DEFAULT_FASHION_MNIST_DIR;
-  const names = ['train-images-idx3-ubyte', 'train-labels-idx1-ubyte', 't10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte'];
+  const names = [
+    'train-images-idx3-ubyte',
+    'train-labels-idx1-ubyte',
+    't10k-images-idx3-ubyte',
+    't10k-labels-idx1-ubyte',
+  ];
   const absent = names.filter((f) => !findIdx(dir, f));
   if (absent.length > 0) {
     throw new DatasetError(

@@ -56,17 +56,24 @@ const memory = new Map<string, Promise<Dataset>>();
 function parseAs(format: StagedFormat, content: Buffer, opts: ParseOptions): Dataset {
   if (format === StagedFormat.Csv) return parseCsv(content, opts);
   if (format === StagedFormat.Jsonl) return parseJsonl(content, opts);
-  throw new DatasetError(DatasetErrorCode.InvalidOption, `format: must be 'csv' or 'jsonl' (got '${String(format)}')`);
+  throw new DatasetError(
+    DatasetErrorCode.InvalidOption,
+    `format: must be 'csv' or 'jsonl' (got '${String(format)}')`,
+  );
 }
 
 function parseOptionsOf(meta: StageMeta): ParseOptions {
   const { filename: _f, format: _fmt, ...rest } = meta;
-  return Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined)) as unknown as ParseOptions;
+  return Object.fromEntries(
+    Object.entries(rest).filter(([, v]) => v !== undefined),
+  ) as unknown as ParseOptions;
 }
 
 async function ensureIndex(db: Db): Promise<void> {
   if (indexed.has(db)) return;
-  await db.collection(`${DATASETS_BUCKET}.files`).createIndex({ filename: 1 }, { unique: true, name: 'filename_unique' });
+  await db
+    .collection(`${DATASETS_BUCKET}.files`)
+    .createIndex({ filename: 1 }, { unique: true, name: 'filename_unique' });
   indexed.add(db);
 }
 
@@ -75,7 +82,11 @@ function isDuplicateKey(e: unknown): boolean {
 }
 
 /** Uploads dataset content once to the GridFS bucket `datasets` under its sha256 (after checking that it parses with `meta`); a second upload of the same content uploads nothing and reports `existed: true`. */
-export async function stageDataset(db: Db, content: Buffer, meta: StageMeta): Promise<{ sha256: string; existed: boolean }> {
+export async function stageDataset(
+  db: Db,
+  content: Buffer,
+  meta: StageMeta,
+): Promise<{ sha256: string; existed: boolean }> {
   const parse = parseOptionsOf(meta);
   parseAs(meta.format, content, parse);
   const sha256 = sha256Hex(content);
@@ -83,7 +94,13 @@ export async function stageDataset(db: Db, content: Buffer, meta: StageMeta): Pr
   const bucket = new GridFSBucket(db, { bucketName: DATASETS_BUCKET });
   const found = await bucket.find({ filename: sha256 }, { limit: 1 }).toArray();
   if (found.length > 0) return { sha256, existed: true };
-  const metadata: StagedMetadata = { sha256, size: content.length, filename: meta.filename, format: meta.format, parse };
+  const metadata: StagedMetadata = {
+    sha256,
+    size: content.length,
+    filename: meta.filename,
+    format: meta.format,
+    parse,
+  };
   const upload = bucket.openUploadStream(sha256, { metadata });
   try {
     await new Promise<void>((resolve, reject) => {
@@ -101,7 +118,11 @@ export async function stageDataset(db: Db, content: Buffer, meta: StageMeta): Pr
 
 /** Local cache file of a staged dataset. */
 export function stagedCachePath(cacheDir: string, sha256: string, format: StagedFormat): string {
-  if (!SHA256_RE.test(sha256)) throw new DatasetError(DatasetErrorCode.InvalidOption, `sha256: must be 64 lower-case hex digits (got '${sha256}')`);
+  if (!SHA256_RE.test(sha256))
+    throw new DatasetError(
+      DatasetErrorCode.InvalidOption,
+      `sha256: must be 64 lower-case hex digits (got '${sha256}')`,
+    );
   return path.join(cacheDir, `${sha256}.${format}`);
 }
 
@@ -130,7 +151,10 @@ async function download(bucket: GridFSBucket, doc: GridFSFile, file: string, sha
     await pipeline(bucket.openDownloadStream(doc._id), tap, fs.createWriteStream(tmp, { flags: 'wx' }));
     const got = hash.digest('hex');
     if (got !== sha256) {
-      throw new DatasetError(DatasetErrorCode.ChecksumMismatch, `staged dataset ${sha256}: downloaded content hashes to ${got}; the stored file is corrupt`);
+      throw new DatasetError(
+        DatasetErrorCode.ChecksumMismatch,
+        `staged dataset ${sha256}: downloaded content hashes to ${got}; the stored file is corrupt`,
+      );
     }
     const fh = await fs.promises.open(tmp, 'r');
     try {
@@ -148,10 +172,17 @@ async function download(bucket: GridFSBucket, doc: GridFSFile, file: string, sha
 async function loadUncached(db: Db, sha256: string, opts: LoadStagedOptions): Promise<Dataset> {
   const bucket = new GridFSBucket(db, { bucketName: DATASETS_BUCKET });
   const [doc] = await bucket.find({ filename: sha256 }, { sort: { _id: 1 }, limit: 1 }).toArray();
-  if (!doc) throw new DatasetError(DatasetErrorCode.NotStaged, `staged dataset ${sha256}: not found in GridFS bucket '${DATASETS_BUCKET}'`);
+  if (!doc)
+    throw new DatasetError(
+      DatasetErrorCode.NotStaged,
+      `staged dataset ${sha256}: not found in GridFS bucket '${DATASETS_BUCKET}'`,
+    );
   const meta = doc.metadata as StagedMetadata | undefined;
   if (!meta || !meta.parse || !meta.format) {
-    throw new DatasetError(DatasetErrorCode.NotStaged, `staged dataset ${sha256}: the stored file has no parse metadata`);
+    throw new DatasetError(
+      DatasetErrorCode.NotStaged,
+      `staged dataset ${sha256}: the stored file has no parse metadata`,
+    );
   }
   const file = stagedCachePath(opts.cacheDir, sha256, meta.format);
   let content = await readVerified(file, sha256);
@@ -165,7 +196,11 @@ async function loadUncached(db: Db, sha256: string, opts: LoadStagedOptions): Pr
     await download(bucket, doc, file, sha256);
     opts.onEvent?.(StagedLoadEvent.Downloaded);
     content = await readVerified(file, sha256);
-    if (!content) throw new DatasetError(DatasetErrorCode.ChecksumMismatch, `staged dataset ${sha256}: cache file ${file} changed while it was being read`);
+    if (!content)
+      throw new DatasetError(
+        DatasetErrorCode.ChecksumMismatch,
+        `staged dataset ${sha256}: cache file ${file} changed while it was being read`,
+      );
   }
   const parse: ParseOptions = { name: meta.filename, ...meta.parse, ...(opts.parse ?? {}) } as ParseOptions;
   return parseAs(meta.format, content, parse);
@@ -174,7 +209,12 @@ async function loadUncached(db: Db, sha256: string, opts: LoadStagedOptions): Pr
 /** Loads a staged dataset: downloads it once into `cacheDir` (sha256 verified while streaming, written to a temp file then renamed), re-downloads a cache file that fails its checksum, parses it with the stored options, and caches the result in memory. */
 export function loadStagedDataset(db: Db, sha256: string, opts: LoadStagedOptions): Promise<Dataset> {
   if (!SHA256_RE.test(sha256)) {
-    return Promise.reject(new DatasetError(DatasetErrorCode.InvalidOption, `sha256: must be 64 lower-case hex digits (got '${sha256}')`));
+    return Promise.reject(
+      new DatasetError(
+        DatasetErrorCode.InvalidOption,
+        `sha256: must be 64 lower-case hex digits (got '${sha256}')`,
+      ),
+    );
   }
   const key = `${db.databaseName}|${sha256}|${JSON.stringify(opts.parse ?? {})}`;
   const hit = memory.get(key);

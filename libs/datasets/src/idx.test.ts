@@ -40,10 +40,28 @@ test('every IDX element type survives a write and read round trip, gzipped or no
 });
 
 test('malformed IDX buffers are rejected with the reason', () => {
-  assert.throws(() => readIdx(Buffer.from([0, 0])), /IDX: buffer of 2 bytes is shorter than the 4-byte magic number/);
-  assert.throws(() => readIdx(Buffer.from([1, 0, 8, 1, 0, 0, 0, 1, 5])), /IDX: magic number must start with two zero bytes \(got 0x1 0x0\)/);
-  assert.throws(() => readIdx(Buffer.from([0, 0, 0x0a, 1, 0, 0, 0, 1, 5])), /IDX: unknown data type code 0xa/);
-  assert.throws(() => readIdx(Buffer.from([0, 0, 8, 2, 0, 0, 0, 1])), /IDX: header declares 2 dimensions but the buffer ends at byte 8/);
-  assert.throws(() => readIdx(Buffer.from([0, 0, 8, 1, 0, 0, 0, 3, 5, 6])), /IDX: dimensions \[3\] need 11 bytes, the buffer has 10/);
-  assert.throws(() => writeIdx([2, 2], new Uint8Array(3)), /dims: \[2, 2\] describe 4 elements but data has 3/);
+  assert.throws(
+    () => readIdx(Buffer.from([0, 0])),
+    /IDX: buffer of 2 bytes is shorter than the 4-byte magic number/,
+  );
+  assert.throws(
+    () => readIdx(Buffer.from([1, 0, 8, 1, 0, 0, 0, 1, 5])),
+    /IDX: magic number must start with two zero bytes \(got 0x1 0x0\)/,
+  );
+  assert.throws(
+    () => readIdx(Buffer.from([0, 0, 0x0a, 1, 0, 0, 0, 1, 5])),
+    /IDX: unknown data type code 0xa/,
+  );
+  assert.throws(
+    () => readIdx(Buffer.from([0, 0, 8, 2, 0, 0, 0, 1])),
+    /IDX: header declares 2 dimensions but the buffer ends at byte 8/,
+  );
+  assert.throws(
+    () => readIdx(Buffer.from([0, 0, 8, 1, 0, 0, 0, 3, 5, 6])),
+    /IDX: dimensions \[3\] need 11 bytes, the buffer has 10/,
+  );
+  assert.throws(
+    () => writeIdx([2, 2], new Uint8Array(3)),
+    /dims: \[2, 2\] describe 4 elements but data has 3/,
+  );
 });

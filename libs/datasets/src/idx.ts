@@ -19,22 +19,63 @@ interface IdxType {
 }
 
 const TYPES: IdxType[] = [
-  { code: 0x08, size: 1, make: (n) => new Uint8Array(n), get: (v, o) => v.getUint8(o), set: (v, o, x) => v.setUint8(o, x) },
-  { code: 0x09, size: 1, make: (n) => new Int8Array(n), get: (v, o) => v.getInt8(o), set: (v, o, x) => v.setInt8(o, x) },
-  { code: 0x0b, size: 2, make: (n) => new Int16Array(n), get: (v, o) => v.getInt16(o), set: (v, o, x) => v.setInt16(o, x) },
-  { code: 0x0c, size: 4, make: (n) => new Int32Array(n), get: (v, o) => v.getInt32(o), set: (v, o, x) => v.setInt32(o, x) },
-  { code: 0x0d, size: 4, make: (n) => new Float32Array(n), get: (v, o) => v.getFloat32(o), set: (v, o, x) => v.setFloat32(o, x) },
-  { code: 0x0e, size: 8, make: (n) => new Float64Array(n), get: (v, o) => v.getFloat64(o), set: (v, o, x) => v.setFloat64(o, x) },
+  {
+    code: 0x08,
+    size: 1,
+    make: (n) => new Uint8Array(n),
+    get: (v, o) => v.getUint8(o),
+    set: (v, o, x) => v.setUint8(o, x),
+  },
+  {
+    code: 0x09,
+    size: 1,
+    make: (n) => new Int8Array(n),
+    get: (v, o) => v.getInt8(o),
+    set: (v, o, x) => v.setInt8(o, x),
+  },
+  {
+    code: 0x0b,
+    size: 2,
+    make: (n) => new Int16Array(n),
+    get: (v, o) => v.getInt16(o),
+    set: (v, o, x) => v.setInt16(o, x),
+  },
+  {
+    code: 0x0c,
+    size: 4,
+    make: (n) => new Int32Array(n),
+    get: (v, o) => v.getInt32(o),
+    set: (v, o, x) => v.setInt32(o, x),
+  },
+  {
+    code: 0x0d,
+    size: 4,
+    make: (n) => new Float32Array(n),
+    get: (v, o) => v.getFloat32(o),
+    set: (v, o, x) => v.setFloat32(o, x),
+  },
+  {
+    code: 0x0e,
+    size: 8,
+    make: (n) => new Float64Array(n),
+    get: (v, o) => v.getFloat64(o),
+    set: (v, o, x) => v.setFloat64(o, x),
+  },
 ];
 
 function typeOfData(data: IdxData): IdxType {
   const code =
-    data instanceof Uint8Array ? 0x08
-    : data instanceof Int8Array ? 0x09
-    : data instanceof Int16Array ? 0x0b
-    : data instanceof Int32Array ? 0x0c
-    : data instanceof Float32Array ? 0x0d
-    : 0x0e;
+    data instanceof Uint8Array
+      ? 0x08
+      : data instanceof Int8Array
+        ? 0x09
+        : data instanceof Int16Array
+          ? 0x0b
+          : data instanceof Int32Array
+            ? 0x0c
+            : data instanceof Float32Array
+              ? 0x0d
+              : 0x0e;
   return TYPES.find((t) => t.code === code) as IdxType;
 }
 
@@ -42,15 +83,30 @@ function typeOfData(data: IdxData): IdxType {
 export function readIdx(buffer: Uint8Array): IdxArray {
   let buf = buffer;
   if (buf.length >= 2 && buf[0] === 0x1f && buf[1] === 0x8b) buf = gunzipSync(buf);
-  if (buf.length < 4) throw new DatasetError(DatasetErrorCode.InvalidIdx, `IDX: buffer of ${buf.length} bytes is shorter than the 4-byte magic number`);
+  if (buf.length < 4)
+    throw new DatasetError(
+      DatasetErrorCode.InvalidIdx,
+      `IDX: buffer of ${buf.length} bytes is shorter than the 4-byte magic number`,
+    );
   if (buf[0] !== 0 || buf[1] !== 0) {
-    throw new DatasetError(DatasetErrorCode.InvalidIdx, `IDX: magic number must start with two zero bytes (got 0x${(buf[0] as number).toString(16)} 0x${(buf[1] as number).toString(16)})`);
+    throw new DatasetError(
+      DatasetErrorCode.InvalidIdx,
+      `IDX: magic number must start with two zero bytes (got 0x${(buf[0] as number).toString(16)} 0x${(buf[1] as number).toString(16)})`,
+    );
   }
   const type = TYPES.find((t) => t.code === buf[2]);
-  if (!type) throw new DatasetError(DatasetErrorCode.InvalidIdx, `IDX: unknown data type code 0x${(buf[2] as number).toString(16)}`);
+  if (!type)
+    throw new DatasetError(
+      DatasetErrorCode.InvalidIdx,
+      `IDX: unknown data type code 0x${(buf[2] as number).toString(16)}`,
+    );
   const ndims = buf[3] as number;
   const header = 4 + 4 * ndims;
-  if (buf.length < header) throw new DatasetError(DatasetErrorCode.InvalidIdx, `IDX: header declares ${ndims} dimensions but the buffer ends at byte ${buf.length}`);
+  if (buf.length < header)
+    throw new DatasetError(
+      DatasetErrorCode.InvalidIdx,
+      `IDX: header declares ${ndims} dimensions but the buffer ends at byte ${buf.length}`,
+    );
   const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
   const dims: number[] = [];
   let count = 1;
@@ -61,10 +117,16 @@ export function readIdx(buffer: Uint8Array): IdxArray {
   }
   const expected = header + count * type.size;
   if (buf.length !== expected) {
-    throw new DatasetError(DatasetErrorCode.InvalidIdx, `IDX: dimensions [${dims.join(', ')}] need ${expected} bytes, the buffer has ${buf.length}`);
+    throw new DatasetError(
+      DatasetErrorCode.InvalidIdx,
+      `IDX: dimensions [${dims.join(', ')}] need ${expected} bytes, the buffer has ${buf.length}`,
+    );
   }
   if (type.size === 1) {
-    const data = type.code === 0x08 ? new Uint8Array(buf.buffer, buf.byteOffset + header, count) : new Int8Array(buf.buffer, buf.byteOffset + header, count);
+    const data =
+      type.code === 0x08
+        ? new Uint8Array(buf.buffer, buf.byteOffset + header, count)
+        : new Int8Array(buf.buffer, buf.byteOffset + header, count);
     return { dims, data };
   }
   const data = type.make(count);
@@ -76,9 +138,13 @@ export function readIdx(buffer: Uint8Array): IdxArray {
 export function writeIdx(dims: number[], data: IdxData): Buffer {
   const count = dims.reduce((a, b) => a * b, 1);
   if (count !== data.length) {
-    throw new DatasetError(DatasetErrorCode.InvalidIdx, `dims: [${dims.join(', ')}] describe ${count} elements but data has ${data.length}`);
+    throw new DatasetError(
+      DatasetErrorCode.InvalidIdx,
+      `dims: [${dims.join(', ')}] describe ${count} elements but data has ${data.length}`,
+    );
   }
-  if (dims.length > 255) throw new DatasetError(DatasetErrorCode.InvalidIdx, `dims: at most 255 dimensions (got ${dims.length})`);
+  if (dims.length > 255)
+    throw new DatasetError(DatasetErrorCode.InvalidIdx, `dims: at most 255 dimensions (got ${dims.length})`);
   const type = typeOfData(data);
   const header = 4 + 4 * dims.length;
   const out = Buffer.alloc(header + count * type.size);

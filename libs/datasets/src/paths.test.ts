@@ -30,22 +30,45 @@ test('relative and absolute paths inside a root resolve to their real path', () 
 });
 
 test('a .. escape is rejected with the path and the allowed roots named', () => {
-  assert.throws(() => resolveDataPath('../secret.csv', [root]), (e: Error) => e.message === `data path '../secret.csv' lies outside the allowed roots: ${root}`);
-  assert.throws(() => resolveDataPath('sub/../../secret.csv', [root, other]), new RegExp(`lies outside the allowed roots: ${root}, ${other}$`));
+  assert.throws(
+    () => resolveDataPath('../secret.csv', [root]),
+    (e: Error) => e.message === `data path '../secret.csv' lies outside the allowed roots: ${root}`,
+  );
+  assert.throws(
+    () => resolveDataPath('sub/../../secret.csv', [root, other]),
+    new RegExp(`lies outside the allowed roots: ${root}, ${other}$`),
+  );
 });
 
 test('an absolute path outside the roots is rejected', () => {
-  assert.throws(() => resolveDataPath(outside, [root]), (e: Error) => e.message === `data path '${outside}' lies outside the allowed roots: ${root}`);
-  assert.throws(() => resolveDataPath('/etc/passwd', [root]), /data path '\/etc\/passwd' lies outside the allowed roots/);
+  assert.throws(
+    () => resolveDataPath(outside, [root]),
+    (e: Error) => e.message === `data path '${outside}' lies outside the allowed roots: ${root}`,
+  );
+  assert.throws(
+    () => resolveDataPath('/etc/passwd', [root]),
+    /data path '\/etc\/passwd' lies outside the allowed roots/,
+  );
 });
 
 test('a symbolic link whose real path leaves the roots is rejected', () => {
-  assert.throws(() => resolveDataPath('escape.csv', [root]), new RegExp(`data path 'escape.csv' resolves through a symbolic link to '${outside}', outside the allowed roots: ${root}`));
-  assert.throws(() => resolveDataPath('up/secret.csv', [root]), /resolves through a symbolic link to .*secret\.csv', outside the allowed roots/);
+  assert.throws(
+    () => resolveDataPath('escape.csv', [root]),
+    new RegExp(
+      `data path 'escape.csv' resolves through a symbolic link to '${outside}', outside the allowed roots: ${root}`,
+    ),
+  );
+  assert.throws(
+    () => resolveDataPath('up/secret.csv', [root]),
+    /resolves through a symbolic link to .*secret\.csv', outside the allowed roots/,
+  );
 });
 
 test('a missing file and an empty path are reported as such', () => {
-  assert.throws(() => resolveDataPath('nope.csv', [root]), new RegExp(`data path 'nope.csv' does not exist under the allowed roots: ${root}`));
+  assert.throws(
+    () => resolveDataPath('nope.csv', [root]),
+    new RegExp(`data path 'nope.csv' does not exist under the allowed roots: ${root}`),
+  );
   assert.throws(() => resolveDataPath('', [root]), /data path "": must be a non-empty path/);
   assert.throws(() => resolveDataPath('a.csv', []), /no allowed roots are configured/);
 });

@@ -10,10 +10,16 @@ function inside(root: string, p: string): boolean {
 /** Resolves a data path named in a spec to its real path, which must exist and lie inside one of the allowed roots (relative paths are taken from each root in turn); `..` escapes, outside absolute paths and symlinks leading out are rejected. */
 export function resolveDataPath(userPath: string, allowedRoots: string[]): string {
   if (typeof userPath !== 'string' || userPath === '' || userPath.includes('\0')) {
-    throw new DatasetError(DatasetErrorCode.InvalidOption, `data path ${JSON.stringify(userPath)}: must be a non-empty path without NUL bytes`);
+    throw new DatasetError(
+      DatasetErrorCode.InvalidOption,
+      `data path ${JSON.stringify(userPath)}: must be a non-empty path without NUL bytes`,
+    );
   }
   if (allowedRoots.length === 0) {
-    throw new DatasetError(DatasetErrorCode.PathOutsideRoots, `data path '${userPath}': no allowed roots are configured`);
+    throw new DatasetError(
+      DatasetErrorCode.PathOutsideRoots,
+      `data path '${userPath}': no allowed roots are configured`,
+    );
   }
   const roots = allowedRoots.map((r) => {
     try {
@@ -23,11 +29,16 @@ export function resolveDataPath(userPath: string, allowedRoots: string[]): strin
     }
   });
   const listed = roots.join(', ');
-  const candidates = path.isAbsolute(userPath) ? [path.resolve(userPath)] : roots.map((r) => path.resolve(r, userPath));
+  const candidates = path.isAbsolute(userPath)
+    ? [path.resolve(userPath)]
+    : roots.map((r) => path.resolve(r, userPath));
   const lexicalRoots = [...allowedRoots.map((r) => path.resolve(r)), ...roots];
   const lexicallyInside = candidates.filter((c) => lexicalRoots.some((r) => inside(r, c)));
   if (lexicallyInside.length === 0) {
-    throw new DatasetError(DatasetErrorCode.PathOutsideRoots, `data path '${userPath}' lies outside the allowed roots: ${listed}`);
+    throw new DatasetError(
+      DatasetErrorCode.PathOutsideRoots,
+      `data path '${userPath}' lies outside the allowed roots: ${listed}`,
+    );
   }
   for (const c of lexicallyInside) {
     let real: string;
@@ -44,5 +55,8 @@ export function resolveDataPath(userPath: string, allowedRoots: string[]): strin
     }
     return real;
   }
-  throw new DatasetError(DatasetErrorCode.PathNotFound, `data path '${userPath}' does not exist under the allowed roots: ${listed}`);
+  throw new DatasetError(
+    DatasetErrorCode.PathNotFound,
+    `data path '${userPath}' does not exist under the allowed roots: ${listed}`,
+  );
 }

@@ -28,15 +28,24 @@ const EPS = Number.EPSILON;
 
 function checkShape(X: Float32Array, nFeatures: number, idx: Uint32Array, what: string): number {
   if (!Number.isInteger(nFeatures) || nFeatures <= 0) {
-    throw new DatasetError(DatasetErrorCode.InvalidOption, `nFeatures: must be a positive integer (got ${nFeatures})`);
+    throw new DatasetError(
+      DatasetErrorCode.InvalidOption,
+      `nFeatures: must be a positive integer (got ${nFeatures})`,
+    );
   }
   if (X.length % nFeatures !== 0) {
-    throw new DatasetError(DatasetErrorCode.InvalidOption, `X: length ${X.length} is not a multiple of nFeatures=${nFeatures}`);
+    throw new DatasetError(
+      DatasetErrorCode.InvalidOption,
+      `X: length ${X.length} is not a multiple of nFeatures=${nFeatures}`,
+    );
   }
   const n = X.length / nFeatures;
   for (let k = 0; k < idx.length; k++) {
     if ((idx[k] as number) >= n) {
-      throw new DatasetError(DatasetErrorCode.InvalidOption, `${what}[${k}]: row ${idx[k]} is out of range for ${n} rows`);
+      throw new DatasetError(
+        DatasetErrorCode.InvalidOption,
+        `${what}[${k}]: row ${idx[k]} is out of range for ${n} rows`,
+      );
     }
   }
   return n;
@@ -58,19 +67,30 @@ export function gatherLabels(y: Float64Array, idx: Uint32Array): Float64Array {
   const out = new Float64Array(idx.length);
   for (let k = 0; k < idx.length; k++) {
     const r = idx[k] as number;
-    if (r >= y.length) throw new DatasetError(DatasetErrorCode.InvalidOption, `idx[${k}]: row ${r} is out of range for ${y.length} labels`);
+    if (r >= y.length)
+      throw new DatasetError(
+        DatasetErrorCode.InvalidOption,
+        `idx[${k}]: row ${r} is out of range for ${y.length} labels`,
+      );
     out[k] = y[r] as number;
   }
   return out;
 }
 
-function affine(X: Float32Array, nFeatures: number, idx: Uint32Array, offset: number[], divisor: number[]): Float32Array {
+function affine(
+  X: Float32Array,
+  nFeatures: number,
+  idx: Uint32Array,
+  offset: number[],
+  divisor: number[],
+): Float32Array {
   checkShape(X, nFeatures, idx, 'idx');
   const out = new Float32Array(idx.length * nFeatures);
   for (let k = 0; k < idx.length; k++) {
     const src = (idx[k] as number) * nFeatures;
     const dst = k * nFeatures;
-    for (let j = 0; j < nFeatures; j++) out[dst + j] = ((X[src + j] as number) - (offset[j] as number)) / (divisor[j] as number);
+    for (let j = 0; j < nFeatures; j++)
+      out[dst + j] = ((X[src + j] as number) - (offset[j] as number)) / (divisor[j] as number);
   }
   return out;
 }
@@ -91,23 +111,35 @@ export function preprocessorFromState(state: PreprocessorState): Preprocessor {
     case 'none':
       return { state, transform: (X, idx) => gatherRows(X, d, idx) };
     default:
-      throw new DatasetError(DatasetErrorCode.InvalidOption, `state.scale: unknown scaling '${String((state as { scale: unknown }).scale)}'`);
+      throw new DatasetError(
+        DatasetErrorCode.InvalidOption,
+        `state.scale: unknown scaling '${String((state as { scale: unknown }).scale)}'`,
+      );
   }
 }
 
 /** Fits a scaling on the training rows only (float64 accumulators; 'standard' = scikit-learn's StandardScaler with population std and near-constant features scaled by 1, 'minmax' = MinMaxScaler onto [0, 1], 'image' = divide by `max`). */
-export function fitPreprocessor(spec: PreprocessSpec, X: Float32Array, nFeatures: number, trainIdx: Uint32Array): Preprocessor {
+export function fitPreprocessor(
+  spec: PreprocessSpec,
+  X: Float32Array,
+  nFeatures: number,
+  trainIdx: Uint32Array,
+): Preprocessor {
   checkShape(X, nFeatures, trainIdx, 'trainIdx');
   const d = nFeatures;
   const n = trainIdx.length;
   if (spec.scale === Scale.None) return preprocessorFromState({ scale: 'none', nFeatures: d });
   if (spec.scale === Scale.Image) {
     const max = spec.max ?? 255;
-    if (!(max > 0) || !Number.isFinite(max)) throw new DatasetError(DatasetErrorCode.InvalidOption, `max: must be a positive number (got ${max})`);
+    if (!(max > 0) || !Number.isFinite(max))
+      throw new DatasetError(DatasetErrorCode.InvalidOption, `max: must be a positive number (got ${max})`);
     return preprocessorFromState({ scale: 'image', nFeatures: d, max });
   }
   if (spec.scale !== Scale.Standard && spec.scale !== Scale.MinMax) {
-    throw new DatasetError(DatasetErrorCode.InvalidOption, `scale: must be one of ${Object.values(Scale).join(', ')} (got '${String(spec.scale)}')`);
+    throw new DatasetError(
+      DatasetErrorCode.InvalidOption,
+      `scale: must be one of ${Object.values(Scale).join(', ')} (got '${String(spec.scale)}')`,
+    );
   }
   if (n === 0) throw new DatasetError(DatasetErrorCode.InvalidOption, 'trainIdx: no training rows to fit on');
   if (spec.scale === Scale.Standard) {

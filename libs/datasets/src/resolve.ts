@@ -21,7 +21,12 @@ export interface LoadDatasetContext {
 export function loadDataset(ref: ResolvedDataset, ctx: LoadDatasetContext = {}): Promise<Dataset> {
   if ('builtin' in ref) {
     if (!(builtinNames as readonly string[]).includes(ref.builtin)) {
-      return Promise.reject(new DatasetError(DatasetErrorCode.UnknownDataset, `dataset.builtin: unknown dataset '${ref.builtin}'; built-ins are ${builtinNames.join(', ')}`));
+      return Promise.reject(
+        new DatasetError(
+          DatasetErrorCode.UnknownDataset,
+          `dataset.builtin: unknown dataset '${ref.builtin}'; built-ins are ${builtinNames.join(', ')}`,
+        ),
+      );
     }
     return loadBuiltin(ref.builtin as BuiltinName, {
       ...(ref.subset !== undefined ? { subset: ref.subset } : {}),
@@ -29,7 +34,12 @@ export function loadDataset(ref: ResolvedDataset, ctx: LoadDatasetContext = {}):
     });
   }
   if (!ctx.db || !ctx.cacheDir) {
-    return Promise.reject(new DatasetError(DatasetErrorCode.InvalidOption, `dataset.sha256: loading staged dataset ${ref.sha256} needs a database and a cacheDir`));
+    return Promise.reject(
+      new DatasetError(
+        DatasetErrorCode.InvalidOption,
+        `dataset.sha256: loading staged dataset ${ref.sha256} needs a database and a cacheDir`,
+      ),
+    );
   }
   return loadStagedDataset(ctx.db, ref.sha256, {
     cacheDir: ctx.cacheDir,
@@ -53,6 +63,9 @@ export async function stageDataFile(
 ): Promise<{ sha256: string; existed: boolean; path: string }> {
   const real = resolveDataPath(userPath, allowedRoots);
   const content = await fs.promises.readFile(real);
-  const staged = await stageDataset(db, content, { ...meta, filename: meta.filename ?? path.basename(userPath) });
+  const staged = await stageDataset(db, content, {
+    ...meta,
+    filename: meta.filename ?? path.basename(userPath),
+  });
   return { ...staged, path: real };
 }

@@ -32,7 +32,14 @@ test('different seeds draw different samples and regression samples are uniform 
   const a = sampleIndices({ task: 'classification', nSamples: 1000, y }, 100, 1);
   const b = sampleIndices({ task: 'classification', nSamples: 1000, y }, 100, 2);
   assert.notDeepEqual(a, b);
-  const r = sampleIndices({ task: 'regression', nSamples: 1000, y: Float64Array.from({ length: 1000 }, (_, i) => i / 7) }, 250, 3);
+  const r = sampleIndices(
+    { task: 'regression', nSamples: 1000, y: Float64Array.from({ length: 1000 }, (_, i) => i / 7) },
+    250,
+    3,
+  );
   assert.equal(new Set(r).size, 250);
-  assert.throws(() => sampleIndices({ task: 'regression', nSamples: 3, y: new Float64Array(3) }, 2, 0.5), /seed: must be an integer \(got 0.5\)/);
+  assert.throws(
+    () => sampleIndices({ task: 'regression', nSamples: 3, y: new Float64Array(3) }, 2, 0.5),
+    /seed: must be an integer \(got 0.5\)/,
+  );
 });

@@ -24,9 +24,18 @@ function shuffle(a: number[], rand: () => number): void {
 }
 
 /** Row indices (ascending) of a deterministic sample of `size` rows: stratified by class for classification (largest-remainder quotas), uniform otherwise. */
-export function sampleIndices(ds: Pick<Dataset, 'task' | 'nSamples' | 'y' | 'classes'>, size: number, seed: number): Uint32Array {
-  if (!Number.isInteger(size) || size <= 0) throw new DatasetError(DatasetErrorCode.InvalidOption, `subset: must be a positive integer (got ${size})`);
-  if (!Number.isInteger(seed)) throw new DatasetError(DatasetErrorCode.InvalidOption, `seed: must be an integer (got ${seed})`);
+export function sampleIndices(
+  ds: Pick<Dataset, 'task' | 'nSamples' | 'y' | 'classes'>,
+  size: number,
+  seed: number,
+): Uint32Array {
+  if (!Number.isInteger(size) || size <= 0)
+    throw new DatasetError(
+      DatasetErrorCode.InvalidOption,
+      `subset: must be a positive integer (got ${size})`,
+    );
+  if (!Number.isInteger(seed))
+    throw new DatasetError(DatasetErrorCode.InvalidOption, `seed: must be an integer (got ${seed})`);
   const n = ds.nSamples;
   if (size >= n) return Uint32Array.from({ length: n }, (_, i) => i);
   const rand = splitmix32(seed);
@@ -63,6 +72,11 @@ export function subsetDataset(ds: Dataset, size: number, seed: number): Dataset 
   const idx = sampleIndices(ds, size, seed);
   if (idx.length === ds.nSamples) return ds;
   const { name: _name, hash: _hash, ...rest } = ds;
-  const content = { ...rest, nSamples: idx.length, X: gatherRows(ds.X, ds.nFeatures, idx), y: gatherLabels(ds.y, idx) };
+  const content = {
+    ...rest,
+    nSamples: idx.length,
+    X: gatherRows(ds.X, ds.nFeatures, idx),
+    y: gatherLabels(ds.y, idx),
+  };
   return { name: `${ds.name} (subset ${idx.length}, seed ${seed})`, hash: datasetHash(content), ...content };
 }

@@ -1,13 +1,7 @@
 import { parse as parseCsvSync } from 'csv-parse/sync';
 import { DatasetError, DatasetErrorCode } from './errors';
 import { datasetHash } from './hash';
-import {
-  FeatureKind,
-  MissingPolicy,
-  Task,
-  type ColumnSchema,
-  type Dataset,
-} from './types';
+import { FeatureKind, MissingPolicy, Task, type ColumnSchema, type Dataset } from './types';
 
 /** Options shared by `parseCsv` and `parseJsonl`. */
 export interface ParseOptions {
@@ -29,7 +23,17 @@ export interface ParseOptions {
 export const MAX_INFERRED_CLASSES = 20;
 
 /** Cell strings that count as a missing value (compared after trimming). */
-export const MISSING_TOKENS: ReadonlySet<string> = new Set(['', 'NA', 'N/A', 'NaN', 'nan', 'null', 'NULL', 'None', '?']);
+export const MISSING_TOKENS: ReadonlySet<string> = new Set([
+  '',
+  'NA',
+  'N/A',
+  'NaN',
+  'nan',
+  'null',
+  'NULL',
+  'None',
+  '?',
+]);
 
 type Cell = string | number | boolean | null;
 interface RawRow {
@@ -79,25 +83,43 @@ function compareLabels(a: string, b: string): number {
 
 function checkOptions(opts: ParseOptions): void {
   if (typeof opts.target !== 'string' || opts.target === '') {
-    throw new DatasetError(DatasetErrorCode.InvalidOption, 'target: must name the target column (got an empty value)');
+    throw new DatasetError(
+      DatasetErrorCode.InvalidOption,
+      'target: must name the target column (got an empty value)',
+    );
   }
   const policies = Object.values(MissingPolicy) as string[];
   if (opts.missing !== undefined && !policies.includes(opts.missing)) {
-    throw new DatasetError(DatasetErrorCode.InvalidOption, `missing: must be one of ${policies.join(', ')} (got '${String(opts.missing)}')`);
+    throw new DatasetError(
+      DatasetErrorCode.InvalidOption,
+      `missing: must be one of ${policies.join(', ')} (got '${String(opts.missing)}')`,
+    );
   }
   const tasks = Object.values(Task) as string[];
   if (opts.task !== undefined && !tasks.includes(opts.task)) {
-    throw new DatasetError(DatasetErrorCode.InvalidOption, `task: must be one of ${tasks.join(', ')} (got '${String(opts.task)}')`);
+    throw new DatasetError(
+      DatasetErrorCode.InvalidOption,
+      `task: must be one of ${tasks.join(', ')} (got '${String(opts.task)}')`,
+    );
   }
 }
 
 function readCsvTable(input: Buffer | string): RawTable {
   let records: { record: string[]; info: { lines: number } }[];
   try {
-    records = parseCsvSync(input, { bom: true, relax_column_count: true, skip_empty_lines: true, info: true });
+    records = parseCsvSync(input, {
+      bom: true,
+      relax_column_count: true,
+      skip_empty_lines: true,
+      info: true,
+    });
   } catch (e) {
     const err = e as { message?: string; lines?: number };
-    throw new DatasetError(DatasetErrorCode.InvalidCsv, `malformed CSV: ${err.message ?? String(e)}`, err.lines ? { row: err.lines } : {});
+    throw new DatasetError(
+      DatasetErrorCode.InvalidCsv,
+      `malformed CSV: ${err.message ?? String(e)}`,
+      err.lines ? { row: err.lines } : {},
+    );
   }
   const head = records[0];
   if (!head) throw new DatasetError(DatasetErrorCode.EmptyInput, 'empty file: no header row');
@@ -132,10 +154,18 @@ function readJsonlTable(input: Buffer | string): RawTable {
     try {
       obj = JSON.parse(line);
     } catch (e) {
-      throw new DatasetError(DatasetErrorCode.InvalidJson, `row ${row}: invalid JSON (${(e as Error).message})`, { row });
+      throw new DatasetError(
+        DatasetErrorCode.InvalidJson,
+        `row ${row}: invalid JSON (${(e as Error).message})`,
+        { row },
+      );
     }
     if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) {
-      throw new DatasetError(DatasetErrorCode.InvalidJson, `row ${row}: expected a JSON object, found ${Array.isArray(obj) ? 'an array' : typeof obj}`, { row });
+      throw new DatasetError(
+        DatasetErrorCode.InvalidJson,
+        `row ${row}: expected a JSON object, found ${Array.isArray(obj) ? 'an array' : typeof obj}`,
+        { row },
+      );
     }
     const entries = Object.entries(obj as Record<string, unknown>);
     if (!columns) {
@@ -147,10 +177,18 @@ function readJsonlTable(input: Buffer | string): RawTable {
     for (const [k, v] of entries) {
       const j = index.get(k);
       if (j === undefined) {
-        throw new DatasetError(DatasetErrorCode.RaggedRow, `${where(row, k)}: unexpected field, not among the fields of row ${firstRow}`, { row, column: k });
+        throw new DatasetError(
+          DatasetErrorCode.RaggedRow,
+          `${where(row, k)}: unexpected field, not among the fields of row ${firstRow}`,
+          { row, column: k },
+        );
       }
       if (v !== null && typeof v === 'object') {
-        throw new DatasetError(DatasetErrorCode.InvalidJson, `${where(row, k)}: nested ${Array.isArray(v) ? 'array' : 'object'} values are not supported`, { row, column: k });
+        throw new DatasetError(
+          DatasetErrorCode.InvalidJson,
+          `${where(row, k)}: nested ${Array.isArray(v) ? 'array' : 'object'} values are not supported`,
+          { row, column: k },
+        );
       }
       cells[j] = v as Cell;
     }
@@ -181,7 +219,13 @@ function mostFrequent<T>(counts: Map<T, number>, order: (a: T, b: T) => number):
   return best;
 }
 
-function planColumn(table: RawTable, rows: RawRow[], index: number, declared: FeatureKind | undefined, missing: MissingPolicy): ColumnPlan {
+function planColumn(
+  table: RawTable,
+  rows: RawRow[],
+  index: number,
+  declared: FeatureKind | undefined,
+  missing: MissingPolicy,
+): ColumnPlan {
   const name = table.columns[index] as string;
   let numeric = 0;
   let present = 0;
@@ -192,7 +236,9 @@ function planColumn(table: RawTable, rows: RawRow[], index: number, declared: Fe
     if (toNumber(c) !== undefined) numeric++;
   }
   if (present === 0) {
-    throw new DatasetError(DatasetErrorCode.MissingValue, `column '${name}': no values at all`, { column: name });
+    throw new DatasetError(DatasetErrorCode.MissingValue, `column '${name}': no values at all`, {
+      column: name,
+    });
   }
   const kind = declared ?? (numeric * 2 > present ? FeatureKind.Numeric : FeatureKind.Categorical);
   const plan: ColumnPlan = { name, index, kind, categories: [], catIndex: new Map(), fill: undefined };
@@ -204,8 +250,14 @@ function planColumn(table: RawTable, rows: RawRow[], index: number, declared: Fe
       if (isMissing(c)) continue;
       const v = toNumber(c);
       if (v === undefined) {
-        const hint = declared ? '' : ` (declare featureTypes['${name}'] = 'categorical' if the column is categorical)`;
-        throw new DatasetError(DatasetErrorCode.NonNumeric, `${where(r.row, name)}: non-numeric value ${quote(toCategory(c))} in numeric column${hint}`, { row: r.row, column: name });
+        const hint = declared
+          ? ''
+          : ` (declare featureTypes['${name}'] = 'categorical' if the column is categorical)`;
+        throw new DatasetError(
+          DatasetErrorCode.NonNumeric,
+          `${where(r.row, name)}: non-numeric value ${quote(toCategory(c))} in numeric column${hint}`,
+          { row: r.row, column: name },
+        );
       }
       sum += v;
       if (missing === MissingPolicy.MostFrequent) counts.set(v, (counts.get(v) ?? 0) + 1);
@@ -232,10 +284,15 @@ function buildDataset(table: RawTable, opts: ParseOptions, defaultName: string):
   const missing = opts.missing ?? MissingPolicy.Reject;
   const seen = new Map<string, number>();
   table.columns.forEach((c, j) => {
-    if (c === '') throw new DatasetError(DatasetErrorCode.InvalidOption, `header: column ${j + 1} has an empty name`);
+    if (c === '')
+      throw new DatasetError(DatasetErrorCode.InvalidOption, `header: column ${j + 1} has an empty name`);
     const prev = seen.get(c);
     if (prev !== undefined) {
-      throw new DatasetError(DatasetErrorCode.InvalidOption, `header: column name '${c}' appears twice (columns ${prev + 1} and ${j + 1})`, { column: c });
+      throw new DatasetError(
+        DatasetErrorCode.InvalidOption,
+        `header: column name '${c}' appears twice (columns ${prev + 1} and ${j + 1})`,
+        { column: c },
+      );
     }
     seen.set(c, j);
   });
@@ -249,25 +306,51 @@ function buildDataset(table: RawTable, opts: ParseOptions, defaultName: string):
   }
   for (const [col, kind] of Object.entries(opts.featureTypes ?? {})) {
     if (!seen.has(col)) {
-      throw new DatasetError(DatasetErrorCode.UnknownColumn, `featureTypes['${col}']: no such column; columns are: ${table.columns.join(', ')}`, { column: col });
+      throw new DatasetError(
+        DatasetErrorCode.UnknownColumn,
+        `featureTypes['${col}']: no such column; columns are: ${table.columns.join(', ')}`,
+        { column: col },
+      );
     }
     if (col === opts.target) {
-      throw new DatasetError(DatasetErrorCode.InvalidOption, `featureTypes['${col}']: names the target column; use task instead`, { column: col });
+      throw new DatasetError(
+        DatasetErrorCode.InvalidOption,
+        `featureTypes['${col}']: names the target column; use task instead`,
+        { column: col },
+      );
     }
     if (kind !== FeatureKind.Numeric && kind !== FeatureKind.Categorical) {
-      throw new DatasetError(DatasetErrorCode.InvalidOption, `featureTypes['${col}']: must be 'numeric' or 'categorical' (got '${String(kind)}')`, { column: col });
+      throw new DatasetError(
+        DatasetErrorCode.InvalidOption,
+        `featureTypes['${col}']: must be 'numeric' or 'categorical' (got '${String(kind)}')`,
+        { column: col },
+      );
     }
   }
-  if (table.rows.length === 0) throw new DatasetError(DatasetErrorCode.EmptyInput, 'empty file: a header but no data rows');
+  if (table.rows.length === 0)
+    throw new DatasetError(DatasetErrorCode.EmptyInput, 'empty file: a header but no data rows');
   let groupsIndex: number | undefined;
   if (opts.groups !== undefined) {
     groupsIndex = seen.get(opts.groups);
     if (groupsIndex === undefined) {
-      throw new DatasetError(DatasetErrorCode.UnknownColumn, `groups: column '${opts.groups}' not found; columns are: ${table.columns.join(', ')}`, { column: opts.groups });
+      throw new DatasetError(
+        DatasetErrorCode.UnknownColumn,
+        `groups: column '${opts.groups}' not found; columns are: ${table.columns.join(', ')}`,
+        { column: opts.groups },
+      );
     }
-    if (groupsIndex === targetIndex) throw new DatasetError(DatasetErrorCode.InvalidOption, `groups: '${opts.groups}' is the target column`, { column: opts.groups });
+    if (groupsIndex === targetIndex)
+      throw new DatasetError(
+        DatasetErrorCode.InvalidOption,
+        `groups: '${opts.groups}' is the target column`,
+        { column: opts.groups },
+      );
     if (opts.featureTypes?.[opts.groups] !== undefined) {
-      throw new DatasetError(DatasetErrorCode.InvalidOption, `featureTypes['${opts.groups}']: names the groups column, which is never a feature`, { column: opts.groups });
+      throw new DatasetError(
+        DatasetErrorCode.InvalidOption,
+        `featureTypes['${opts.groups}']: names the groups column, which is never a feature`,
+        { column: opts.groups },
+      );
     }
   }
   const featureIdx = table.columns.map((_, j) => j).filter((j) => j !== targetIndex && j !== groupsIndex);
@@ -276,12 +359,20 @@ function buildDataset(table: RawTable, opts: ParseOptions, defaultName: string):
   for (const r of table.rows) {
     if (isMissing(r.cells[targetIndex] as Cell)) {
       if (missing === MissingPolicy.Reject) {
-        throw new DatasetError(DatasetErrorCode.MissingValue, `${where(r.row, opts.target)}: missing target value`, { row: r.row, column: opts.target });
+        throw new DatasetError(
+          DatasetErrorCode.MissingValue,
+          `${where(r.row, opts.target)}: missing target value`,
+          { row: r.row, column: opts.target },
+        );
       }
       continue;
     }
     if (groupsIndex !== undefined && isMissing(r.cells[groupsIndex] as Cell)) {
-      throw new DatasetError(DatasetErrorCode.MissingValue, `${where(r.row, opts.groups as string)}: missing group id`, { row: r.row, column: opts.groups as string });
+      throw new DatasetError(
+        DatasetErrorCode.MissingValue,
+        `${where(r.row, opts.groups as string)}: missing group id`,
+        { row: r.row, column: opts.groups as string },
+      );
     }
     let drop = false;
     for (const j of featureIdx) {
@@ -298,9 +389,15 @@ function buildDataset(table: RawTable, opts: ParseOptions, defaultName: string):
     }
     if (!drop) rows.push(r);
   }
-  if (rows.length === 0) throw new DatasetError(DatasetErrorCode.EmptyInput, 'no data rows left after dropping rows with missing values');
+  if (rows.length === 0)
+    throw new DatasetError(
+      DatasetErrorCode.EmptyInput,
+      'no data rows left after dropping rows with missing values',
+    );
 
-  const plans = featureIdx.map((j) => planColumn(table, rows, j, opts.featureTypes?.[table.columns[j] as string], missing));
+  const plans = featureIdx.map((j) =>
+    planColumn(table, rows, j, opts.featureTypes?.[table.columns[j] as string], missing),
+  );
 
   const targetValues = rows.map((r) => r.cells[targetIndex] as Cell);
   const targetNumbers = targetValues.map(toNumber);
@@ -308,7 +405,10 @@ function buildDataset(table: RawTable, opts: ParseOptions, defaultName: string):
   let task = opts.task;
   if (task === undefined) {
     const distinct = new Set(targetNumbers);
-    task = allNumeric && targetNumbers.every((v) => Number.isInteger(v)) && distinct.size <= MAX_INFERRED_CLASSES ? Task.Classification : Task.Regression;
+    task =
+      allNumeric && targetNumbers.every((v) => Number.isInteger(v)) && distinct.size <= MAX_INFERRED_CLASSES
+        ? Task.Classification
+        : Task.Regression;
     if (!allNumeric) task = Task.Classification;
   }
   const n = rows.length;
@@ -319,15 +419,27 @@ function buildDataset(table: RawTable, opts: ParseOptions, defaultName: string):
       const v = targetNumbers[i];
       if (v === undefined) {
         const r = rows[i] as RawRow;
-        throw new DatasetError(DatasetErrorCode.NonNumeric, `${where(r.row, opts.target)}: non-numeric target ${quote(toCategory(targetValues[i] as Cell))} in a regression task`, { row: r.row, column: opts.target });
+        throw new DatasetError(
+          DatasetErrorCode.NonNumeric,
+          `${where(r.row, opts.target)}: non-numeric target ${quote(toCategory(targetValues[i] as Cell))} in a regression task`,
+          { row: r.row, column: opts.target },
+        );
       }
       y[i] = v;
     }
   } else {
-    const labels: (string | number)[] = allNumeric ? (targetNumbers as number[]) : targetValues.map(toCategory);
-    const distinct = [...new Set(labels)].sort((a, b) => (typeof a === 'number' && typeof b === 'number' ? a - b : compareLabels(String(a), String(b))));
+    const labels: (string | number)[] = allNumeric
+      ? (targetNumbers as number[])
+      : targetValues.map(toCategory);
+    const distinct = [...new Set(labels)].sort((a, b) =>
+      typeof a === 'number' && typeof b === 'number' ? a - b : compareLabels(String(a), String(b)),
+    );
     if (distinct.length < 2) {
-      throw new DatasetError(DatasetErrorCode.SingleClass, `target '${opts.target}': one class only (${quote(String(distinct[0] ?? ''))}); classification needs at least two`, { column: opts.target });
+      throw new DatasetError(
+        DatasetErrorCode.SingleClass,
+        `target '${opts.target}': one class only (${quote(String(distinct[0] ?? ''))}); classification needs at least two`,
+        { column: opts.target },
+      );
     }
     const ids = new Map(distinct.map((l, k) => [l, k]));
     labels.forEach((l, i) => (y[i] = ids.get(l) as number));

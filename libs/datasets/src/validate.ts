@@ -37,7 +37,9 @@ export function validateForCv(ds: Dataset, cv: CvRequirement): string[] {
   }
   for (let i = 0; i < ds.X.length; i++) {
     if (!Number.isFinite(ds.X[i] as number)) {
-      errors.push(`X: row ${Math.floor(i / ds.nFeatures)}, feature '${ds.featureNames[i % ds.nFeatures]}' is ${ds.X[i]} (must be finite)`);
+      errors.push(
+        `X: row ${Math.floor(i / ds.nFeatures)}, feature '${ds.featureNames[i % ds.nFeatures]}' is ${ds.X[i]} (must be finite)`,
+      );
       break;
     }
   }

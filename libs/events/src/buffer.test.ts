@@ -28,7 +28,9 @@ const completed: FoldwiseEvent = {
   kind: EventKind.Completed,
   searchId: 's1',
   ts,
-  payload: { counts: { trials: 1, trialsCompleted: 1, trialsPruned: 0, trialsFailed: 0, folds: 1, foldsCompleted: 1 } },
+  payload: {
+    counts: { trials: 1, trialsCompleted: 1, trialsPruned: 0, trialsFailed: 0, folds: 1, foldsCompleted: 1 },
+  },
 };
 
 const recordingLogger = (): EventsLogger & { lines: string[] } => {
@@ -58,7 +60,10 @@ void test('events published while the transport fails arrive in order once it re
   pub.wake();
   assert.equal(await pub.flush(5_000), true);
   assert.deepEqual(delivered, sent);
-  assert.deepEqual({ ...pub.stats(), failures: 0 }, { queued: 0, published: 5, duplicates: 0, dropped: 0, invalid: 0, failures: 0 });
+  assert.deepEqual(
+    { ...pub.stats(), failures: 0 },
+    { queued: 0, published: 5, duplicates: 0, dropped: 0, invalid: 0, failures: 0 },
+  );
 });
 
 void test('a full buffer drops the oldest epoch events before anything else', async () => {
@@ -99,7 +104,10 @@ void test('an invalid event is counted and logged, never thrown, and nothing is 
   assert.equal(await pub.flush(100), true);
   assert.equal(sends, 0);
   assert.equal(pub.stats().invalid, 2);
-  assert.deepEqual(logger.lines, ['events: invalid event not published', 'events: invalid event not published']);
+  assert.deepEqual(logger.lines, [
+    'events: invalid event not published',
+    'events: invalid event not published',
+  ]);
 });
 
 void test('duplicates acknowledged by the server are counted', async () => {
@@ -131,5 +139,13 @@ void test('a stopped publisher abandons its queue and flush reports it', async (
   pub.publish(fold(0));
   pub.stop();
   assert.equal(await pub.flush(20), false);
-  assert.throws(() => createBufferedPublisher({ logger: silentLogger, maxBuffer: 0, send: async () => ({ duplicate: false }) }), /maxBuffer must be/);
+  assert.throws(
+    () =>
+      createBufferedPublisher({
+        logger: silentLogger,
+        maxBuffer: 0,
+        send: async () => ({ duplicate: false }),
+      }),
+    /maxBuffer must be/,
+  );
 });

@@ -57,7 +57,8 @@ const pickVictim = (queue: readonly FoldwiseEvent[]): number => {
 /** An in-order, bounded, retrying publish queue over any transport. */
 export const createBufferedPublisher = (opts: BufferOptions): BufferedPublisher => {
   const maxBuffer = opts.maxBuffer ?? 10_000;
-  if (!(Number.isInteger(maxBuffer) && maxBuffer > 0)) throw new RangeError(`maxBuffer must be a positive integer (got ${maxBuffer})`);
+  if (!(Number.isInteger(maxBuffer) && maxBuffer > 0))
+    throw new RangeError(`maxBuffer must be a positive integer (got ${maxBuffer})`);
   const minBackoff = opts.minBackoffMs ?? 100;
   const maxBackoff = opts.maxBackoffMs ?? 2_000;
   const queue: FoldwiseEvent[] = [];
@@ -111,7 +112,10 @@ export const createBufferedPublisher = (opts: BufferOptions): BufferedPublisher 
           counts.failures++;
           if (!outage) {
             outage = true;
-            opts.logger.warn({ error: errorMessage(error), queued: queue.length }, 'events: publish failed; buffering and retrying');
+            opts.logger.warn(
+              { error: errorMessage(error), queued: queue.length },
+              'events: publish failed; buffering and retrying',
+            );
           }
           await pause(backoff);
           backoff = Math.min(backoff * 2, maxBackoff);
@@ -124,7 +128,9 @@ export const createBufferedPublisher = (opts: BufferOptions): BufferedPublisher 
   };
 
   const kick = (): void => {
-    void pump().catch((error: unknown) => opts.logger.error({ error: errorMessage(error) }, 'events: publisher loop failed'));
+    void pump().catch((error: unknown) =>
+      opts.logger.error({ error: errorMessage(error) }, 'events: publisher loop failed'),
+    );
   };
 
   return {
@@ -134,7 +140,10 @@ export const createBufferedPublisher = (opts: BufferOptions): BufferedPublisher 
         if (!parsed.success) {
           counts.invalid++;
           const issues = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
-          opts.logger.error({ kind: (event as { kind?: unknown } | null)?.kind, issues }, 'events: invalid event not published');
+          opts.logger.error(
+            { kind: (event as { kind?: unknown } | null)?.kind, issues },
+            'events: invalid event not published',
+          );
           return;
         }
         if (stopped) return;
@@ -142,7 +151,10 @@ export const createBufferedPublisher = (opts: BufferOptions): BufferedPublisher 
           queue.splice(pickVictim(queue), 1);
           counts.dropped++;
           if (counts.dropped === 1 || counts.dropped % 1000 === 0) {
-            opts.logger.warn({ dropped: counts.dropped, maxBuffer }, 'events: buffer full; dropping the oldest progress events');
+            opts.logger.warn(
+              { dropped: counts.dropped, maxBuffer },
+              'events: buffer full; dropping the oldest progress events',
+            );
           }
         }
         queue.push(parsed.data);

@@ -83,12 +83,19 @@ interface Live {
   jsm: JetStreamManager;
 }
 
-const ensureStream = async (jsm: JetStreamManager, opts: Required<Pick<EventsOptions, 'streamName' | 'duplicateWindowMs' | 'maxAgeMs'>>, logger: EventsLogger): Promise<void> => {
+const ensureStream = async (
+  jsm: JetStreamManager,
+  opts: Required<Pick<EventsOptions, 'streamName' | 'duplicateWindowMs' | 'maxAgeMs'>>,
+  logger: EventsLogger,
+): Promise<void> => {
   const subject = `${EVENT_SUBJECT_PREFIX}.>`;
   try {
     const info = await jsm.streams.info(opts.streamName);
     if (!info.config.subjects?.includes(subject)) {
-      logger.warn({ stream: opts.streamName, subjects: info.config.subjects }, `events: stream exists without subject ${subject}`);
+      logger.warn(
+        { stream: opts.streamName, subjects: info.config.subjects },
+        `events: stream exists without subject ${subject}`,
+      );
     }
     return;
   } catch (error) {
@@ -108,20 +115,27 @@ const ensureStream = async (jsm: JetStreamManager, opts: Required<Pick<EventsOpt
 };
 
 const validate = (o: EventsOptions): void => {
-  if (!o.url || (Array.isArray(o.url) && o.url.length === 0)) throw new TypeError('url must name at least one NATS server');
+  if (!o.url || (Array.isArray(o.url) && o.url.length === 0))
+    throw new TypeError('url must name at least one NATS server');
   if (o.streamName !== undefined && !/^[A-Za-z0-9_-]+$/.test(o.streamName)) {
-    throw new TypeError(`streamName must be letters, digits, '-' or '_' (got ${JSON.stringify(o.streamName)})`);
+    throw new TypeError(
+      `streamName must be letters, digits, '-' or '_' (got ${JSON.stringify(o.streamName)})`,
+    );
   }
   for (const key of ['duplicateWindowMs', 'publishTimeoutMs'] as const) {
     const v = o[key];
-    if (v !== undefined && !(Number.isFinite(v) && v > 0)) throw new RangeError(`${key} must be a positive number of milliseconds (got ${v})`);
+    if (v !== undefined && !(Number.isFinite(v) && v > 0))
+      throw new RangeError(`${key} must be a positive number of milliseconds (got ${v})`);
   }
   if (o.maxAgeMs !== undefined && !(Number.isFinite(o.maxAgeMs) && o.maxAgeMs >= 0)) {
     throw new RangeError(`maxAgeMs must be >= 0 milliseconds (got ${o.maxAgeMs})`);
   }
 };
 
-const open = (opts: EventsOptions, retryFirstConnect: boolean): { events: EventsConnection; ready: Promise<void> } => {
+const open = (
+  opts: EventsOptions,
+  retryFirstConnect: boolean,
+): { events: EventsConnection; ready: Promise<void> } => {
   validate(opts);
   const logger = opts.logger ?? consoleLogger;
   const streamOpts = {
@@ -188,7 +202,12 @@ const open = (opts: EventsOptions, retryFirstConnect: boolean): { events: Events
   };
 
   const dial = (): Promise<NatsConnection> =>
-    connect({ servers: opts.url, name: opts.name ?? 'foldwise', maxReconnectAttempts: -1, reconnectTimeWait: 500 });
+    connect({
+      servers: opts.url,
+      name: opts.name ?? 'foldwise',
+      maxReconnectAttempts: -1,
+      reconnectTimeWait: 500,
+    });
 
   const start = async (): Promise<void> => {
     let nc: NatsConnection | undefined;
@@ -198,7 +217,8 @@ const open = (opts: EventsOptions, retryFirstConnect: boolean): { events: Events
         nc = await dial();
       } catch (error) {
         if (!retryFirstConnect) throw error;
-        if (backoff === 250) logger.warn({ error: errorMessage(error) }, 'events: NATS unreachable; buffering and retrying');
+        if (backoff === 250)
+          logger.warn({ error: errorMessage(error) }, 'events: NATS unreachable; buffering and retrying');
         await sleep(backoff);
       }
     }
@@ -209,7 +229,9 @@ const open = (opts: EventsOptions, retryFirstConnect: boolean): { events: Events
     const l: Live = { nc, js: nc.jetstream(), jsm: await nc.jetstreamManager() };
     live = l;
     connectedNow = true;
-    void watch(nc).catch((error: unknown) => logger.error({ error: errorMessage(error) }, 'events: status watcher failed'));
+    void watch(nc).catch((error: unknown) =>
+      logger.error({ error: errorMessage(error) }, 'events: status watcher failed'),
+    );
     for (let backoff = 250; !closed; backoff = Math.min(backoff * 2, 5_000)) {
       try {
         await prepareStream(l);
@@ -227,7 +249,8 @@ const open = (opts: EventsOptions, retryFirstConnect: boolean): { events: Events
   const subscribe = (searchId: string, sub: SubscribeOptions = {}): AsyncIterable<FoldwiseEvent> => {
     const subject = eventSubject(searchId);
     const from = sub.from ?? From.Start;
-    if (from !== From.Start && from !== From.Now) throw new TypeError(`from must be 'start' or 'now' (got ${JSON.stringify(from)})`);
+    if (from !== From.Start && from !== From.Now)
+      throw new TypeError(`from must be 'start' or 'now' (got ${JSON.stringify(from)})`);
     const untilDone = sub.untilDone ?? true;
     return {
       async *[Symbol.asyncIterator]() {
@@ -249,9 +272,13 @@ const open = (opts: EventsOptions, retryFirstConnect: boolean): { events: Events
               await prepareStream(l);
               return await l.js.subscribe(subject, orderedConsumer());
             } catch (error) {
-              if (!isTransient(error) || closed || sub.signal?.aborted || Date.now() + backoff > retryUntil) throw error;
+              if (!isTransient(error) || closed || sub.signal?.aborted || Date.now() + backoff > retryUntil)
+                throw error;
               if (/no responders|503/i.test(errorMessage(error))) streamReady = false;
-              logger.warn({ searchId, error: errorMessage(error) }, 'events: JetStream not answering yet; retrying the subscription');
+              logger.warn(
+                { searchId, error: errorMessage(error) },
+                'events: JetStream not answering yet; retrying the subscription',
+              );
               await sleep(backoff);
             }
           }
@@ -266,7 +293,10 @@ const open = (opts: EventsOptions, retryFirstConnect: boolean): { events: Events
             try {
               raw = codec.decode(m.data);
             } catch (error) {
-              logger.warn({ subject: m.subject, seq: m.seq, error: errorMessage(error) }, 'events: skipped a message that is not JSON');
+              logger.warn(
+                { subject: m.subject, seq: m.seq, error: errorMessage(error) },
+                'events: skipped a message that is not JSON',
+              );
               continue;
             }
             const parsed = FoldwiseEventSchema.safeParse(raw);

@@ -14,4 +14,5 @@ export const consoleLogger: EventsLogger = {
 export const silentLogger: EventsLogger = { warn: () => undefined, error: () => undefined };
 
 /** The message of an error, or the value as text. */
-export const errorMessage = (error: unknown): string => (error instanceof Error ? error.message : String(error));
+export const errorMessage = (error: unknown): string =>
+  error instanceof Error ? error.message : String(error);

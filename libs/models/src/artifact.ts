@@ -57,7 +57,11 @@ export async function loadModelArtifact(files: Record<string, Uint8Array>): Prom
   });
   const weightData = toBytes(bins.map((b) => b.slice().buffer));
   const handler: tf.io.IOHandler = {
-    load: async () => ({ modelTopology: parsed.modelTopology, weightSpecs, weightData: weightData.slice().buffer }),
+    load: async () => ({
+      modelTopology: parsed.modelTopology,
+      weightSpecs,
+      weightData: weightData.slice().buffer,
+    }),
   };
   return tf.loadLayersModel(handler);
 }

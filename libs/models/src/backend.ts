@@ -73,7 +73,9 @@ export async function selectBackend(pref: BackendPref = 'auto'): Promise<Backend
           : ['cpu'];
   for (const name of order) {
     if (name === 'tensorflow-gpu' || name === 'tensorflow') {
-      const why = tryNative(name === 'tensorflow-gpu' ? '@tensorflow/tfjs-node-gpu' : '@tensorflow/tfjs-node');
+      const why = tryNative(
+        name === 'tensorflow-gpu' ? '@tensorflow/tfjs-node-gpu' : '@tensorflow/tfjs-node',
+      );
       if (why) {
         skipped.push({ name, reason: why });
         continue;

@@ -32,7 +32,8 @@ export function decodeCheckpoint<S>(bytes: Uint8Array): { state: S; arrays: Map<
   if (bytes.length < 8) throw new Error(`checkpoint.bytes: too short (${bytes.length} bytes)`);
   const copy = bytes.slice();
   const dv = new DataView(copy.buffer);
-  if (dv.getUint32(0, true) !== MAGIC) throw new Error('checkpoint.bytes: not a foldwise checkpoint (bad magic)');
+  if (dv.getUint32(0, true) !== MAGIC)
+    throw new Error('checkpoint.bytes: not a foldwise checkpoint (bad magic)');
   const hlen = dv.getUint32(4, true);
   const parsed = JSON.parse(new TextDecoder().decode(copy.subarray(8, 8 + hlen))) as {
     v: number;
@@ -43,7 +44,11 @@ export function decodeCheckpoint<S>(bytes: Uint8Array): { state: S; arrays: Map<
   const start = 8 + Math.ceil(hlen / 4) * 4;
   const arrays = new Map<string, NamedArray>();
   for (const e of parsed.index) {
-    arrays.set(e.name, { name: e.name, shape: e.shape, data: new Float32Array(copy.buffer, start + e.offset * 4, e.length) });
+    arrays.set(e.name, {
+      name: e.name,
+      shape: e.shape,
+      data: new Float32Array(copy.buffer, start + e.offset * 4, e.length),
+    });
   }
   return { state: parsed.state, arrays };
 }

@@ -64,7 +64,12 @@ function activationGrad(z: tf.Tensor, a: tf.Tensor, act: Activation): tf.Tensor 
 }
 
 /** The dense engine on tfjs tensors (any backend; the one that uses a GPU). */
-export function createTfjsEngine(lay: DenseLayout, w0: Float32Array, s0: Float32Array[], backend: string): DenseEngine {
+export function createTfjsEngine(
+  lay: DenseLayout,
+  w0: Float32Array,
+  s0: Float32Array[],
+  backend: string,
+): DenseEngine {
   const { P, F, C, dims, L, act, B, opt, cls, sizes, offsets, T, vMax } = lay;
   const keep: tf.Tensor[] = [];
   const k = <X extends tf.Tensor>(t: X): X => {
@@ -82,11 +87,20 @@ export function createTfjsEngine(lay: DenseLayout, w0: Float32Array, s0: Float32
   const l2flat = lay.l2.some((v) => v > 0)
     ? (() => {
         const buf = new Float32Array(P * T);
-        lay.l2.forEach((l2, p) => sizes.forEach((size, l) => buf.fill(2 * l2, p * T + offsets[l]!, p * T + offsets[l]! + size - dims[l + 1]!)));
+        lay.l2.forEach((l2, p) =>
+          sizes.forEach((size, l) =>
+            buf.fill(2 * l2, p * T + offsets[l]!, p * T + offsets[l]! + size - dims[l + 1]!),
+          ),
+        );
         return k(tf.tensor(buf, lead([P, T])));
       })()
     : undefined;
-  const momentum = k(tf.tensor(Float32Array.from(lay.momentum, (m) => 1 - m), lead([P, 1])));
+  const momentum = k(
+    tf.tensor(
+      Float32Array.from(lay.momentum, (m) => 1 - m),
+      lead([P, 1]),
+    ),
+  );
   let W: tf.Tensor = tf.tensor(w0, lead([P, T]));
   let S: tf.Tensor[] = s0.map((s) => tf.tensor(s, lead([P, T])));
   let perStep: tf.Tensor[] = [];
@@ -94,7 +108,9 @@ export function createTfjsEngine(lay: DenseLayout, w0: Float32Array, s0: Float32
 
   const views = (flat: tf.Tensor): tf.Tensor[] =>
     sizes.map((size, l) =>
-      (P === 1 ? flat.slice([offsets[l]!], [size]) : flat.slice([0, offsets[l]!], [P, size])).reshape(lead([P, dims[l]! + 1, dims[l + 1]!])),
+      (P === 1 ? flat.slice([offsets[l]!], [size]) : flat.slice([0, offsets[l]!], [P, size])).reshape(
+        lead([P, dims[l]! + 1, dims[l + 1]!]),
+      ),
     );
 
   const forward = (W: tf.Tensor[], x: tf.Tensor, dmasks: tf.Tensor[] | undefined, onesT: tf.Tensor) => {
@@ -115,7 +131,15 @@ export function createTfjsEngine(lay: DenseLayout, w0: Float32Array, s0: Float32
     return { zs, as, hs, out: zs[L - 1]! };
   };
 
-  const step = (Wf: tf.Tensor, S: tf.Tensor[], x: tf.Tensor, y: tf.Tensor, scale: tf.Tensor, coef: tf.Tensor[], dmasks: tf.Tensor[] | undefined) => {
+  const step = (
+    Wf: tf.Tensor,
+    S: tf.Tensor[],
+    x: tf.Tensor,
+    y: tf.Tensor,
+    scale: tf.Tensor,
+    coef: tf.Tensor[],
+    dmasks: tf.Tensor[] | undefined,
+  ) => {
     const W = views(Wf);
     const { zs, as, hs, out } = forward(W, x, dmasks, ones);
     let dZ: tf.Tensor;

@@ -9,7 +9,8 @@ import type { EpochReport, TrainHooks, TrainResult } from './types';
 export { setBatchedStrategy, setTransposeStrategy } from './dense-tfjs';
 
 /** Per-job outcome of a packed run: a result, or the error that job failed with. */
-export type PackedOutcome = { ok: true; result: TrainResult; weights?: Float32Array[] } | { ok: false; error: Error };
+export type PackedOutcome =
+  { ok: true; result: TrainResult; weights?: Float32Array[] } | { ok: false; error: Error };
 
 interface DenseState {
   epoch: number;
@@ -44,7 +45,8 @@ let engineChoice: DenseEngineName = DenseEngineName.Auto;
 
 /** Chooses the dense engine; `auto` takes the SIMD kernels unless tfjs runs natively (`tensorflow`: libtensorflow or CUDA). */
 export function setDenseEngine(name: DenseEngineName): void {
-  if (!Object.values(DenseEngineName).includes(name)) throw new Error(`dense engine: expected auto, simd or tfjs (got ${String(name)})`);
+  if (!Object.values(DenseEngineName).includes(name))
+    throw new Error(`dense engine: expected auto, simd or tfjs (got ${String(name)})`);
   engineChoice = name;
 }
 
@@ -61,13 +63,18 @@ function withOnes(x: Float32Array, rows: number, cols: number, out: Float32Array
   }
 }
 
-function initState(prep: PreparedJob, dims: number[]): { st: DenseState; weights: Float32Array[]; opt: Float32Array[][] } {
+function initState(
+  prep: PreparedJob,
+  dims: number[],
+): { st: DenseState; weights: Float32Array[]; opt: Float32Array[][] } {
   const seed = prep.job.seed;
   const nOpt = optSlots(prep.tp.optimizer);
   if (prep.job.resumeFrom) {
     const { state, arrays } = decodeCheckpoint<DenseState>(prep.job.resumeFrom.bytes);
     if (!Array.isArray(state.layers) || state.layers.join(',') !== dims.join(',')) {
-      throw new Error(`resumeFrom: checkpoint layer sizes [${String(state.layers)}] differ from the job's [${dims.join(',')}]`);
+      throw new Error(
+        `resumeFrom: checkpoint layer sizes [${String(state.layers)}] differ from the job's [${dims.join(',')}]`,
+      );
     }
     const weights: Float32Array[] = [];
     const opt: Float32Array[][] = [];
@@ -99,12 +106,22 @@ function initState(prep: PreparedJob, dims: number[]): { st: DenseState; weights
   const shuffle = new Rng(seed, 1).state();
   const drop = new Rng(seed, 2).state();
   return {
-    st: { epoch: 0, t: 0, shuffle, drop, best: Infinity, wait: 0, stoppedEarly: false, curve: [], samples: 0, layers: dims },
+    st: {
+      epoch: 0,
+      t: 0,
+      shuffle,
+      drop,
+      best: Infinity,
+      wait: 0,
+      stoppedEarly: false,
+      curve: [],
+      samples: 0,
+      layers: dims,
+    },
     weights,
     opt,
   };
 }
-
 
 /** Trains jobs of one dense architecture as one batched computation; each job gets its own outcome. */
 export async function trainDensePacked(
@@ -128,7 +145,9 @@ export async function trainDensePacked(
 
   const slots: Slot[] = [];
   const w0: Float32Array[][] = Array.from({ length: L }, () => []);
-  const o0: Float32Array[][][] = Array.from({ length: L }, () => Array.from({ length: optSlots(opt) }, () => []));
+  const o0: Float32Array[][][] = Array.from({ length: L }, () =>
+    Array.from({ length: optSlots(opt) }, () => []),
+  );
   let trainOffset = 0;
   for (let p = 0; p < P; p++) {
     const prep = preps[p]!;
@@ -207,7 +226,9 @@ export async function trainDensePacked(
   const wInit = flatOf(w0);
   const sInit = Array.from({ length: optSlots(opt) }, (_, j) => flatOf(o0.map((perSlot) => perSlot[j]!)));
   const engine: DenseEngine =
-    denseEngineFor(backend) === 'simd' ? await createSimdEngine(lay, wInit, sInit) : createTfjsEngine(lay, wInit, sInit, backend);
+    denseEngineFor(backend) === 'simd'
+      ? await createSimdEngine(lay, wInit, sInit)
+      : createTfjsEngine(lay, wInit, sInit, backend);
 
   const checkpointOf = (p: number, wData: Float32Array, sData: Float32Array[]): Uint8Array => {
     const s = slots[p]!;
@@ -273,9 +294,8 @@ export async function trainDensePacked(
           s.st.samples += count;
         }
       });
-      const finished = engine.runEpoch(
-        { nSteps, idx, scale, lossW, coef, dmasks },
-        () => slots.every((s) => !s.active || s.hooks.signal?.aborted),
+      const finished = engine.runEpoch({ nSteps, idx, scale, lossW, coef, dmasks }, () =>
+        slots.every((s) => !s.active || s.hooks.signal?.aborted),
       );
       if (!finished) {
         for (const s of slots) {
@@ -295,7 +315,12 @@ export async function trainDensePacked(
           epoch: s.st.epoch,
           trainLoss: stats[p]!,
           valLoss: s.prep.nVal > 0 ? stats[P + p]! : NaN,
-          valScore: s.prep.nVal > 0 ? (cls ? Math.round(stats[2 * P + p]! * s.prep.nVal) / s.prep.nVal : stats[2 * P + p]!) : NaN,
+          valScore:
+            s.prep.nVal > 0
+              ? cls
+                ? Math.round(stats[2 * P + p]! * s.prep.nVal) / s.prep.nVal
+                : stats[2 * P + p]!
+              : NaN,
         };
         s.st.curve.push(report);
         s.hooks.onEpoch?.(report);
@@ -364,9 +389,7 @@ export async function trainDensePacked(
           samplesTrained: s.st.samples,
           durationMs,
         },
-        ...(finalW
-          ? { weights: sizes.map((_, l) => layerOf(finalW, p, l).slice()) }
-          : {}),
+        ...(finalW ? { weights: sizes.map((_, l) => layerOf(finalW, p, l).slice()) } : {}),
       };
     });
   } finally {
@@ -375,6 +398,10 @@ export async function trainDensePacked(
 }
 
 /** Final dense weights of a job trained alone, as [kernel, bias] pairs per layer (for building a LayersModel). */
-export function splitAugmented(w: Float32Array, fin: number, fout: number): { kernel: Float32Array; bias: Float32Array } {
+export function splitAugmented(
+  w: Float32Array,
+  fin: number,
+  fout: number,
+): { kernel: Float32Array; bias: Float32Array } {
   return { kernel: w.slice(0, fin * fout), bias: w.slice(fin * fout, (fin + 1) * fout) };
 }

@@ -73,8 +73,12 @@ const trainingShape = {
 
 const trainingSchema = z.object(trainingShape);
 
-const logisticSchema = z.object({ ...trainingShape, learningRate: z.number().positive().default(0.01) }).strict();
-const linearSchema = z.object({ ...trainingShape, learningRate: z.number().positive().default(0.01) }).strict();
+const logisticSchema = z
+  .object({ ...trainingShape, learningRate: z.number().positive().default(0.01) })
+  .strict();
+const linearSchema = z
+  .object({ ...trainingShape, learningRate: z.number().positive().default(0.01) })
+  .strict();
 
 const mlpSchema = z
   .object({
@@ -100,7 +104,10 @@ const convBlockSchema = z
 const cnnSchema = z
   .object({
     ...trainingShape,
-    blocks: z.array(convBlockSchema).min(1).default([{ filters: 16, kernelSize: 3, pooling: 'max', batchNorm: false, dropout: 0 }]),
+    blocks: z
+      .array(convBlockSchema)
+      .min(1)
+      .default([{ filters: 16, kernelSize: 3, pooling: 'max', batchNorm: false, dropout: 0 }]),
     denseUnits: z.number().int().min(0).default(64),
     activation: z.enum(['relu', 'tanh', 'sigmoid', 'elu']).default('relu'),
     dropout: z.number().min(0).lt(1).default(0),
@@ -200,11 +207,20 @@ const cnn: ModelFamily<CnnParams> = {
     }
     model.add(tf.layers.flatten());
     if (p.denseUnits > 0) {
-      model.add(tf.layers.dense({ units: p.denseUnits, activation: p.activation, ...(reg ? { kernelRegularizer: reg } : {}) }));
+      model.add(
+        tf.layers.dense({
+          units: p.denseUnits,
+          activation: p.activation,
+          ...(reg ? { kernelRegularizer: reg } : {}),
+        }),
+      );
       if (p.dropout > 0) model.add(tf.layers.dropout({ rate: p.dropout }));
     }
     model.add(
-      tf.layers.dense({ units: outputUnits(ctx), activation: ctx.task === 'classification' ? 'softmax' : 'linear' }),
+      tf.layers.dense({
+        units: outputUnits(ctx),
+        activation: ctx.task === 'classification' ? 'softmax' : 'linear',
+      }),
     );
     return model;
   },
@@ -231,7 +247,10 @@ export function getFamily(name: string): ModelFamily {
     throw new Error(`family: "${name}" names a built-in family; write "${custom}"`);
   }
   const f = familyRegistry.get(custom ?? name);
-  if (!f) throw new Error(`family: unknown model family "${name}" (known: ${[...familyRegistry.keys()].map((k) => ((builtinFamilies as readonly string[]).includes(k) ? k : `${CUSTOM_PREFIX}${k}`)).join(', ')})`);
+  if (!f)
+    throw new Error(
+      `family: unknown model family "${name}" (known: ${[...familyRegistry.keys()].map((k) => ((builtinFamilies as readonly string[]).includes(k) ? k : `${CUSTOM_PREFIX}${k}`)).join(', ')})`,
+    );
   return f as unknown as ModelFamily;
 }
 
@@ -254,7 +273,9 @@ export function parseParams(family: string, params: Record<string, unknown>): Re
 
 /** The training-loop settings in a family's (already parsed) params, defaults filled in. */
 export function trainingParams(params: Record<string, unknown>): TrainingParams {
-  const picked = Object.fromEntries(Object.keys(trainingShape).flatMap((k) => (k in params ? [[k, params[k]]] : [])));
+  const picked = Object.fromEntries(
+    Object.keys(trainingShape).flatMap((k) => (k in params ? [[k, params[k]]] : [])),
+  );
   const t = trainingSchema.parse(picked);
   return {
     optimizer: t.optimizer,
@@ -276,7 +297,11 @@ export function registerFamily(family: ModelFamily<never>): void {
 function isFamily(m: unknown): m is ModelFamily<never> {
   if (typeof m !== 'object' || m === null) return false;
   const r = m as Record<string, unknown>;
-  return typeof r.name === 'string' && typeof r.build === 'function' && typeof (r.paramsSchema as { safeParse?: unknown })?.safeParse === 'function';
+  return (
+    typeof r.name === 'string' &&
+    typeof r.build === 'function' &&
+    typeof (r.paramsSchema as { safeParse?: unknown })?.safeParse === 'function'
+  );
 }
 
 /** Loads user families from modules named in the worker's configuration (never from a spec); returns their names. */
@@ -288,7 +313,9 @@ export function loadFamilyModules(paths: string[]): string[] {
     const candidates = [mod.default, mod.family, mod];
     const fam = candidates.find(isFamily);
     if (!fam) {
-      throw new Error(`familyModules: ${abs} must export { name, paramsSchema, build(params, ctx) } (as default, "family", or the module itself)`);
+      throw new Error(
+        `familyModules: ${abs} must export { name, paramsSchema, build(params, ctx) } (as default, "family", or the module itself)`,
+      );
     }
     if (familyRegistry.get(fam.name) !== fam) registerFamily(fam);
     names.push(fam.name);

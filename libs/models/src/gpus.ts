@@ -3,7 +3,12 @@ import { execFileSync } from 'node:child_process';
 /** Runs `nvidia-smi -L` (or a stand-in, for tests) and returns its output; throws when it cannot run. */
 export type NvidiaSmi = () => string;
 
-const nvidiaSmi: NvidiaSmi = () => execFileSync('nvidia-smi', ['-L'], { encoding: 'utf8', timeout: 5_000, stdio: ['ignore', 'pipe', 'ignore'] });
+const nvidiaSmi: NvidiaSmi = () =>
+  execFileSync('nvidia-smi', ['-L'], {
+    encoding: 'utf8',
+    timeout: 5_000,
+    stdio: ['ignore', 'pipe', 'ignore'],
+  });
 
 /**
  * The CUDA device ids this process may use: `CUDA_VISIBLE_DEVICES` when set (empty or `-1` hides every GPU), else one
@@ -12,7 +17,10 @@ const nvidiaSmi: NvidiaSmi = () => execFileSync('nvidia-smi', ['-L'], { encoding
 export function visibleGpus(env: NodeJS.ProcessEnv = process.env, smi: NvidiaSmi = nvidiaSmi): string[] {
   const set = env['CUDA_VISIBLE_DEVICES'];
   if (set !== undefined) {
-    const ids = set.split(',').map((s) => s.trim()).filter(Boolean);
+    const ids = set
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
     const hidden = ids.findIndex((id) => id === '-1');
     return hidden >= 0 ? ids.slice(0, hidden) : ids;
   }

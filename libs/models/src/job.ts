@@ -1,4 +1,11 @@
-import { type DenseSpec, type FamilyContext, type TrainingParams, getFamily, parseParams, trainingParams } from './families';
+import {
+  type DenseSpec,
+  type FamilyContext,
+  type TrainingParams,
+  getFamily,
+  parseParams,
+  trainingParams,
+} from './families';
 import type { TrainJob } from './types';
 
 /** A job after validation: parsed params, training settings and row counts. */
@@ -22,9 +29,12 @@ export function prepareJob(job: TrainJob): PreparedJob {
     throw new Error(`task: expected "classification" or "regression" (got ${String(job.task)})`);
   }
   if (fam.tasks && !fam.tasks.includes(job.task)) {
-    throw new Error(`task: family "${job.family}" does not support ${job.task} (supports ${fam.tasks.join(', ')})`);
+    throw new Error(
+      `task: family "${job.family}" does not support ${job.task} (supports ${fam.tasks.join(', ')})`,
+    );
   }
-  if (!Number.isInteger(job.nFeatures) || job.nFeatures < 1) throw new Error(`nFeatures: expected a positive integer (got ${job.nFeatures})`);
+  if (!Number.isInteger(job.nFeatures) || job.nFeatures < 1)
+    throw new Error(`nFeatures: expected a positive integer (got ${job.nFeatures})`);
   if (job.task === 'classification' && (!Number.isInteger(job.nClasses) || job.nClasses < 2)) {
     throw new Error(`nClasses: expected an integer ≥ 2 for classification (got ${job.nClasses})`);
   }
@@ -37,10 +47,14 @@ export function prepareJob(job: TrainJob): PreparedJob {
   const nTrain = job.xTrain.length / job.nFeatures;
   const nVal = job.xVal.length / job.nFeatures;
   if (nTrain < 1) throw new Error('xTrain: no training rows');
-  if (job.yTrain.length !== nTrain) throw new Error(`yTrain: ${job.yTrain.length} labels for ${nTrain} rows of xTrain`);
+  if (job.yTrain.length !== nTrain)
+    throw new Error(`yTrain: ${job.yTrain.length} labels for ${nTrain} rows of xTrain`);
   if (job.yVal.length !== nVal) throw new Error(`yVal: ${job.yVal.length} labels for ${nVal} rows of xVal`);
   if (job.task === 'classification') {
-    for (const [name, ys] of [['yTrain', job.yTrain], ['yVal', job.yVal]] as const) {
+    for (const [name, ys] of [
+      ['yTrain', job.yTrain],
+      ['yVal', job.yVal],
+    ] as const) {
       for (let i = 0; i < ys.length; i++) {
         const y = ys[i]!;
         if (!Number.isInteger(y) || y < 0 || y >= job.nClasses) {
@@ -53,7 +67,8 @@ export function prepareJob(job: TrainJob): PreparedJob {
   const params = parseParams(job.family, job.params);
   const tp = trainingParams(params);
   const totalEpochs = job.epochs ?? tp.epochs;
-  if (!Number.isInteger(totalEpochs) || totalEpochs < 1) throw new Error(`epochs: expected a positive integer (got ${totalEpochs})`);
+  if (!Number.isInteger(totalEpochs) || totalEpochs < 1)
+    throw new Error(`epochs: expected a positive integer (got ${totalEpochs})`);
   if (job.untilEpoch !== undefined && (!Number.isInteger(job.untilEpoch) || job.untilEpoch < 1)) {
     throw new Error(`untilEpoch: expected a positive integer (got ${job.untilEpoch})`);
   }
@@ -82,7 +97,8 @@ export function prepareJob(job: TrainJob): PreparedJob {
 /** A key equal for jobs that can be trained together as one packed computation. */
 export function architectureKey(job: TrainJob): string {
   const p = prepareJob(job);
-  if (!p.dense) return `layers:${job.family}:${job.task}:${job.nFeatures}:${JSON.stringify(p.params)}:${job.seed}`;
+  if (!p.dense)
+    return `layers:${job.family}:${job.task}:${job.nFeatures}:${JSON.stringify(p.params)}:${job.seed}`;
   return [
     'dense',
     job.task,
@@ -99,7 +115,9 @@ export function architectureKey(job: TrainJob): string {
 export function abortError(signal?: AbortSignal): Error {
   const reason: unknown = signal?.reason;
   if (reason instanceof Error && reason.name === 'AbortError') return reason;
-  const e = new Error(`training aborted${reason !== undefined ? `: ${String(reason instanceof Error ? reason.message : reason)}` : ''}`);
+  const e = new Error(
+    `training aborted${reason !== undefined ? `: ${String(reason instanceof Error ? reason.message : reason)}` : ''}`,
+  );
   e.name = 'AbortError';
   return e;
 }

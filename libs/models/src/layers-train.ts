@@ -39,12 +39,14 @@ export function buildSeeded(prep: PreparedJob): tf.LayersModel {
   const rng = new Rng(prep.job.seed, 0);
   for (const w of model.weights) {
     const shape = w.shape as number[];
-    if (/kernel/.test(w.name)) tf.tidy(() => {
-      w.write(tf.tensor(glorotUniform(rng, shape), shape));
-    });
-    else if (/bias/.test(w.name)) tf.tidy(() => {
-      w.write(tf.zeros(shape));
-    });
+    if (/kernel/.test(w.name))
+      tf.tidy(() => {
+        w.write(tf.tensor(glorotUniform(rng, shape), shape));
+      });
+    else if (/bias/.test(w.name))
+      tf.tidy(() => {
+        w.write(tf.zeros(shape));
+      });
   }
   return model;
 }
@@ -53,7 +55,14 @@ function predictBatched(model: tf.LayersModel, x: tf.Tensor2D, batch: number): F
   const n = x.shape[0];
   const parts: Float32Array[] = [];
   for (let i = 0; i < n; i += batch) {
-    parts.push(tf.tidy(() => (model.apply(x.slice([i, 0], [Math.min(batch, n - i), -1]), { training: false }) as tf.Tensor).dataSync() as Float32Array));
+    parts.push(
+      tf.tidy(
+        () =>
+          (
+            model.apply(x.slice([i, 0], [Math.min(batch, n - i), -1]), { training: false }) as tf.Tensor
+          ).dataSync() as Float32Array,
+      ),
+    );
   }
   const out = new Float32Array(parts.reduce((a, p) => a + p.length, 0));
   let off = 0;
@@ -95,12 +104,15 @@ export async function trainLayersModel(
   if (job.resumeFrom) {
     const { state, arrays } = decodeCheckpoint<LayersState>(job.resumeFrom.bytes);
     if (state.nWeights !== model.weights.length) {
-      throw new Error(`resumeFrom: checkpoint holds ${state.nWeights} weights, the model has ${model.weights.length}`);
+      throw new Error(
+        `resumeFrom: checkpoint holds ${state.nWeights} weights, the model has ${model.weights.length}`,
+      );
     }
     st = { ...state, curve: [...state.curve] };
     model.weights.forEach((w, i) => {
       const a = arrays.get(`w${i}`);
-      if (!a || a.shape.join(',') !== w.shape.join(',')) throw new Error(`resumeFrom: weight ${i} (${w.name}) missing or of another shape`);
+      if (!a || a.shape.join(',') !== w.shape.join(','))
+        throw new Error(`resumeFrom: weight ${i} (${w.name}) missing or of another shape`);
       tf.tidy(() => {
         w.write(tf.tensor(new Float32Array(a.data), a.shape));
       });
@@ -151,8 +163,16 @@ export async function trainLayersModel(
   const checkpoint = (): Uint8Array => {
     st.shuffle = shuffleRng.state();
     st.drop = dropRng.state();
-    const arrays: NamedArray[] = model.weights.map((w, i) => ({ name: `w${i}`, shape: w.shape as number[], data: w.read().dataSync() as Float32Array }));
-    optState.forEach((s, i) => s.forEach((t, k) => arrays.push({ name: `o${i}_${k}`, shape: t.shape, data: t.dataSync() as Float32Array })));
+    const arrays: NamedArray[] = model.weights.map((w, i) => ({
+      name: `w${i}`,
+      shape: w.shape as number[],
+      data: w.read().dataSync() as Float32Array,
+    }));
+    optState.forEach((s, i) =>
+      s.forEach((t, k) =>
+        arrays.push({ name: `o${i}_${k}`, shape: t.shape, data: t.dataSync() as Float32Array }),
+      ),
+    );
     return encodeCheckpoint(st, arrays);
   };
 
@@ -181,14 +201,17 @@ export async function trainLayersModel(
               let loss: tf.Scalar = lossOf(pred, yb);
               if (tp.l2 > 0) {
                 for (let i = 0; i < trainable.length; i++) {
-                  if (kernels[i]) loss = tf.add(loss, tf.mul(tp.l2, tf.sum(tf.square(trainable[i]!)))) as tf.Scalar;
+                  if (kernels[i])
+                    loss = tf.add(loss, tf.mul(tp.l2, tf.sum(tf.square(trainable[i]!)))) as tf.Scalar;
                 }
               }
               return loss;
             }, trainable),
           );
           const lrt =
-            tp.optimizer === 'adam' ? (tp.learningRate * Math.sqrt(1 - BETA2 ** st.t)) / (1 - BETA1 ** st.t) : tp.learningRate;
+            tp.optimizer === 'adam'
+              ? (tp.learningRate * Math.sqrt(1 - BETA2 ** st.t)) / (1 - BETA1 ** st.t)
+              : tp.learningRate;
           const next = tf.tidy(() =>
             trainable.map((v, i) => {
               const g = grads[v.name]!;

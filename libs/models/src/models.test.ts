@@ -22,10 +22,10 @@ import {
 import { blobs, halves, jobFrom, linearData } from './fixtures/synthetic';
 
 const ready = selectBackend('auto');
-const curveOf = (r: { curve: { trainLoss: number; valLoss: number; valScore: number }[]; valProba?: Float32Array }) => [
-  ...r.curve.flatMap((c) => [c.trainLoss, c.valLoss, c.valScore]),
-  ...(r.valProba ?? []),
-];
+const curveOf = (r: {
+  curve: { trainLoss: number; valLoss: number; valScore: number }[];
+  valProba?: Float32Array;
+}) => [...r.curve.flatMap((c) => [c.trainLoss, c.valLoss, c.valScore]), ...(r.valProba ?? [])];
 const maxDiff = (a: number[], b: number[]) => {
   assert.equal(a.length, b.length);
   return Math.max(0, ...a.map((v, i) => Math.abs(v - b[i]!)));
@@ -45,7 +45,13 @@ const mlpJob = (over: Partial<TrainJob> = {}, params: Record<string, unknown> = 
 const cnnJob = (): TrainJob =>
   jobFrom(halves(100, 2), {
     family: 'cnn',
-    params: { blocks: [{ filters: 4, kernelSize: 3, batchNorm: true, dropout: 0.1 }], denseUnits: 8, epochs: 4, batchSize: 16, learningRate: 0.01 },
+    params: {
+      blocks: [{ filters: 4, kernelSize: 3, batchNorm: true, dropout: 0.1 }],
+      denseUnits: 8,
+      epochs: 4,
+      batchSize: 16,
+      learningRate: 0.01,
+    },
     task: 'classification',
     nFeatures: 36,
     inputShape: [6, 6, 1],
@@ -57,7 +63,10 @@ test('backend selection falls back to wasm here and says why the native bindings
   const choice = await ready;
   assert.equal(choice.backend, 'wasm');
   assert.equal(choice.gpu, false);
-  assert.deepEqual(choice.skipped.map((s) => s.name), ['tensorflow-gpu', 'tensorflow']);
+  assert.deepEqual(
+    choice.skipped.map((s) => s.name),
+    ['tensorflow-gpu', 'tensorflow'],
+  );
   for (const s of choice.skipped) assert.match(s.reason, /require\('@tensorflow\/tfjs-node(-gpu)?'\) failed/);
   assert.equal(tf.getBackend(), 'wasm');
 });
@@ -66,7 +75,16 @@ test('every built-in family learns a separable set well above chance', async () 
   await ready;
   const cls = blobs(240, 4, 3, 3);
   for (const family of ['logistic', 'mlp'] as const) {
-    const r = await train(jobFrom(cls, { family, params: { epochs: 15, batchSize: 16, learningRate: 0.05 }, task: 'classification', nFeatures: 4, nClasses: 3, seed: 1 }));
+    const r = await train(
+      jobFrom(cls, {
+        family,
+        params: { epochs: 15, batchSize: 16, learningRate: 0.05 },
+        task: 'classification',
+        nFeatures: 4,
+        nClasses: 3,
+        seed: 1,
+      }),
+    );
     assert.ok(r.curve.at(-1)!.valScore > 0.8, `${family} accuracy ${r.curve.at(-1)!.valScore}`);
     assert.equal(r.valProba!.length, r.valPred.length * 3);
   }
@@ -77,8 +95,20 @@ test('every built-in family learns a separable set well above chance', async () 
     return ys.reduce((a, b) => a + (b - m) ** 2, 0) / ys.length;
   })();
   for (const family of ['linear', 'mlp'] as const) {
-    const r = await train(jobFrom(reg, { family, params: { epochs: 40, batchSize: 16, learningRate: 0.05 }, task: 'regression', nFeatures: 3, nClasses: 0, seed: 1 }));
-    assert.ok(-r.curve.at(-1)!.valScore < 0.2 * variance, `${family} mse ${-r.curve.at(-1)!.valScore} vs variance ${variance}`);
+    const r = await train(
+      jobFrom(reg, {
+        family,
+        params: { epochs: 40, batchSize: 16, learningRate: 0.05 },
+        task: 'regression',
+        nFeatures: 3,
+        nClasses: 0,
+        seed: 1,
+      }),
+    );
+    assert.ok(
+      -r.curve.at(-1)!.valScore < 0.2 * variance,
+      `${family} mse ${-r.curve.at(-1)!.valScore} vs variance ${variance}`,
+    );
     assert.equal(r.valProba, undefined);
   }
   const c = await train(cnnJob());
@@ -88,10 +118,16 @@ test('every built-in family learns a separable set well above chance', async () 
 test('invalid params are rejected with the path of the offending field', () => {
   assert.throws(() => parseParams('mlp', { learningRate: -1 }), /params\.learningRate: .*>0/);
   assert.throws(() => parseParams('mlp', { activation: 'swish' }), /params\.activation/);
-  assert.throws(() => parseParams('mlp', { earlyStopping: { patience: 0 } }), /params\.earlyStopping\.patience/);
+  assert.throws(
+    () => parseParams('mlp', { earlyStopping: { patience: 0 } }),
+    /params\.earlyStopping\.patience/,
+  );
   assert.throws(() => parseParams('logistic', { units: 3 }), /params\.units: Unrecognized key/);
   assert.throws(() => getFamily('svm'), /family: unknown model family "svm"/);
-  assert.throws(() => architectureKey(mlpJob({ nFeatures: 7 })), /xTrain: length \d+ is not a multiple of nFeatures 7/);
+  assert.throws(
+    () => architectureKey(mlpJob({ nFeatures: 7 })),
+    /xTrain: length \d+ is not a multiple of nFeatures 7/,
+  );
   const defaults = paramsSchemaFor('mlp').parse({});
   assert.equal(defaults.optimizer, 'adam');
   assert.equal(defaults.activation, 'relu');
@@ -125,7 +161,10 @@ test('aborting rejects with an AbortError between batches', async () => {
   const ctl = new AbortController();
   const seen: number[] = [];
   await assert.rejects(
-    train(mlpJob({}, { epochs: 50 }), { signal: ctl.signal, onEpoch: (e) => (seen.push(e.epoch), e.epoch === 2 && ctl.abort()) }),
+    train(mlpJob({}, { epochs: 50 }), {
+      signal: ctl.signal,
+      onEpoch: (e) => (seen.push(e.epoch), e.epoch === 2 && ctl.abort()),
+    }),
     (e: Error) => e.name === 'AbortError',
   );
   assert.deepEqual(seen, [1, 2]);
@@ -133,7 +172,9 @@ test('aborting rejects with an AbortError between batches', async () => {
 
 test('early stopping halts once validation loss stops improving', async () => {
   await ready;
-  const r = await train(mlpJob({}, { epochs: 200, learningRate: 0.05, earlyStopping: { patience: 2, minDelta: 0.01 } }));
+  const r = await train(
+    mlpJob({}, { epochs: 200, learningRate: 0.05, earlyStopping: { patience: 2, minDelta: 0.01 } }),
+  );
   assert.equal(r.stoppedEarly, true);
   assert.ok(r.epochsTrained < 200);
 });
@@ -157,7 +198,15 @@ test('packed training gives each job the result it gets alone (measured differen
     const jobs = [0.01, 0.05, 0.003].map((learningRate, i) =>
       jobFrom(blobs(150 + 7 * i, 5, 3, i), {
         family: 'mlp',
-        params: { layers: [10], epochs: 4, batchSize: 16, learningRate, optimizer, l2: 0.001 * i, dropout: 0.1 },
+        params: {
+          layers: [10],
+          epochs: 4,
+          batchSize: 16,
+          learningRate,
+          optimizer,
+          l2: 0.001 * i,
+          dropout: 0.1,
+        },
         task: 'classification',
         nFeatures: 5,
         nClasses: 3,
@@ -197,19 +246,46 @@ test('a family module named in the worker configuration is registered and trains
   const names = loadFamilyModules([path.join(__dirname, 'fixtures/tiny-family.ts')]);
   assert.deepEqual(names, ['tiny']);
   assert.ok(familyRegistry.has('tiny'));
-  assert.throws(() => loadFamilyModules([path.join(__dirname, 'fixtures/synthetic.ts')]), /must export \{ name, paramsSchema, build/);
-  const r = await train(jobFrom(blobs(120, 4, 3, 2), { family: 'custom:tiny', params: { width: 8 }, task: 'classification', nFeatures: 4, nClasses: 3, seed: 1 }));
+  assert.throws(
+    () => loadFamilyModules([path.join(__dirname, 'fixtures/synthetic.ts')]),
+    /must export \{ name, paramsSchema, build/,
+  );
+  const r = await train(
+    jobFrom(blobs(120, 4, 3, 2), {
+      family: 'custom:tiny',
+      params: { width: 8 },
+      task: 'classification',
+      nFeatures: 4,
+      nClasses: 3,
+      seed: 1,
+    }),
+  );
   assert.ok(r.curve.at(-1)!.valScore > 0.7);
   assert.ok(paramsSchemaFor('custom:tiny').safeParse({ width: 3 }).success);
   assert.throws(() => getFamily('custom:mlp'), /"custom:mlp" names a built-in family; write "mlp"/);
-  assert.throws(() => getFamily('custom:nope'), /unknown model family "custom:nope" \(known: logistic, linear, mlp, cnn, custom:tiny/);
+  assert.throws(
+    () => getFamily('custom:nope'),
+    /unknown model family "custom:nope" \(known: logistic, linear, mlp, cnn, custom:tiny/,
+  );
 });
 
 test('visible GPUs come from CUDA_VISIBLE_DEVICES when set, else from nvidia-smi -L, else none', () => {
-  assert.deepEqual(visibleGpus({ CUDA_VISIBLE_DEVICES: '0,2' }, () => 'never called'), ['0', '2']);
+  assert.deepEqual(
+    visibleGpus({ CUDA_VISIBLE_DEVICES: '0,2' }, () => 'never called'),
+    ['0', '2'],
+  );
   assert.deepEqual(visibleGpus({ CUDA_VISIBLE_DEVICES: '' }), []);
-  assert.deepEqual(visibleGpus({ CUDA_VISIBLE_DEVICES: '1,-1,3' }), ['1'], 'ids after -1 are hidden, as CUDA does');
+  assert.deepEqual(
+    visibleGpus({ CUDA_VISIBLE_DEVICES: '1,-1,3' }),
+    ['1'],
+    'ids after -1 are hidden, as CUDA does',
+  );
   const smi = () => 'GPU 0: NVIDIA H200 (UUID: GPU-aaa)\nGPU 1: NVIDIA H200 (UUID: GPU-bbb)\n';
   assert.deepEqual(visibleGpus({}, smi), ['0', '1']);
-  assert.deepEqual(visibleGpus({}, () => { throw new Error('nvidia-smi: not found'); }), []);
+  assert.deepEqual(
+    visibleGpus({}, () => {
+      throw new Error('nvidia-smi: not found');
+    }),
+    [],
+  );
 });

@@ -30,7 +30,8 @@ interface Waiting {
 /** Groups jobs arriving within `windowMs` by `architectureKey(job)` (at most `maxPack` per pack) and trains each group packed. */
 export function createPackingTrainer(opts: PackingTrainerOptions): PackingTrainer {
   if (!(opts.windowMs >= 0)) throw new Error(`windowMs: expected a number ≥ 0 (got ${opts.windowMs})`);
-  if (!Number.isInteger(opts.maxPack) || opts.maxPack < 1) throw new Error(`maxPack: expected a positive integer (got ${opts.maxPack})`);
+  if (!Number.isInteger(opts.maxPack) || opts.maxPack < 1)
+    throw new Error(`maxPack: expected a positive integer (got ${opts.maxPack})`);
   const groups = new Map<string, { items: Waiting[]; timer: ReturnType<typeof setTimeout> }>();
 
   const launch = (key: string): void => {
@@ -46,7 +47,8 @@ export function createPackingTrainer(opts: PackingTrainerOptions): PackingTraine
       return;
     }
     trainPackedSettled(jobs, hooks).then(
-      (outcomes) => outcomes.forEach((o, i) => (o.ok ? g.items[i]!.resolve(o.result) : g.items[i]!.reject(o.error))),
+      (outcomes) =>
+        outcomes.forEach((o, i) => (o.ok ? g.items[i]!.resolve(o.result) : g.items[i]!.reject(o.error))),
       (e: unknown) => g.items.forEach((w) => w.reject(e instanceof Error ? e : new Error(String(e)))),
     );
   };

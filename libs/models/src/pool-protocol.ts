@@ -5,7 +5,12 @@ import type { EpochReport, TrainJob, TrainResult } from './types';
 /** Messages the main thread sends to a trainer thread. */
 export type ToWorker =
   | { type: 'init'; backend: BackendPref; familyModules: string[]; denseEngine: DenseEngineName }
-  | { type: 'run'; id: number; jobs: TrainJob[]; hooks: { epoch: boolean; checkpoint: boolean; checkpointEvery?: number }[] }
+  | {
+      type: 'run';
+      id: number;
+      jobs: TrainJob[];
+      hooks: { epoch: boolean; checkpoint: boolean; checkpointEvery?: number }[];
+    }
   | { type: 'abort'; id: number; k: number; reason?: string }
   | { type: 'ack'; id: number; seq: number; error?: string };
 
@@ -18,5 +23,7 @@ export type FromWorker =
   | {
       type: 'done';
       id: number;
-      outcomes: ({ ok: true; result: TrainResult } | { ok: false; error: { name: string; message: string } })[];
+      outcomes: (
+        { ok: true; result: TrainResult } | { ok: false; error: { name: string; message: string } }
+      )[];
     };

@@ -21,7 +21,9 @@ port.on('message', (m: ToWorker) => {
         setDenseEngine(m.denseEngine);
         post({ type: 'ready', choice });
       })
-      .catch((e: unknown) => post({ type: 'initError', message: e instanceof Error ? e.message : String(e) }));
+      .catch((e: unknown) =>
+        post({ type: 'initError', message: e instanceof Error ? e.message : String(e) }),
+      );
   } else if (m.type === 'abort') {
     aborts.get(`${m.id}:${m.k}`)?.abort(m.reason);
   } else if (m.type === 'ack') {
@@ -49,7 +51,9 @@ async function run(m: Extract<ToWorker, { type: 'run' }>): Promise<void> {
               new Promise<void>((resolve, reject) => {
                 const s = ++seq;
                 acks.set(`${m.id}:${s}`, { resolve, reject });
-                post({ type: 'checkpoint', id: m.id, k, seq: s, epoch: c.epoch, bytes: c.bytes }, [c.bytes.buffer as ArrayBuffer]);
+                post({ type: 'checkpoint', id: m.id, k, seq: s, epoch: c.epoch, bytes: c.bytes }, [
+                  c.bytes.buffer as ArrayBuffer,
+                ]);
               }),
           }
         : {}),
@@ -66,7 +70,10 @@ async function run(m: Extract<ToWorker, { type: 'run' }>): Promise<void> {
     });
     post({ type: 'done', id: m.id, outcomes: out }, transfer);
   } catch (e) {
-    const error = { name: e instanceof Error ? e.name : 'Error', message: e instanceof Error ? e.message : String(e) };
+    const error = {
+      name: e instanceof Error ? e.name : 'Error',
+      message: e instanceof Error ? e.message : String(e),
+    };
     post({ type: 'done', id: m.id, outcomes: m.jobs.map(() => ({ ok: false as const, error })) });
   } finally {
     m.jobs.forEach((_, k) => aborts.delete(`${m.id}:${k}`));

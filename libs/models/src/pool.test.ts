@@ -1,6 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { type Checkpoint, type EpochReport, createPackingTrainer, createTrainerPool, train, selectBackend } from './index';
+import {
+  type Checkpoint,
+  type EpochReport,
+  createPackingTrainer,
+  createTrainerPool,
+  train,
+  selectBackend,
+} from './index';
 import { blobs, jobFrom } from './fixtures/synthetic';
 
 const job = (seed: number, epochs = 8, rows = 600, layers = [32]) =>
@@ -27,10 +34,17 @@ test('a trainer thread trains while the main event loop keeps ticking, and match
     const epochs: EpochReport[] = [];
     const checkpoints: Checkpoint[] = [];
     const big = job(1, 8, 4000, [128, 128]);
-    const r = await pool.run(big, { onEpoch: (e) => epochs.push(e), checkpointEvery: 4, onCheckpoint: (c) => void checkpoints.push(c) });
+    const r = await pool.run(big, {
+      onEpoch: (e) => epochs.push(e),
+      checkpointEvery: 4,
+      onCheckpoint: (c) => void checkpoints.push(c),
+    });
     clearInterval(iv);
     assert.equal(epochs.length, 8);
-    assert.deepEqual(checkpoints.map((c) => c.epoch), [4, 8]);
+    assert.deepEqual(
+      checkpoints.map((c) => c.epoch),
+      [4, 8],
+    );
     assert.ok(gaps.length >= 10, `only ${gaps.length} ticks while the thread trained for ${r.durationMs} ms`);
     const trainedAt = r.durationMs;
     assert.ok(Math.max(...gaps) < trainedAt, 'the interval never stalled for the whole training');
@@ -47,7 +61,10 @@ test('aborting a job on a thread rejects it with an AbortError and frees the slo
   const pool = createTrainerPool({ slots: 1, backend: 'wasm' });
   try {
     const ctl = new AbortController();
-    const running = pool.run(job(2, 500), { signal: ctl.signal, onEpoch: (e) => e.epoch === 2 && ctl.abort() });
+    const running = pool.run(job(2, 500), {
+      signal: ctl.signal,
+      onEpoch: (e) => e.epoch === 2 && ctl.abort(),
+    });
     await assert.rejects(running, (e: Error) => e.name === 'AbortError');
     const next = await pool.run(job(3, 2));
     assert.equal(next.epochsTrained, 2);

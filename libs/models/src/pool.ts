@@ -41,7 +41,8 @@ interface Slot {
 function jobBuffers(jobs: TrainJob[]): ArrayBuffer[] {
   const set = new Set<ArrayBuffer>();
   for (const j of jobs) {
-    for (const a of [j.xTrain, j.yTrain, j.xVal, j.yVal, j.resumeFrom?.bytes]) if (a) set.add(a.buffer as ArrayBuffer);
+    for (const a of [j.xTrain, j.yTrain, j.xVal, j.yVal, j.resumeFrom?.bytes])
+      if (a) set.add(a.buffer as ArrayBuffer);
   }
   return [...set];
 }
@@ -54,7 +55,8 @@ function errorFrom(e: { name: string; message: string }): Error {
 
 /** Starts `slots` worker threads (TypeScript through tsx) that train jobs off the main event loop. */
 export function createTrainerPool(opts: TrainerPoolOptions): TrainerPool {
-  if (!Number.isInteger(opts.slots) || opts.slots < 1) throw new Error(`slots: expected a positive integer (got ${opts.slots})`);
+  if (!Number.isInteger(opts.slots) || opts.slots < 1)
+    throw new Error(`slots: expected a positive integer (got ${opts.slots})`);
   const queue: Task[] = [];
   let nextId = 1;
   let closed = false;
@@ -74,7 +76,12 @@ export function createTrainerPool(opts: TrainerPoolOptions): TrainerPool {
       worker.once('error', reject);
     });
     ready.catch(() => undefined);
-    worker.postMessage({ type: 'init', backend: opts.backend, familyModules, denseEngine: opts.denseEngine ?? 'auto' } satisfies ToWorker);
+    worker.postMessage({
+      type: 'init',
+      backend: opts.backend,
+      familyModules,
+      denseEngine: opts.denseEngine ?? 'auto',
+    } satisfies ToWorker);
     return { worker, ready, busy: undefined };
   });
 
@@ -90,11 +97,18 @@ export function createTrainerPool(opts: TrainerPoolOptions): TrainerPool {
           Promise.resolve(task.hooks[m.k]?.onCheckpoint?.({ epoch: m.epoch, bytes: m.bytes }))
             .then(() => slot.worker.postMessage({ type: 'ack', id, seq: m.seq } satisfies ToWorker))
             .catch((e: unknown) =>
-              slot.worker.postMessage({ type: 'ack', id, seq: m.seq, error: e instanceof Error ? e.message : String(e) } satisfies ToWorker),
+              slot.worker.postMessage({
+                type: 'ack',
+                id,
+                seq: m.seq,
+                error: e instanceof Error ? e.message : String(e),
+              } satisfies ToWorker),
             );
         } else if (m.type === 'done') {
           cleanup();
-          m.outcomes.forEach((o, k) => (o.ok ? task.settle[k]!.resolve(o.result) : task.settle[k]!.reject(errorFrom(o.error))));
+          m.outcomes.forEach((o, k) =>
+            o.ok ? task.settle[k]!.resolve(o.result) : task.settle[k]!.reject(errorFrom(o.error)),
+          );
           dispatch();
         }
       };
@@ -103,7 +117,13 @@ export function createTrainerPool(opts: TrainerPoolOptions): TrainerPool {
         task.settle.forEach((s) => s.reject(e));
       };
       const aborters = task.hooks.map((h, k) => {
-        const f = () => slot.worker.postMessage({ type: 'abort', id, k, reason: String(h.signal?.reason ?? '') } satisfies ToWorker);
+        const f = () =>
+          slot.worker.postMessage({
+            type: 'abort',
+            id,
+            k,
+            reason: String(h.signal?.reason ?? ''),
+          } satisfies ToWorker);
         h.signal?.addEventListener('abort', f, { once: true });
         return () => h.signal?.removeEventListener('abort', f);
       });
@@ -136,10 +156,13 @@ export function createTrainerPool(opts: TrainerPoolOptions): TrainerPool {
   const runPacked = (jobs: TrainJob[], hooks: TrainHooks[] = []): Promise<TrainResult>[] => {
     if (closed) return jobs.map(() => Promise.reject(new Error('pool: closed')));
     const settle: Task['settle'] = [];
-    const promises = jobs.map(() => new Promise<TrainResult>((resolve, reject) => settle.push({ resolve, reject })));
+    const promises = jobs.map(
+      () => new Promise<TrainResult>((resolve, reject) => settle.push({ resolve, reject })),
+    );
     queue.push({ jobs, hooks: jobs.map((_, k) => hooks[k] ?? {}), settle });
     void Promise.all(slots.map((s) => s.ready)).then(dispatch, (e: unknown) => {
-      while (queue.length > 0) queue.shift()!.settle.forEach((s) => s.reject(e instanceof Error ? e : new Error(String(e))));
+      while (queue.length > 0)
+        queue.shift()!.settle.forEach((s) => s.reject(e instanceof Error ? e : new Error(String(e))));
     });
     return promises;
   };
@@ -151,8 +174,11 @@ export function createTrainerPool(opts: TrainerPoolOptions): TrainerPool {
     close: async () => {
       closed = true;
       const pending = queue.splice(0);
-      pending.forEach((t) => t.settle.forEach((s) => s.reject(new Error('pool: closed before the job started'))));
-      for (const s of slots) s.busy?.task.settle.forEach((x) => x.reject(new Error('pool: closed while training')));
+      pending.forEach((t) =>
+        t.settle.forEach((s) => s.reject(new Error('pool: closed before the job started'))),
+      );
+      for (const s of slots)
+        s.busy?.task.settle.forEach((x) => x.reject(new Error('pool: closed while training')));
       await Promise.all(slots.map((s) => s.worker.terminate()));
     },
   };

@@ -24,7 +24,10 @@ export class Rng {
   /** Next uniform uint32. */
   nextU32(): number {
     const s = this.s;
-    const a = s[0]!, b = s[1]!, c = s[2]!, d = s[3]!;
+    const a = s[0]!,
+      b = s[1]!,
+      c = s[2]!,
+      d = s[3]!;
     const t = (((a + b) >>> 0) + d) >>> 0;
     s[3] = (d + 1) >>> 0;
     s[0] = (b ^ (b >>> 9)) >>> 0;
@@ -55,8 +58,8 @@ export class Rng {
 export function glorotUniform(rng: Rng, shape: readonly number[]): Float32Array {
   const size = shape.reduce((a, b) => a * b, 1);
   const receptive = shape.slice(0, -2).reduce((a, b) => a * b, 1);
-  const fanIn = shape.length >= 2 ? shape[shape.length - 2]! * receptive : shape[0] ?? 1;
-  const fanOut = shape.length >= 2 ? shape[shape.length - 1]! * receptive : shape[0] ?? 1;
+  const fanIn = shape.length >= 2 ? shape[shape.length - 2]! * receptive : (shape[0] ?? 1);
+  const fanOut = shape.length >= 2 ? shape[shape.length - 1]! * receptive : (shape[0] ?? 1);
   const limit = Math.sqrt(6 / (fanIn + fanOut));
   const out = new Float32Array(size);
   for (let i = 0; i < size; i++) out[i] = (rng.next() * 2 - 1) * limit;

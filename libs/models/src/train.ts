@@ -26,7 +26,10 @@ export async function train(job: TrainJob, hooks: TrainHooks = {}): Promise<Trai
 }
 
 /** Like `trainPacked`, but each job settles on its own (one job's abort or failure leaves the others' results). */
-export async function trainPackedSettled(jobs: TrainJob[], hooksPerJob: TrainHooks[] = []): Promise<PackedOutcome[]> {
+export async function trainPackedSettled(
+  jobs: TrainJob[],
+  hooksPerJob: TrainHooks[] = [],
+): Promise<PackedOutcome[]> {
   if (jobs.length === 0) return [];
   const preps: PreparedJob[] = jobs.map((j, i) => {
     try {
@@ -38,14 +41,22 @@ export async function trainPackedSettled(jobs: TrainJob[], hooksPerJob: TrainHoo
   const backend = await backendName();
   const keys = jobs.map(architectureKey);
   if (preps.every((p) => p.dense) && keys.every((k) => k === keys[0])) {
-    return trainDensePacked(preps, jobs.map((_, i) => hooksPerJob[i] ?? {}), backend);
+    return trainDensePacked(
+      preps,
+      jobs.map((_, i) => hooksPerJob[i] ?? {}),
+      backend,
+    );
   }
   const groups = new Map<string, number[]>();
   keys.forEach((k, i) => groups.set(k, [...(groups.get(k) ?? []), i]));
   const out: PackedOutcome[] = new Array<PackedOutcome>(jobs.length);
   for (const idx of groups.values()) {
     const outcomes = preps[idx[0]!]!.dense
-      ? await trainDensePacked(idx.map((i) => preps[i]!), idx.map((i) => hooksPerJob[i] ?? {}), backend)
+      ? await trainDensePacked(
+          idx.map((i) => preps[i]!),
+          idx.map((i) => hooksPerJob[i] ?? {}),
+          backend,
+        )
       : await Promise.all(
           idx.map(async (i): Promise<PackedOutcome> => {
             try {

@@ -9,13 +9,25 @@ function randomArray(n: number, seed: number): Float32Array {
   return Float32Array.from({ length: n }, () => r.next() * 2 - 1);
 }
 
-async function convGrads(backend: string, x: Float32Array, f: Float32Array, w: Float32Array, xs: number[], fs: number[], os: number[], strides: number, pad: 'same' | 'valid') {
+async function convGrads(
+  backend: string,
+  x: Float32Array,
+  f: Float32Array,
+  w: Float32Array,
+  xs: number[],
+  fs: number[],
+  os: number[],
+  strides: number,
+  pad: 'same' | 'valid',
+) {
   await tf.setBackend(backend);
   return tf.tidy(() => {
     const xt = tf.tensor4d(x, xs as [number, number, number, number]);
     const ft = tf.tensor4d(f, fs as [number, number, number, number]);
     const wt = tf.tensor4d(w, os as [number, number, number, number]);
-    const g = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, strides, pad), wt)));
+    const g = tf.grads((a: tf.Tensor, b: tf.Tensor) =>
+      tf.sum(tf.mul(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, strides, pad), wt)),
+    );
     const [dx, df] = g([xt, ft]);
     return { dx: Array.from(dx!.dataSync()), df: Array.from(df!.dataSync()) };
   });
@@ -23,7 +35,12 @@ async function convGrads(backend: string, x: Float32Array, f: Float32Array, w: F
 
 test('the JavaScript conv2d gradient kernels registered for wasm agree with the cpu backend', async () => {
   await selectBackend('wasm');
-  for (const [strides, pad] of [[1, 'same'], [2, 'same'], [1, 'valid'], [2, 'valid']] as const) {
+  for (const [strides, pad] of [
+    [1, 'same'],
+    [2, 'same'],
+    [1, 'valid'],
+    [2, 'valid'],
+  ] as const) {
     const xs = [2, 7, 6, 3];
     const fs = [3, 3, 3, 4];
     const oh = pad === 'same' ? Math.ceil(7 / strides) : Math.ceil((7 - 2) / strides);
@@ -31,12 +48,21 @@ test('the JavaScript conv2d gradient kernels registered for wasm agree with the 
     const os = [2, oh, ow, 4];
     const x = randomArray(2 * 7 * 6 * 3, 1);
     const f = randomArray(3 * 3 * 3 * 4, 2);
-    const w = randomArray(os.reduce((a, b) => a * b, 1), 3);
+    const w = randomArray(
+      os.reduce((a, b) => a * b, 1),
+      3,
+    );
     const cpu = await convGrads('cpu', x, f, w, xs, fs, os, strides, pad);
     const wasm = await convGrads('wasm', x, f, w, xs, fs, os, strides, pad);
     const diff = (a: number[], b: number[]) => Math.max(...a.map((v, i) => Math.abs(v - b[i]!)));
-    assert.ok(diff(cpu.df, wasm.df) < 1e-4, `filter gradient, strides ${strides}, ${pad}: ${diff(cpu.df, wasm.df)}`);
-    assert.ok(diff(cpu.dx, wasm.dx) < 1e-4, `input gradient, strides ${strides}, ${pad}: ${diff(cpu.dx, wasm.dx)}`);
+    assert.ok(
+      diff(cpu.df, wasm.df) < 1e-4,
+      `filter gradient, strides ${strides}, ${pad}: ${diff(cpu.df, wasm.df)}`,
+    );
+    assert.ok(
+      diff(cpu.dx, wasm.dx) < 1e-4,
+      `input gradient, strides ${strides}, ${pad}: ${diff(cpu.dx, wasm.dx)}`,
+    );
   }
   assert.equal(tf.getBackend(), 'wasm');
 });

@@ -13,7 +13,8 @@ interface ConvAttrs {
 }
 
 function convInfo(xShape: number[], filterShape: number[], a: ConvAttrs) {
-  if (a.dataFormat !== 'NHWC') throw new Error(`dataFormat: only NHWC conv gradients are implemented for wasm (got ${a.dataFormat})`);
+  if (a.dataFormat !== 'NHWC')
+    throw new Error(`dataFormat: only NHWC conv gradients are implemented for wasm (got ${a.dataFormat})`);
   return tf.backend_util.computeConv2DInfo(
     xShape as [number, number, number, number],
     filterShape as [number, number, number, number],
@@ -45,7 +46,15 @@ function registerFilterGrad(): void {
       const a = attrs as unknown as ConvAttrs & { filterShape: number[] };
       const ci = convInfo(x.shape, a.filterShape, a);
       const [N, H, W, C] = x.shape as [number, number, number, number];
-      const { outHeight: OH, outWidth: OW, filterHeight: KH, filterWidth: KW, outChannels: CO, strideHeight: sh, strideWidth: sw } = ci;
+      const {
+        outHeight: OH,
+        outWidth: OW,
+        filterHeight: KH,
+        filterWidth: KW,
+        outChannels: CO,
+        strideHeight: sh,
+        strideWidth: sw,
+      } = ci;
       const top = ci.padInfo.top;
       const left = ci.padInfo.left;
       const xv = be.typedArrayFromHeap(x);
@@ -92,7 +101,15 @@ function registerInputGrad(): void {
       const a = attrs as unknown as ConvAttrs & { inputShape: number[] };
       const ci = convInfo(a.inputShape, filter.shape, a);
       const [N, H, W, C] = a.inputShape as [number, number, number, number];
-      const { outHeight: OH, outWidth: OW, filterHeight: KH, filterWidth: KW, outChannels: CO, strideHeight: sh, strideWidth: sw } = ci;
+      const {
+        outHeight: OH,
+        outWidth: OW,
+        filterHeight: KH,
+        filterWidth: KW,
+        outChannels: CO,
+        strideHeight: sh,
+        strideWidth: sw,
+      } = ci;
       const top = ci.padInfo.top;
       const left = ci.padInfo.left;
       const dyv = be.typedArrayFromHeap(dy);

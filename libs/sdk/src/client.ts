@@ -1,6 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { Client, Connection, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
+import {
+  Client,
+  Connection,
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowNotFoundError,
+} from '@temporalio/client';
 import {
   InvalidSpecError,
   TaskQueue,
@@ -11,7 +16,16 @@ import {
   type SpecIssue,
   type SpecLimits,
 } from '@foldwise/spec';
-import { DATASETS_BUCKET, DatasetError, describeBuiltin, parseCsv, parseJsonl, resolveDataPath, stageDataset, validateForCv } from '@foldwise/datasets';
+import {
+  DATASETS_BUCKET,
+  DatasetError,
+  describeBuiltin,
+  parseCsv,
+  parseJsonl,
+  resolveDataPath,
+  stageDataset,
+  validateForCv,
+} from '@foldwise/datasets';
 import { connectStore, type Store } from '@foldwise/store';
 import { connectEventsLazily, type EventsConnection } from '@foldwise/events';
 import { familyIssues } from './families';
@@ -78,7 +92,9 @@ export class FoldwiseClient {
     readonly store: Store,
     /** The progress stream. */
     readonly events: EventsConnection,
-    private readonly options: Required<Pick<ConnectOptions, 'allowedDataRoots' | 'searchAttributes'>> & { limits: Partial<SpecLimits> },
+    private readonly options: Required<Pick<ConnectOptions, 'allowedDataRoots' | 'searchAttributes'>> & {
+      limits: Partial<SpecLimits>;
+    },
   ) {}
 
   /**
@@ -96,7 +112,9 @@ export class FoldwiseClient {
       uri: options.mongodbUri ?? env('MONGODB_URI') ?? 'mongodb://127.0.0.1:27017',
       dbName: options.mongodbDb ?? env('MONGODB_DB') ?? 'foldwise',
     });
-    const events = await connectEventsLazily({ url: options.natsUrl ?? env('NATS_URL') ?? 'nats://127.0.0.1:4222' });
+    const events = await connectEventsLazily({
+      url: options.natsUrl ?? env('NATS_URL') ?? 'nats://127.0.0.1:4222',
+    });
     const roots = options.allowedDataRoots ?? env('FOLDWISE_DATA_ROOTS')?.split(',') ?? [process.cwd()];
     return new FoldwiseClient(temporal, connection, store, events, {
       allowedDataRoots: roots,
@@ -121,7 +139,13 @@ export class FoldwiseClient {
     const dataset = await this.resolveDataset(spec);
     const searchId = options.searchId ?? `search-${spec.name}-${randomBytes(4).toString('hex')}`;
     if (!/^[A-Za-z0-9_-]{1,200}$/.test(searchId)) {
-      throw new SubmissionError([{ path: 'searchId', code: 'custom', message: 'may contain letters, digits, dashes and underscores only' }]);
+      throw new SubmissionError([
+        {
+          path: 'searchId',
+          code: 'custom',
+          message: 'may contain letters, digits, dashes and underscores only',
+        },
+      ]);
     }
     try {
       await this.temporal.workflow.start('searchWorkflow', {
@@ -192,10 +216,19 @@ export class FoldwiseClient {
     if ('builtin' in ds) {
       const d = describeBuiltin(ds.builtin);
       if (spec.task && spec.task !== d.task) {
-        throw new SubmissionError([{ path: 'task', code: 'custom', message: `${ds.builtin} is a ${d.task} dataset (got task ${spec.task})` }]);
+        throw new SubmissionError([
+          {
+            path: 'task',
+            code: 'custom',
+            message: `${ds.builtin} is a ${d.task} dataset (got task ${spec.task})`,
+          },
+        ]);
       }
       const n = ds.subset ?? d.nSamples;
-      if (n < k) throw new SubmissionError([{ path: 'cv.k', code: 'custom', message: `fewer samples (${n}) than folds (${k})` }]);
+      if (n < k)
+        throw new SubmissionError([
+          { path: 'cv.k', code: 'custom', message: `fewer samples (${n}) than folds (${k})` },
+        ]);
       return { builtin: ds.builtin, ...(ds.subset !== undefined ? { subset: ds.subset } : {}) };
     }
     let content: Buffer | undefined;
@@ -205,7 +238,9 @@ export class FoldwiseClient {
       try {
         resolved = resolveDataPath(ds.path, this.options.allowedDataRoots);
       } catch (err) {
-        throw new SubmissionError([{ path: 'dataset.path', code: 'custom', message: (err as Error).message }]);
+        throw new SubmissionError([
+          { path: 'dataset.path', code: 'custom', message: (err as Error).message },
+        ]);
       }
       content = readFileSync(resolved);
       filename = resolved.split('/').pop();
@@ -226,22 +261,42 @@ export class FoldwiseClient {
           ...(ds.featureTypes ? { featureTypes: ds.featureTypes } : {}),
           ...(ds.groups !== undefined ? { groups: ds.groups } : {}),
         });
-        const problems = validateForCv(parsed, { k, stratified: stratified && parsed.task === 'classification' });
+        const problems = validateForCv(parsed, {
+          k,
+          stratified: stratified && parsed.task === 'classification',
+        });
         const nGroups = parsed.groups ? new Set(parsed.groups).size : 0;
         if ((spec.cv.kind === 'group' || spec.cv.kind === 'stratified-group') && nGroups < k) {
-          problems.push(`groups: column '${ds.groups}' has ${nGroups} distinct group${nGroups === 1 ? '' : 's'}, fewer than cv.k = ${k}`);
+          problems.push(
+            `groups: column '${ds.groups}' has ${nGroups} distinct group${nGroups === 1 ? '' : 's'}, fewer than cv.k = ${k}`,
+          );
         }
-        if (problems.length > 0) throw new SubmissionError(problems.map((m) => ({ path: 'dataset', code: 'custom', message: m })));
+        if (problems.length > 0)
+          throw new SubmissionError(problems.map((m) => ({ path: 'dataset', code: 'custom', message: m })));
       } catch (err) {
-        if (err instanceof DatasetError) throw new SubmissionError([{ path: 'dataset', code: 'invalid_data', message: err.message }]);
+        if (err instanceof DatasetError)
+          throw new SubmissionError([{ path: 'dataset', code: 'invalid_data', message: err.message }]);
         throw err;
       }
-      const staged = await stageDataset(this.store.db, content, { filename: filename ?? 'data', ...meta, ...(spec.task ? { task: spec.task } : {}) });
+      const staged = await stageDataset(this.store.db, content, {
+        filename: filename ?? 'data',
+        ...meta,
+        ...(spec.task ? { task: spec.task } : {}),
+      });
       return { sha256: staged.sha256, ...meta };
     }
-    const known = 'sha256' in ds ? await this.store.db.collection(`${DATASETS_BUCKET}.files`).findOne({ filename: ds.sha256 }) : null;
+    const known =
+      'sha256' in ds
+        ? await this.store.db.collection(`${DATASETS_BUCKET}.files`).findOne({ filename: ds.sha256 })
+        : null;
     if (!('sha256' in ds) || !known) {
-      throw new SubmissionError([{ path: 'dataset.sha256', code: 'custom', message: 'no staged dataset has this sha256; upload the file with dataset.path first' }]);
+      throw new SubmissionError([
+        {
+          path: 'dataset.sha256',
+          code: 'custom',
+          message: 'no staged dataset has this sha256; upload the file with dataset.path first',
+        },
+      ]);
     }
     return { sha256: ds.sha256, ...meta };
   }

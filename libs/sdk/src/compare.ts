@@ -30,7 +30,11 @@ export function compareTrials(
       for (const f of byTrial.get(t._id) ?? []) scores[f.fold] = f.metrics[opts.metric] ?? null;
       return { trialId: t._id, trialIndex: t.trialIndex, model: t.model, foldScores: scores };
     });
-  return compareTopK(rankCandidates(candidates, opts.greaterIsBetter), opts, opts.metric, opts.greaterIsBetter, opts.testTrainRatio) as
-    | ComparisonResult
-    | undefined;
+  return compareTopK(
+    rankCandidates(candidates, opts.greaterIsBetter),
+    opts,
+    opts.metric,
+    opts.greaterIsBetter,
+    opts.testTrainRatio,
+  ) as ComparisonResult | undefined;
 }

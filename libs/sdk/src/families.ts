@@ -12,7 +12,10 @@ function corners(space: Record<string, Domain>): Record<string, unknown>[] {
         return [k, d[end]];
       }),
     );
-  const widest = Math.max(1, ...Object.values(space).map((d) => (d.type === 'choice' ? (d.values?.length ?? 1) : 1)));
+  const widest = Math.max(
+    1,
+    ...Object.values(space).map((d) => (d.type === 'choice' ? (d.values?.length ?? 1) : 1)),
+  );
   const out: Record<string, unknown>[] = [];
   for (let i = 0; i < widest; i++) out.push(pick('low', i), pick('high', i));
   return out;

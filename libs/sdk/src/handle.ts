@@ -1,7 +1,15 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { WorkflowHandle } from '@temporalio/client';
-import type { ComparisonResult, FoldDoc, FoldwiseEvent, SearchProgress, SearchResult, SearchSpec, TrialDoc } from '@foldwise/spec';
+import type {
+  ComparisonResult,
+  FoldDoc,
+  FoldwiseEvent,
+  SearchProgress,
+  SearchResult,
+  SearchSpec,
+  TrialDoc,
+} from '@foldwise/spec';
 import { compareTrials, type CompareOptions } from './compare';
 import type { FoldwiseClient } from './client';
 
@@ -82,7 +90,10 @@ export class SearchHandle {
     const spec = doc?.spec as SearchSpec | undefined;
     const metric = spec?.metrics.primary ?? 'accuracy';
     const plan = (doc as { plan?: { primary?: { greaterIsBetter?: boolean } } } | null)?.plan;
-    const rows = await this.client.store.leaderboard(this.searchId, { metric, greaterIsBetter: plan?.primary?.greaterIsBetter ?? true });
+    const rows = await this.client.store.leaderboard(this.searchId, {
+      metric,
+      greaterIsBetter: plan?.primary?.greaterIsBetter ?? true,
+    });
     return rows.map(({ trial: t }) => ({
       trialId: t._id,
       trialIndex: t.trialIndex,
@@ -91,7 +102,10 @@ export class SearchHandle {
       status: t.status,
       folds: t.foldsCompleted,
       metrics: Object.fromEntries(
-        Object.entries(t.metrics).map(([k, v]) => [k, { mean: v.mean, std: v.std, ci95: v.ci95 as [number, number] | null }]),
+        Object.entries(t.metrics).map(([k, v]) => [
+          k,
+          { mean: v.mean, std: v.std, ci95: v.ci95 as [number, number] | null },
+        ]),
       ),
     }));
   }
@@ -116,7 +130,9 @@ export class SearchHandle {
     const doc = await this.client.store.searches.get(this.searchId);
     if (!doc) throw new Error(`search ${this.searchId}: not found in MongoDB`);
     const spec = doc.spec as SearchSpec;
-    const plan = (doc as { plan?: { primary: { name: string; greaterIsBetter: boolean }; testTrainRatio: number } }).plan;
+    const plan = (
+      doc as { plan?: { primary: { name: string; greaterIsBetter: boolean }; testTrainRatio: number } }
+    ).plan;
     return compareTrials(await this.client.store.trials.forSearch(this.searchId), await this.folds(), {
       metric: plan?.primary.name ?? spec.metrics.primary,
       greaterIsBetter: plan?.primary.greaterIsBetter ?? true,
@@ -178,9 +194,11 @@ export class SearchHandle {
   async downloadModel(dir: string): Promise<string[]> {
     const doc = await this.client.store.searches.get(this.searchId);
     const refit = (doc as { refit?: { artifact: string } } | null)?.refit;
-    if (!refit) throw new Error(`search ${this.searchId}: no refit model (did the search finish with refit enabled?)`);
+    if (!refit)
+      throw new Error(`search ${this.searchId}: no refit model (did the search finish with refit enabled?)`);
     const names = await this.client.store.artifacts.list(`${refit.artifact}/`);
-    if (names.length === 0) throw new Error(`search ${this.searchId}: model artifact ${refit.artifact} is missing`);
+    if (names.length === 0)
+      throw new Error(`search ${this.searchId}: model artifact ${refit.artifact} is missing`);
     mkdirSync(dir, { recursive: true });
     const out: string[] = [];
     for (const name of names) {

@@ -36,7 +36,10 @@ export class StableHasher {
   /** Mixes an unsigned 32-bit integer (little-endian bytes). */
   uint32(x: number): this {
     const v = x >>> 0;
-    return this.byte(v).byte(v >>> 8).byte(v >>> 16).byte(v >>> 24);
+    return this.byte(v)
+      .byte(v >>> 8)
+      .byte(v >>> 16)
+      .byte(v >>> 24);
   }
 
   /** Mixes a string (its UTF-16 code units, then a terminator). */

@@ -57,7 +57,8 @@ export function deriveSeed(seed: number | string, ...labels: (string | number)[]
 /** Creates a generator from a numeric seed or a string key. */
 export function createRng(seed: number | string): Rng {
   const base = typeof seed === 'string' ? fnv1a32(seed) : seed >>> 0;
-  if (typeof seed === 'number' && !Number.isFinite(seed)) throw new Error(`seed: must be a finite number (got ${seed})`);
+  if (typeof seed === 'number' && !Number.isFinite(seed))
+    throw new Error(`seed: must be a finite number (got ${seed})`);
   const sm = splitmix32(base);
   const state: [number, number, number, number] = [sm(), sm(), sm(), sm()];
   for (let i = 0; i < 12; i++) sfc32Step(state);

@@ -199,7 +199,8 @@ export interface ComparisonResult {
     wilcoxon?: { statistic: number; pValue: number; pHolm: number } | undefined;
     bayesian?: { pA: number; pRope: number; pB: number } | undefined;
   }[];
-  friedman?: { statistic: number; pValue: number; averageRanks: number[]; criticalDifference: number } | undefined;
+  friedman?:
+    { statistic: number; pValue: number; averageRanks: number[]; criticalDifference: number } | undefined;
   /** Plain-language verdict about the winner. */
   verdict: string;
   winner: string;
@@ -219,11 +220,27 @@ export interface RefitResult {
 export interface SearchResult {
   searchId: string;
   status: 'completed' | 'cancelled' | 'failed';
-  best?: { trialId: string; model: string; params: Record<string, unknown>; metric: string; score: number; ci95: [number, number] } | undefined;
+  best?:
+    | {
+        trialId: string;
+        model: string;
+        params: Record<string, unknown>;
+        metric: string;
+        score: number;
+        ci95: [number, number];
+      }
+    | undefined;
   leaderboard: TrialSummary[];
   comparison?: ComparisonResult | undefined;
   refit?: RefitResult | undefined;
-  counts: { trials: number; completed: number; pruned: number; failed: number; foldsRun: number; foldsSkipped: number };
+  counts: {
+    trials: number;
+    completed: number;
+    pruned: number;
+    failed: number;
+    foldsRun: number;
+    foldsSkipped: number;
+  };
 }
 
 /** Live progress returned by the search workflow's `status` query. */

@@ -1,6 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { EventKind, FoldwiseEventSchema, eventMsgId, eventSubject, isTerminalEvent, type FoldwiseEvent } from './events';
+import {
+  EventKind,
+  FoldwiseEventSchema,
+  eventMsgId,
+  eventSubject,
+  isTerminalEvent,
+  type FoldwiseEvent,
+} from './events';
 
 const ts = '2026-11-29T14:00:00.000Z';
 const fold = (attempt: number): FoldwiseEvent => ({
@@ -10,7 +17,13 @@ const fold = (attempt: number): FoldwiseEvent => ({
   trialIndex: 3,
   fold: 2,
   attempt,
-  payload: { status: 'completed', model: 'mlp', metrics: { accuracy: 0.9 }, epochsTrained: 5, durationMs: 1200 },
+  payload: {
+    status: 'completed',
+    model: 'mlp',
+    metrics: { accuracy: 0.9 },
+    epochsTrained: 5,
+    durationMs: 1200,
+  },
 });
 const epoch = (attempt: number, e: number): FoldwiseEvent => ({
   kind: EventKind.Epoch,
@@ -60,11 +73,31 @@ void test('trial events of different statuses have different message ids', () =>
 void test('every event kind round-trips through JSON and the schema', () => {
   const events: FoldwiseEvent[] = [
     { kind: 'started', searchId: 's1', ts, payload: { name: 'n', models: ['mlp'], plannedTrials: 4 } },
-    { kind: 'trial', searchId: 's1', ts, trialIndex: 0, payload: { status: 'running', model: 'mlp', params: { a: [1, 2] } } },
+    {
+      kind: 'trial',
+      searchId: 's1',
+      ts,
+      trialIndex: 0,
+      payload: { status: 'running', model: 'mlp', params: { a: [1, 2] } },
+    },
     fold(1),
     epoch(1, 0),
     { kind: 'pruned', searchId: 's1', ts, trialIndex: 1, payload: { kind: 'racing', evidence: { p: 0.01 } } },
-    { kind: 'completed', searchId: 's1', ts, payload: { counts: { trials: 1, trialsCompleted: 1, trialsPruned: 0, trialsFailed: 0, folds: 5, foldsCompleted: 5 } } },
+    {
+      kind: 'completed',
+      searchId: 's1',
+      ts,
+      payload: {
+        counts: {
+          trials: 1,
+          trialsCompleted: 1,
+          trialsPruned: 0,
+          trialsFailed: 0,
+          folds: 5,
+          foldsCompleted: 5,
+        },
+      },
+    },
     { kind: 'failed', searchId: 's1', ts, payload: { error: 'boom' } },
   ];
   assert.deepEqual(new Set(events.map((e) => e.kind)), new Set(Object.values(EventKind)));
@@ -78,7 +111,10 @@ void test('an event missing its identity fields is rejected with the path named'
   const { fold: _f, ...noFold } = fold(1) as Extract<FoldwiseEvent, { kind: 'fold' }>;
   const r = FoldwiseEventSchema.safeParse(noFold);
   assert.equal(r.success, false);
-  assert.deepEqual(r.error?.issues.map((i) => i.path.join('.')), ['fold']);
+  assert.deepEqual(
+    r.error?.issues.map((i) => i.path.join('.')),
+    ['fold'],
+  );
   assert.equal(FoldwiseEventSchema.safeParse({ ...fold(1), ts: 'yesterday' }).success, false);
   assert.equal(FoldwiseEventSchema.safeParse({ ...fold(1), attempt: 0 }).success, false);
 });

@@ -145,7 +145,9 @@ const assertToken = (name: string, value: string): void => {
 export const eventSubject = (searchId: string, kind?: EventKind): string => {
   assertToken('searchId', searchId);
   if (kind !== undefined && !Object.values(EventKind).includes(kind)) {
-    throw new TypeError(`kind must be one of ${Object.values(EventKind).join(', ')} (got ${JSON.stringify(kind)})`);
+    throw new TypeError(
+      `kind must be one of ${Object.values(EventKind).join(', ')} (got ${JSON.stringify(kind)})`,
+    );
   }
   return `${EVENT_SUBJECT_PREFIX}.${searchId}.${kind ?? '>'}`;
 };

@@ -74,7 +74,11 @@ void test('a trial document allows std and ci95 to be null for a single fold', (
   };
   assert.deepEqual(TrialDocSchema.parse(trial), trial);
   assert.equal(TrialDocSchema.safeParse({ ...trial, _id: 's1:4' }).success, false);
-  assert.equal(TrialDocSchema.safeParse({ ...trial, metrics: { accuracy: { mean: 0.9, std: -1, ci95: null, n: 1 } } }).success, false);
+  assert.equal(
+    TrialDocSchema.safeParse({ ...trial, metrics: { accuracy: { mean: 0.9, std: -1, ci95: null, n: 1 } } })
+      .success,
+    false,
+  );
 });
 
 void test('a search id containing a subject separator is rejected', () => {
@@ -89,6 +93,9 @@ void test('a search id containing a subject separator is rejected', () => {
     createdAt: now,
     updatedAt: now,
   };
-  assert.deepEqual(SearchDocSchema.safeParse(search).error?.issues.map((i) => i.path.join('.')), ['_id']);
+  assert.deepEqual(
+    SearchDocSchema.safeParse(search).error?.issues.map((i) => i.path.join('.')),
+    ['_id'],
+  );
   assert.equal(SearchDocSchema.safeParse({ ...search, _id: 'a-b' }).success, true);
 });

@@ -110,7 +110,11 @@ export const FoldDocSchema = z
   .superRefine((doc, ctx) => {
     const trialId = trialIdOf(doc.searchId, doc.trialIndex);
     if (doc.trialId !== trialId) {
-      ctx.addIssue({ code: 'custom', path: ['trialId'], message: `must be "${trialId}" (got "${doc.trialId}")` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['trialId'],
+        message: `must be "${trialId}" (got "${doc.trialId}")`,
+      });
     }
     const foldId = foldIdOf(doc.searchId, doc.trialIndex, doc.fold);
     if (doc._id !== foldId) {

@@ -1,6 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { formatIssues, parseSearchSpec, searchSpecJsonSchema, validateSearchSpec, InvalidSpecError } from './search';
+import {
+  formatIssues,
+  parseSearchSpec,
+  searchSpecJsonSchema,
+  validateSearchSpec,
+  InvalidSpecError,
+} from './search';
 
 const minimal = {
   name: 'digits-demo',
@@ -44,7 +50,10 @@ test('every problem is reported with the path of the offending field', () => {
 });
 
 test('limits reject huge fold and trial counts with the field named', () => {
-  const r = validateSearchSpec({ ...minimal, cv: { k: 500 }, budget: { trials: 50_000 } }, { maxFolds: 100, maxTrials: 1000 });
+  const r = validateSearchSpec(
+    { ...minimal, cv: { k: 500 }, budget: { trials: 50_000 } },
+    { maxFolds: 100, maxTrials: 1000 },
+  );
   assert.equal(r.success, false);
   if (r.success) return;
   assert.deepEqual(r.issues.map((i) => i.path).sort(), ['budget.trials', 'cv.k']);
@@ -68,17 +77,35 @@ test('non-finite numbers, unknown keys and oversized strings are rejected', () =
 test('parseSearchSpec throws an error that carries every issue', () => {
   assert.throws(
     () => parseSearchSpec({ ...minimal, dataset: { builtin: 'imagenet' } }),
-    (err: unknown) => err instanceof InvalidSpecError && err.issues.length >= 1 && /dataset/.test(err.message),
+    (err: unknown) =>
+      err instanceof InvalidSpecError && err.issues.length >= 1 && /dataset/.test(err.message),
   );
 });
 
 test('the exported JSON Schema describes the top-level fields', () => {
   const schema = searchSpecJsonSchema();
   const props = (schema['properties'] ?? {}) as Record<string, unknown>;
-  for (const k of ['name', 'dataset', 'cv', 'metrics', 'models', 'strategy', 'budget', 'scheduler', 'racing', 'comparison']) {
+  for (const k of [
+    'name',
+    'dataset',
+    'cv',
+    'metrics',
+    'models',
+    'strategy',
+    'budget',
+    'scheduler',
+    'racing',
+    'comparison',
+  ]) {
     assert.ok(k in props, `missing ${k}`);
   }
-  assert.deepEqual((schema['required'] as string[]).sort(), ['budget', 'dataset', 'metrics', 'models', 'name']);
+  assert.deepEqual((schema['required'] as string[]).sort(), [
+    'budget',
+    'dataset',
+    'metrics',
+    'models',
+    'name',
+  ]);
 });
 
 test('an unknown built-in dataset is named at dataset.builtin, not as a generic union failure', () => {
@@ -93,7 +120,10 @@ test('a path dataset without a target names dataset.target', () => {
   const r = validateSearchSpec({ ...minimal, dataset: { path: 'data.csv' } });
   assert.equal(r.success, false);
   if (r.success) return;
-  assert.ok(r.issues.some((i) => i.path === 'dataset.target'), JSON.stringify(r.issues));
+  assert.ok(
+    r.issues.some((i) => i.path === 'dataset.target'),
+    JSON.stringify(r.issues),
+  );
 });
 
 test('group and time-series cv kinds: their options are checked and group kinds need a groups column', () => {
@@ -106,9 +136,16 @@ test('group and time-series cv kinds: their options are checked and group kinds 
   assert.deepEqual(issues({ dataset: file, cv: { kind: 'stratified-group' } }), [
     'cv.kind: stratified-group needs dataset.groups, the column of group ids in your data file',
   ]);
-  assert.deepEqual(issues({ cv: { kind: 'group' } }), ['cv.kind: group needs dataset.groups, the column of group ids in your data file (built-in datasets have none)']);
-  assert.deepEqual(issues({ dataset: { ...file, groups: 'label' }, cv: { kind: 'group' } }), ["dataset.groups: names the target column 'label'"]);
-  assert.deepEqual(issues({ cv: { kind: 'time-series', k: 4, gap: 2, maxTrainSize: 100, testSize: 0.1, holdout: 0.2 } }), []);
+  assert.deepEqual(issues({ cv: { kind: 'group' } }), [
+    'cv.kind: group needs dataset.groups, the column of group ids in your data file (built-in datasets have none)',
+  ]);
+  assert.deepEqual(issues({ dataset: { ...file, groups: 'label' }, cv: { kind: 'group' } }), [
+    "dataset.groups: names the target column 'label'",
+  ]);
+  assert.deepEqual(
+    issues({ cv: { kind: 'time-series', k: 4, gap: 2, maxTrainSize: 100, testSize: 0.1, holdout: 0.2 } }),
+    [],
+  );
   assert.deepEqual(issues({ cv: { kind: 'kfold', gap: 2, testSize: 0.3 } }), [
     'cv.testSize: testSize applies only to shuffle-split and time-series (got kind kfold)',
     'cv.gap: gap applies only to time-series (got kind kfold)',

@@ -36,7 +36,12 @@ export interface SpecLimits {
 }
 
 /** The defaults: generous, but far from anything that could exhaust a cluster by typo. */
-export const defaultSpecLimits: SpecLimits = { maxTrials: 10_000, maxFolds: 100, maxParallelism: 256, maxEpochs: 10_000 };
+export const defaultSpecLimits: SpecLimits = {
+  maxTrials: 10_000,
+  maxFolds: 100,
+  maxParallelism: 256,
+  maxEpochs: 10_000,
+};
 
 const finite = (what: string) => z.number({ error: `${what} must be a finite number` }).finite();
 const sha256 = z.string().regex(/^[0-9a-f]{64}$/, 'must be a sha256 hex digest (64 lowercase hex digits)');
@@ -67,7 +72,16 @@ export type DatasetSpec = z.infer<typeof datasetSpecSchema>;
 export const cvSpecSchema = z
   .strictObject({
     kind: z
-      .enum(['kfold', 'stratified', 'repeated-kfold', 'repeated-stratified', 'shuffle-split', 'group', 'stratified-group', 'time-series'])
+      .enum([
+        'kfold',
+        'stratified',
+        'repeated-kfold',
+        'repeated-stratified',
+        'shuffle-split',
+        'group',
+        'stratified-group',
+        'time-series',
+      ])
       .default('stratified'),
     k: z.int().min(2, 'k must be at least 2').max(1000).default(5),
     repeats: z.int().min(1).max(100).default(1),
@@ -77,28 +91,45 @@ export const cvSpecSchema = z
     gap: z.int().min(0).optional(),
     /** time-series: keep only the latest this many training samples. */
     maxTrainSize: z.int().min(1).optional(),
-    holdout: finite('holdout').gt(0, 'holdout must be > 0').max(0.5, 'holdout must be at most 0.5').optional(),
+    holdout: finite('holdout')
+      .gt(0, 'holdout must be > 0')
+      .max(0.5, 'holdout must be at most 0.5')
+      .optional(),
   })
   .superRefine((cv, ctx) => {
     if (cv.kind === 'shuffle-split' && cv.testSize === undefined) {
       ctx.addIssue({ code: 'custom', path: ['testSize'], message: 'shuffle-split needs testSize in (0, 1)' });
     }
     if (cv.testSize !== undefined && cv.kind !== 'shuffle-split' && cv.kind !== 'time-series') {
-      ctx.addIssue({ code: 'custom', path: ['testSize'], message: `testSize applies only to shuffle-split and time-series (got kind ${cv.kind})` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['testSize'],
+        message: `testSize applies only to shuffle-split and time-series (got kind ${cv.kind})`,
+      });
     }
     for (const key of ['gap', 'maxTrainSize'] as const) {
       if (cv[key] !== undefined && cv.kind !== 'time-series') {
-        ctx.addIssue({ code: 'custom', path: [key], message: `${key} applies only to time-series (got kind ${cv.kind})` });
+        ctx.addIssue({
+          code: 'custom',
+          path: [key],
+          message: `${key} applies only to time-series (got kind ${cv.kind})`,
+        });
       }
     }
     if (!cv.kind.startsWith('repeated') && cv.repeats !== 1) {
-      ctx.addIssue({ code: 'custom', path: ['repeats'], message: `repeats applies only to repeated-* kinds (got kind ${cv.kind})` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['repeats'],
+        message: `repeats applies only to repeated-* kinds (got kind ${cv.kind})`,
+      });
     }
   });
 /** A cross-validation scheme as written in a spec. */
 export type CvSpec = z.infer<typeof cvSpecSchema>;
 
-const metricName = z.string().regex(/^[a-z][a-z0-9_]*$/, 'must be a scorer name such as accuracy, f1_macro or neg_log_loss');
+const metricName = z
+  .string()
+  .regex(/^[a-z][a-z0-9_]*$/, 'must be a scorer name such as accuracy, f1_macro or neg_log_loss');
 
 /** Metrics: one primary to optimise, others reported. */
 export const metricsSpecSchema = z.strictObject({
@@ -149,7 +180,10 @@ export const searchSpecSchema = z.strictObject({
     .string()
     .min(1, 'name must not be empty')
     .max(64, 'name must be at most 64 characters')
-    .regex(/^[a-z0-9][a-z0-9-]*$/, 'name may contain lowercase letters, digits and dashes, starting with a letter or digit'),
+    .regex(
+      /^[a-z0-9][a-z0-9-]*$/,
+      'name may contain lowercase letters, digits and dashes, starting with a letter or digit',
+    ),
   description: z.string().max(2000).optional(),
   dataset: datasetSpecSchema,
   task: z.enum(['classification', 'regression']).optional(),
@@ -158,7 +192,11 @@ export const searchSpecSchema = z.strictObject({
   models: z.array(modelSpecSchema).min(1, 'at least one model family is required').max(32),
   strategy: strategySpecSchema.prefault({ kind: 'random' }),
   budget: budgetSpecSchema,
-  seed: z.int().min(0).max(2 ** 31 - 1).default(0),
+  seed: z
+    .int()
+    .min(0)
+    .max(2 ** 31 - 1)
+    .default(0),
   scheduler: schedulerSpecSchema.prefault({ kind: 'none' }),
   racing: racingSpecSchema.prefault({ enabled: false }),
   comparison: comparisonSpecSchema.prefault({}),
@@ -212,7 +250,8 @@ export class InvalidSpecError extends Error {
 function limitIssues(spec: SearchSpec, limits: SpecLimits): SpecIssue[] {
   const issues: SpecIssue[] = [];
   const add = (path: string, message: string) => issues.push({ path, code: 'limit', message });
-  if (spec.budget.trials > limits.maxTrials) add('budget.trials', `at most ${limits.maxTrials} trials allowed (got ${spec.budget.trials})`);
+  if (spec.budget.trials > limits.maxTrials)
+    add('budget.trials', `at most ${limits.maxTrials} trials allowed (got ${spec.budget.trials})`);
   if (spec.budget.parallelism > limits.maxParallelism) {
     add('budget.parallelism', `at most ${limits.maxParallelism} allowed (got ${spec.budget.parallelism})`);
   }
@@ -249,14 +288,19 @@ function crossFieldIssues(spec: SearchSpec): SpecIssue[] {
     });
   }
   if ('target' in ds && ds.groups !== undefined && ds.groups === ds.target) {
-    issues.push({ path: 'dataset.groups', code: 'custom', message: `names the target column '${ds.target}'` });
+    issues.push({
+      path: 'dataset.groups',
+      code: 'custom',
+      message: `names the target column '${ds.target}'`,
+    });
   }
   return issues;
 }
 
 function expandDatasetUnion(issue: z.core.$ZodIssue, input: unknown): SpecIssue[] {
   const plain = { path: formatPath(issue.path), code: issue.code, message: issue.message };
-  if (issue.code !== 'invalid_union' || issue.path.length !== 1 || issue.path[0] !== 'dataset') return [plain];
+  if (issue.code !== 'invalid_union' || issue.path.length !== 1 || issue.path[0] !== 'dataset')
+    return [plain];
   const ds = (input as { dataset?: unknown } | null)?.dataset;
   if (ds === null || typeof ds !== 'object') {
     return [{ ...plain, message: 'must be { builtin }, { sha256, target } or { path, target }' }];
@@ -264,7 +308,9 @@ function expandDatasetUnion(issue: z.core.$ZodIssue, input: unknown): SpecIssue[
   const branch = 'builtin' in ds ? 0 : 'sha256' in ds ? 1 : 'path' in ds ? 2 : -1;
   const inner = branch >= 0 ? issue.errors[branch] : undefined;
   if (!inner || inner.length === 0) {
-    return [{ ...plain, message: 'must have one of builtin, sha256 or path (with target for sha256 and path)' }];
+    return [
+      { ...plain, message: 'must have one of builtin, sha256 or path (with target for sha256 and path)' },
+    ];
   }
   return inner.map((i) => ({ path: formatPath(['dataset', ...i.path]), code: i.code, message: i.message }));
 }
@@ -278,7 +324,10 @@ export function validateSearchSpec(input: unknown, limits: Partial<SpecLimits> =
       issues: parsed.error.issues.flatMap((i) => expandDatasetUnion(i, input)),
     };
   }
-  const issues = [...limitIssues(parsed.data, { ...defaultSpecLimits, ...limits }), ...crossFieldIssues(parsed.data)];
+  const issues = [
+    ...limitIssues(parsed.data, { ...defaultSpecLimits, ...limits }),
+    ...crossFieldIssues(parsed.data),
+  ];
   return issues.length > 0 ? { success: false, issues } : { success: true, data: parsed.data };
 }
 

@@ -1,14 +1,25 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { z } from 'zod';
-import { domainSchema, racingSpecSchema, schedulerSpecSchema, searchSpaceSchema, strategySpecSchema } from './space';
+import {
+  domainSchema,
+  racingSpecSchema,
+  schedulerSpecSchema,
+  searchSpaceSchema,
+  strategySpecSchema,
+} from './space';
 
 const searchLike = z.object({ models: z.array(z.object({ space: searchSpaceSchema })) });
 
 function messages(input: unknown): string[] {
   const r = searchLike.safeParse(input);
   if (r.success) return [];
-  return r.error.issues.map((i) => `${i.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('')}: ${i.message}`.replace(/^\./, ''));
+  return r.error.issues.map((i) =>
+    `${i.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('')}: ${i.message}`.replace(
+      /^\./,
+      '',
+    ),
+  );
 }
 
 test('a logUniform domain with a zero bound is rejected with the path of the parameter', () => {
@@ -28,8 +39,14 @@ test('bounds in the wrong order are rejected for every numeric domain', () => {
 
 test('integer domains reject fractional bounds and step domains reject a non-positive or oversized step', () => {
   assert.equal(domainSchema.safeParse({ type: 'intUniform', low: 0.5, high: 3 }).success, false);
-  assert.match(domainSchema.safeParse({ type: 'step', low: 0, high: 1, step: 0 }).error?.issues[0]?.message ?? '', /step must be > 0/);
-  assert.match(domainSchema.safeParse({ type: 'step', low: 0, high: 1, step: 2 }).error?.issues[0]?.message ?? '', /step must be <= high - low/);
+  assert.match(
+    domainSchema.safeParse({ type: 'step', low: 0, high: 1, step: 0 }).error?.issues[0]?.message ?? '',
+    /step must be > 0/,
+  );
+  assert.match(
+    domainSchema.safeParse({ type: 'step', low: 0, high: 1, step: 2 }).error?.issues[0]?.message ?? '',
+    /step must be <= high - low/,
+  );
 });
 
 test('bare scalars and arrays are shorthand for constants, objects without a type are not', () => {
@@ -45,16 +62,30 @@ test('bare scalars and arrays are shorthand for constants, objects without a typ
 });
 
 test('a condition on a missing parameter names that parameter', () => {
-  assert.deepEqual(messages({ models: [{ space: { momentum: { type: 'uniform', low: 0, high: 1, when: { param: 'x', in: ['sgd'] } } } }] }), [
-    "models[0].space.momentum: when.param 'x' is not a parameter of this space",
-  ]);
+  assert.deepEqual(
+    messages({
+      models: [
+        { space: { momentum: { type: 'uniform', low: 0, high: 1, when: { param: 'x', in: ['sgd'] } } } },
+      ],
+    }),
+    ["models[0].space.momentum: when.param 'x' is not a parameter of this space"],
+  );
 });
 
 test('a condition on a value the controlling choice cannot take is rejected', () => {
   const m = messages({
-    models: [{ space: { opt: { type: 'choice', values: ['sgd', 'adam'] }, momentum: { type: 'uniform', low: 0, high: 1, when: { param: 'opt', in: ['nesterov'] } } } }],
+    models: [
+      {
+        space: {
+          opt: { type: 'choice', values: ['sgd', 'adam'] },
+          momentum: { type: 'uniform', low: 0, high: 1, when: { param: 'opt', in: ['nesterov'] } },
+        },
+      },
+    ],
   });
-  assert.deepEqual(m, [`models[0].space.momentum: when.in value "nesterov" is not a possible value of 'opt'`]);
+  assert.deepEqual(m, [
+    `models[0].space.momentum: when.in value "nesterov" is not a possible value of 'opt'`,
+  ]);
 });
 
 test('cyclic conditions are rejected once, naming the cycle', () => {
@@ -70,7 +101,12 @@ test('cyclic conditions are rejected once, naming the cycle', () => {
     ],
   });
   assert.deepEqual(m, ['models[0].space.a: conditions form a cycle: a -> c -> b -> a']);
-  assert.match(messages({ models: [{ space: { a: { type: 'choice', values: [1], when: { param: 'a', in: [1] } } } }] })[0] ?? '', /refers to the parameter itself/);
+  assert.match(
+    messages({
+      models: [{ space: { a: { type: 'choice', values: [1], when: { param: 'a', in: [1] } } } }],
+    })[0] ?? '',
+    /refers to the parameter itself/,
+  );
 });
 
 test('a well-formed conditional space parses unchanged', () => {
@@ -85,7 +121,16 @@ test('a well-formed conditional space parses unchanged', () => {
 });
 
 test('choice values must be distinct', () => {
-  assert.match(domainSchema.safeParse({ type: 'choice', values: [{ a: 1, b: 2 }, { b: 2, a: 1 }] }).error?.issues[0]?.message ?? '', /distinct/);
+  assert.match(
+    domainSchema.safeParse({
+      type: 'choice',
+      values: [
+        { a: 1, b: 2 },
+        { b: 2, a: 1 },
+      ],
+    }).error?.issues[0]?.message ?? '',
+    /distinct/,
+  );
 });
 
 test('strategy, scheduler and racing specs fill in their defaults', () => {
@@ -107,7 +152,12 @@ test('strategy, scheduler and racing specs fill in their defaults', () => {
     reductionFactor: 3,
     direction: 'maximize',
   });
-  assert.deepEqual(racingSpecSchema.parse({}), { enabled: false, test: 'corrected-t', alpha: 0.05, minFolds: 3 });
+  assert.deepEqual(racingSpecSchema.parse({}), {
+    enabled: false,
+    test: 'corrected-t',
+    alpha: 0.05,
+    minFolds: 3,
+  });
 });
 
 test('scheduler specs with minResource not below maxResource and unknown strategy kinds are rejected', () => {

@@ -11,7 +11,14 @@ export type JsonValue = string | number | boolean | null | JsonValue[] | { [key:
 
 /** Schema of any JSON value (finite numbers only). */
 export const jsonValueSchema: z.ZodType<JsonValue> = z.lazy(() =>
-  z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(jsonValueSchema), z.record(z.string(), jsonValueSchema)]),
+  z.union([
+    z.string(),
+    z.number(),
+    z.boolean(),
+    z.null(),
+    z.array(jsonValueSchema),
+    z.record(z.string(), jsonValueSchema),
+  ]),
 );
 
 /** Domain kinds, as a `const` object. */
@@ -36,11 +43,21 @@ const finite = z.number().refine(Number.isFinite, 'must be a finite number');
 const gridPoints = z.number().int().min(2, 'gridPoints must be >= 2').optional();
 
 const domainObjectSchema = z.discriminatedUnion('type', [
-  z.strictObject({ type: z.literal('choice'), values: z.array(jsonValueSchema).min(1, 'choice needs at least one value'), ...when }),
+  z.strictObject({
+    type: z.literal('choice'),
+    values: z.array(jsonValueSchema).min(1, 'choice needs at least one value'),
+    ...when,
+  }),
   z.strictObject({ type: z.literal('uniform'), low: finite, high: finite, gridPoints, ...when }),
   z.strictObject({ type: z.literal('logUniform'), low: finite, high: finite, gridPoints, ...when }),
   z.strictObject({ type: z.literal('intUniform'), low: z.number().int(), high: z.number().int(), ...when }),
-  z.strictObject({ type: z.literal('intLogUniform'), low: z.number().int(), high: z.number().int(), gridPoints, ...when }),
+  z.strictObject({
+    type: z.literal('intLogUniform'),
+    low: z.number().int(),
+    high: z.number().int(),
+    gridPoints,
+    ...when,
+  }),
   z.strictObject({ type: z.literal('step'), low: finite, high: finite, step: finite, ...when }),
   z.strictObject({ type: z.literal('const'), value: jsonValueSchema, ...when }),
 ]);
@@ -69,7 +86,8 @@ export const domainSchema = z
       case 'step':
         if (!(d.low < d.high)) issue(`low must be < high (got low=${d.low}, high=${d.high})`);
         else if (!(d.step > 0)) issue(`step must be > 0 (got ${d.step})`);
-        else if (d.step > d.high - d.low) issue(`step must be <= high - low (got step=${d.step}, high - low=${d.high - d.low})`);
+        else if (d.step > d.high - d.low)
+          issue(`step must be <= high - low (got step=${d.step}, high - low=${d.high - d.low})`);
         break;
       case 'choice': {
         const seen = new Set<string>();
@@ -114,9 +132,17 @@ export const searchSpaceSchema = z.record(z.string().min(1), domainSchema).super
     if (!cond) continue;
     const parent = space[cond.param];
     if (cond.param === name) {
-      ctx.addIssue({ code: 'custom', path: [name], message: `when.param '${cond.param}' refers to the parameter itself` });
+      ctx.addIssue({
+        code: 'custom',
+        path: [name],
+        message: `when.param '${cond.param}' refers to the parameter itself`,
+      });
     } else if (!parent) {
-      ctx.addIssue({ code: 'custom', path: [name], message: `when.param '${cond.param}' is not a parameter of this space` });
+      ctx.addIssue({
+        code: 'custom',
+        path: [name],
+        message: `when.param '${cond.param}' is not a parameter of this space`,
+      });
     } else {
       const values = possibleValues(parent);
       if (values) {
@@ -143,7 +169,11 @@ export const searchSpaceSchema = z.record(z.string().min(1), domainSchema).super
     }
     if (cur === start && chain.length > 1 && !chain.some((n) => reported.has(n))) {
       chain.forEach((n) => reported.add(n));
-      ctx.addIssue({ code: 'custom', path: [start], message: `conditions form a cycle: ${[...chain, start].join(' -> ')}` });
+      ctx.addIssue({
+        code: 'custom',
+        path: [start],
+        message: `conditions form a cycle: ${[...chain, start].join(' -> ')}`,
+      });
     }
   }
 });
@@ -207,7 +237,12 @@ function resourceOrder(s: { minResource: number; maxResource: number }, ctx: z.R
 }
 
 /** Scheduler kinds, as a `const` object. */
-export const SchedulerKind = { None: 'none', Asha: 'asha', Hyperband: 'hyperband', Median: 'median' } as const;
+export const SchedulerKind = {
+  None: 'none',
+  Asha: 'asha',
+  Hyperband: 'hyperband',
+  Median: 'median',
+} as const;
 
 /** How trials are stopped early over epochs; `direction` must match the search's direction. */
 export const schedulerSpecSchema = z.discriminatedUnion('kind', [

@@ -18,7 +18,11 @@ export interface ArtifactStore {
    * Stores bytes under a name. Idempotency key: the name. Writing the same bytes again writes nothing
    * (`written: false`); different bytes become the newest revision and older revisions are removed.
    */
-  put(name: string, bytes: Uint8Array, metadata?: Record<string, unknown>): Promise<{ id: string; written: boolean }>;
+  put(
+    name: string,
+    bytes: Uint8Array,
+    metadata?: Record<string, unknown>,
+  ): Promise<{ id: string; written: boolean }>;
   /** The bytes of the newest revision stored under a name, or null. */
   get(name: string): Promise<Uint8Array | null>;
   /** The newest revision stored under a name with its metadata, or null. */
@@ -40,7 +44,8 @@ export const createArtifactStore = (db: Db, bucketName = 'artifacts'): ArtifactS
   const bucket = new GridFSBucket(db, { bucketName });
   const files = db.collection<GridFSFile>(`${bucketName}.files`);
   const checkName = (name: string): void => {
-    if (typeof name !== 'string' || name.length === 0) throw new TypeError(`name must be a non-empty string (got ${JSON.stringify(name)})`);
+    if (typeof name !== 'string' || name.length === 0)
+      throw new TypeError(`name must be a non-empty string (got ${JSON.stringify(name)})`);
   };
   const revisions = (name: string): Promise<GridFSFile[]> =>
     files.find({ filename: name }).sort({ uploadDate: -1, _id: -1 }).toArray();
@@ -75,7 +80,9 @@ export const createArtifactStore = (db: Db, bucketName = 'artifacts'): ArtifactS
         await pruneOlder(name);
         return { id: newest._id.toHexString(), written: false };
       }
-      const upload = bucket.openUploadStream(name, { metadata: encodeNestedArrays({ ...metadata, sha256: digest }) });
+      const upload = bucket.openUploadStream(name, {
+        metadata: encodeNestedArrays({ ...metadata, sha256: digest }),
+      });
       await new Promise<void>((resolve, reject) => {
         upload.once('finish', () => resolve());
         upload.once('error', reject);
@@ -98,7 +105,14 @@ export const createArtifactStore = (db: Db, bucketName = 'artifacts'): ArtifactS
           const metadata = decodeNestedArrays({ ...(newest.metadata ?? {}) });
           const digest = String(metadata['sha256'] ?? sha256(bytes));
           delete metadata['sha256'];
-          return { id: newest._id.toHexString(), name, bytes, metadata, sha256: digest, uploadDate: newest.uploadDate };
+          return {
+            id: newest._id.toHexString(),
+            name,
+            bytes,
+            metadata,
+            sha256: digest,
+            uploadDate: newest.uploadDate,
+          };
         } catch (error) {
           if (tries >= 2) throw error;
         }
@@ -118,7 +132,8 @@ export const createArtifactStore = (db: Db, bucketName = 'artifacts'): ArtifactS
       return [...new Set((await underPrefix(prefix)).map((d) => d.filename))].sort();
     },
     async removePrefix(prefix) {
-      if (prefix.length === 0) throw new TypeError('prefix must not be empty (it would remove every artifact)');
+      if (prefix.length === 0)
+        throw new TypeError('prefix must not be empty (it would remove every artifact)');
       const docs = await underPrefix(prefix);
       for (const file of docs) await deleteQuietly(file._id);
       return [...new Set(docs.map((d) => d.filename))].sort();

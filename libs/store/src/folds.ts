@@ -27,17 +27,24 @@ type StoredRow = { row: number[] };
 
 /** FerretDB v1 rejects nested arrays, so the confusion matrix is stored as one `{ row }` object per row. */
 const toStored = (doc: FoldDoc): FoldDoc =>
-  doc.confusionMatrix ? ({ ...doc, confusionMatrix: doc.confusionMatrix.map((row) => ({ row })) } as unknown as FoldDoc) : doc;
+  doc.confusionMatrix
+    ? ({ ...doc, confusionMatrix: doc.confusionMatrix.map((row) => ({ row })) } as unknown as FoldDoc)
+    : doc;
 
 const fromStored = (doc: unknown): unknown => {
   const m = (doc as { confusionMatrix?: unknown } | null)?.confusionMatrix;
-  if (!Array.isArray(m) || !m.every((r) => typeof r === 'object' && r !== null && Array.isArray((r as StoredRow).row))) return doc;
+  if (
+    !Array.isArray(m) ||
+    !m.every((r) => typeof r === 'object' && r !== null && Array.isArray((r as StoredRow).row))
+  )
+    return doc;
   return { ...(doc as object), confusionMatrix: (m as StoredRow[]).map((r) => r.row) };
 };
 
 /** Builds the fold repository over its collection. */
 export const createFoldRepository = (col: Collection<FoldDoc>): FoldRepository => {
-  const read = (doc: unknown): FoldDoc => parseDoc(FoldDocSchema, fromStored(decodeNestedArrays(doc)), 'folds: stored fold document is invalid');
+  const read = (doc: unknown): FoldDoc =>
+    parseDoc(FoldDocSchema, fromStored(decodeNestedArrays(doc)), 'folds: stored fold document is invalid');
   return {
     async record(input) {
       const doc = encodeNestedArrays(toStored(parseDoc(FoldDocSchema, input, 'folds.record(doc)')));
@@ -52,8 +59,12 @@ export const createFoldRepository = (col: Collection<FoldDoc>): FoldRepository =
         const stored = await col.findOne({ _id });
         if (!stored) throw new Error(`folds.record: fold "${_id}" vanished between insert and read`);
         const existing = read(stored);
-        if (existing.status === FoldStatus.Completed || existing.attempt >= doc.attempt) return { written: false, existing };
-        const swapped = await col.replaceOne({ _id, attempt: existing.attempt, status: existing.status }, rest);
+        if (existing.status === FoldStatus.Completed || existing.attempt >= doc.attempt)
+          return { written: false, existing };
+        const swapped = await col.replaceOne(
+          { _id, attempt: existing.attempt, status: existing.status },
+          rest,
+        );
         if (swapped.matchedCount === 1) return { written: true, existing };
       }
     },
@@ -64,8 +75,11 @@ export const createFoldRepository = (col: Collection<FoldDoc>): FoldRepository =
     async forTrial(trialId, opts = {}) {
       const k = opts.foldCount;
       if (k === undefined) return (await col.find({ trialId }).sort({ fold: 1 }).toArray()).map(read);
-      if (!(Number.isInteger(k) && k >= 0)) throw new RangeError(`foldCount must be a non-negative integer (got ${k})`);
-      const docs = await Promise.all(Array.from({ length: k }, (_, fold) => col.findOne({ _id: `${trialId}:${fold}` })));
+      if (!(Number.isInteger(k) && k >= 0))
+        throw new RangeError(`foldCount must be a non-negative integer (got ${k})`);
+      const docs = await Promise.all(
+        Array.from({ length: k }, (_, fold) => col.findOne({ _id: `${trialId}:${fold}` })),
+      );
       return docs.flatMap((d) => (d ? [read(d)] : []));
     },
     async forSearch(searchId) {

@@ -1,6 +1,20 @@
 import type { Collection } from 'mongodb';
-import { SearchDocSchema, SearchStatus, TrialStatus, type SearchCounts, type SearchDoc, type TrialDoc } from '@foldwise/spec';
-import { decodeNestedArrays, encodeNestedArrays, isDuplicateKey, nowIso, parseDoc, type WriteResult } from './shared';
+import {
+  SearchDocSchema,
+  SearchStatus,
+  TrialStatus,
+  type SearchCounts,
+  type SearchDoc,
+  type TrialDoc,
+} from '@foldwise/spec';
+import {
+  decodeNestedArrays,
+  encodeNestedArrays,
+  isDuplicateKey,
+  nowIso,
+  parseDoc,
+  type WriteResult,
+} from './shared';
 
 const patchable = {
   name: true,
@@ -22,7 +36,14 @@ export type SearchInit = Pick<SearchDoc, '_id' | 'name' | 'spec' | 'specHash' | 
   Partial<Pick<SearchDoc, 'status' | 'counts' | 'plan'>>;
 
 const SearchPatchSchema = SearchDocSchema.pick(patchable).partial().strict();
-const zeroCounts: SearchCounts = { trials: 0, trialsCompleted: 0, trialsPruned: 0, trialsFailed: 0, folds: 0, foldsCompleted: 0 };
+const zeroCounts: SearchCounts = {
+  trials: 0,
+  trialsCompleted: 0,
+  trialsPruned: 0,
+  trialsFailed: 0,
+  folds: 0,
+  foldsCompleted: 0,
+};
 
 /** Searches (`searches`); every write is keyed by `_id` = search id. */
 export interface SearchRepository {
@@ -43,8 +64,12 @@ export interface SearchRepository {
 }
 
 /** Builds the search repository over its collection and the trials it counts. */
-export const createSearchRepository = (col: Collection<SearchDoc>, trials: Collection<TrialDoc>): SearchRepository => {
-  const read = (doc: unknown): SearchDoc => parseDoc(SearchDocSchema, decodeNestedArrays(doc), 'searches: stored search document is invalid');
+export const createSearchRepository = (
+  col: Collection<SearchDoc>,
+  trials: Collection<TrialDoc>,
+): SearchRepository => {
+  const read = (doc: unknown): SearchDoc =>
+    parseDoc(SearchDocSchema, decodeNestedArrays(doc), 'searches: stored search document is invalid');
   const repo: SearchRepository = {
     async create(init) {
       const now = nowIso();
@@ -79,7 +104,8 @@ export const createSearchRepository = (col: Collection<SearchDoc>, trials: Colle
     },
     async list(opts = {}) {
       const limit = opts.limit ?? 100;
-      if (!(Number.isInteger(limit) && limit > 0)) throw new RangeError(`limit must be a positive integer (got ${limit})`);
+      if (!(Number.isInteger(limit) && limit > 0))
+        throw new RangeError(`limit must be a positive integer (got ${limit})`);
       const filter = opts.status === undefined ? {} : { status: opts.status };
       return (await col.find(filter).sort({ createdAt: -1, _id: 1 }).limit(limit).toArray()).map(read);
     },
@@ -87,7 +113,9 @@ export const createSearchRepository = (col: Collection<SearchDoc>, trials: Colle
       // One pass over this search's trial documents: each keeps its planned and completed folds (set when its folds
       // are aggregated), so the much larger `folds` collection is not read. FerretDB's SQLite backend serves any
       // filter but `_id` by reading the whole collection, and fold documents carry curves and confusion matrices.
-      const planned = await trials.find({ searchId }, { projection: { status: 1, foldCount: 1, foldsCompleted: 1 } }).toArray();
+      const planned = await trials
+        .find({ searchId }, { projection: { status: 1, foldCount: 1, foldsCompleted: 1 } })
+        .toArray();
       const n = (status: string): number => planned.filter((t) => t.status === status).length;
       const counts: SearchCounts = {
         trials: planned.length,

@@ -27,5 +27,8 @@ void test('values without nested arrays are stored unchanged, and non-plain obje
   const doc = { a: [1, { b: [2] }], date, bytes };
   assert.deepEqual(encodeNestedArrays(doc), doc);
   assert.equal(encodeNestedArrays(doc).date, date);
-  assert.deepEqual(encodeNestedArrays([[1], [[2]]]), [{ [NESTED_ARRAY_KEY]: [1] }, { [NESTED_ARRAY_KEY]: [{ [NESTED_ARRAY_KEY]: [2] }] }]);
+  assert.deepEqual(encodeNestedArrays([[1], [[2]]]), [
+    { [NESTED_ARRAY_KEY]: [1] },
+    { [NESTED_ARRAY_KEY]: [{ [NESTED_ARRAY_KEY]: [2] }] },
+  ]);
 });

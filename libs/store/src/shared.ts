@@ -8,13 +8,16 @@ export interface WriteResult<T> {
 }
 
 /** Whether an error is MongoDB's duplicate-key error (E11000). */
-export const isDuplicateKey = (error: unknown): boolean => error instanceof MongoServerError && error.code === 11000;
+export const isDuplicateKey = (error: unknown): boolean =>
+  error instanceof MongoServerError && error.code === 11000;
 
 /** Parses a document with its schema, throwing an error that names the operation and every offending field. */
 export const parseDoc = <S extends z.ZodType>(schema: S, value: unknown, what: string): z.infer<S> => {
   const result = schema.safeParse(value);
   if (result.success) return result.data;
-  const issues = result.error.issues.map((i) => `${i.path.length ? i.path.join('.') : '(root)'}: ${i.message}`);
+  const issues = result.error.issues.map(
+    (i) => `${i.path.length ? i.path.join('.') : '(root)'}: ${i.message}`,
+  );
   throw new TypeError(`${what}: ${issues.join('; ')}`);
 };
 
@@ -36,7 +39,8 @@ const isNestedWrapper = (v: unknown): v is Record<string, unknown[]> =>
 /** Replaces every array directly inside an array by `{ __array__: [...] }`, at any depth, so FerretDB accepts it. */
 export const encodeNestedArrays = <T>(value: T): T => {
   const walk = (v: unknown): unknown => {
-    if (Array.isArray(v)) return v.map((item) => (Array.isArray(item) ? { [NESTED_ARRAY_KEY]: walk(item) } : walk(item)));
+    if (Array.isArray(v))
+      return v.map((item) => (Array.isArray(item) ? { [NESTED_ARRAY_KEY]: walk(item) } : walk(item)));
     if (isPlainObject(v)) return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x)]));
     return v;
   };
@@ -46,7 +50,8 @@ export const encodeNestedArrays = <T>(value: T): T => {
 /** Inverse of {@link encodeNestedArrays}. */
 export const decodeNestedArrays = <T>(value: T): T => {
   const walk = (v: unknown): unknown => {
-    if (Array.isArray(v)) return v.map((item) => (isNestedWrapper(item) ? walk(item[NESTED_ARRAY_KEY]) : walk(item)));
+    if (Array.isArray(v))
+      return v.map((item) => (isNestedWrapper(item) ? walk(item[NESTED_ARRAY_KEY]) : walk(item)));
     if (isPlainObject(v)) return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x)]));
     return v;
   };

@@ -3,7 +3,12 @@ import type { FoldDoc, SearchDoc, TrialDoc } from '@foldwise/spec';
 import { createArtifactStore, type ArtifactStore } from './artifacts';
 import { createFoldRepository, type FoldRepository } from './folds';
 import { createSearchRepository, type SearchRepository } from './searches';
-import { createTrialRepository, type LeaderboardOptions, type LeaderboardRow, type TrialRepository } from './trials';
+import {
+  createTrialRepository,
+  type LeaderboardOptions,
+  type LeaderboardRow,
+  type TrialRepository,
+} from './trials';
 
 /** Collection names of the data model. */
 export const Collections = { Searches: 'searches', Trials: 'trials', Folds: 'folds' } as const;
@@ -36,7 +41,9 @@ export interface Store {
 export const connectStore = async (opts: StoreOptions): Promise<Store> => {
   if (!opts.uri) throw new TypeError('uri must be a MongoDB connection string');
   if (!opts.dbName || /[/\\. "$]/.test(opts.dbName)) {
-    throw new TypeError(`dbName must be a non-empty database name without / \\ . " $ or spaces (got ${JSON.stringify(opts.dbName)})`);
+    throw new TypeError(
+      `dbName must be a non-empty database name without / \\ . " $ or spaces (got ${JSON.stringify(opts.dbName)})`,
+    );
   }
   const client = new MongoClient(opts.uri, {
     appName: opts.appName ?? 'foldwise',

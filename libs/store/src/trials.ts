@@ -11,7 +11,14 @@ import {
   type TrialDoc,
 } from '@foldwise/spec';
 import { meanCi } from '@foldwise/compare';
-import { decodeNestedArrays, encodeNestedArrays, isDuplicateKey, nowIso, parseDoc, type WriteResult } from './shared';
+import {
+  decodeNestedArrays,
+  encodeNestedArrays,
+  isDuplicateKey,
+  nowIso,
+  parseDoc,
+  type WriteResult,
+} from './shared';
 import type { FoldRepository } from './folds';
 
 /** Options of {@link TrialRepository.aggregate}. */
@@ -64,7 +71,11 @@ export interface TrialRepository {
    * Aggregates a trial's folds, then moves it from `running` to a final status. Repeating it, or finishing an
    * already final trial, re-aggregates but leaves the status; `written` says whether the status changed.
    */
-  finish(trialId: string, finish: TrialFinish, opts?: AggregateOptions): Promise<{ written: boolean; trial: TrialDoc }>;
+  finish(
+    trialId: string,
+    finish: TrialFinish,
+    opts?: AggregateOptions,
+  ): Promise<{ written: boolean; trial: TrialDoc }>;
   /** The trial with this `_id`, or null. */
   get(trialId: string): Promise<TrialDoc | null>;
   /** The trials of a search by trial index, optionally only those with one status. */
@@ -93,7 +104,10 @@ export const summarizeFolds = (
       out[name] = { mean: values[0] ?? Number.NaN, std: null, ci95: null, n: values.length };
       continue;
     }
-    const ci = meanCi(values, opts.testTrainRatio === undefined ? {} : { testTrainRatio: opts.testTrainRatio });
+    const ci = meanCi(
+      values,
+      opts.testTrainRatio === undefined ? {} : { testTrainRatio: opts.testTrainRatio },
+    );
     out[name] = { mean: ci.mean, std: ci.std, ci95: [ci.low, ci.high], n: values.length };
   }
   return out;
@@ -103,7 +117,12 @@ const parseTrialId = (trialId: string): { searchId: string; trialIndex: number }
   const cut = trialId.lastIndexOf(':');
   const searchId = trialId.slice(0, cut);
   const trialIndex = Number(trialId.slice(cut + 1));
-  if (cut <= 0 || !Number.isInteger(trialIndex) || trialIndex < 0 || trialIdOf(searchId, trialIndex) !== trialId) {
+  if (
+    cut <= 0 ||
+    !Number.isInteger(trialIndex) ||
+    trialIndex < 0 ||
+    trialIdOf(searchId, trialIndex) !== trialId
+  ) {
     throw new TypeError(`trialId must be "<searchId>:<trialIndex>" (got ${JSON.stringify(trialId)})`);
   }
   return { searchId, trialIndex };
@@ -111,7 +130,8 @@ const parseTrialId = (trialId: string): { searchId: string; trialIndex: number }
 
 /** Builds the trial repository over its collection and the fold repository it aggregates. */
 export const createTrialRepository = (col: Collection<TrialDoc>, folds: FoldRepository): TrialRepository => {
-  const read = (doc: unknown): TrialDoc => parseDoc(TrialDocSchema, decodeNestedArrays(doc), 'trials: stored trial document is invalid');
+  const read = (doc: unknown): TrialDoc =>
+    parseDoc(TrialDocSchema, decodeNestedArrays(doc), 'trials: stored trial document is invalid');
   const mustGet = async (trialId: string, what: string): Promise<TrialDoc> => {
     const doc = await col.findOne({ _id: trialId });
     if (!doc) throw new Error(`${what}: trial "${trialId}" does not exist`);
@@ -122,7 +142,15 @@ export const createTrialRepository = (col: Collection<TrialDoc>, folds: FoldRepo
       const now = nowIso();
       const doc = parseDoc(
         TrialDocSchema,
-        { ...input, status: TrialStatus.Running, foldsCompleted: 0, metrics: {}, epochsTrained: 0, createdAt: now, updatedAt: now },
+        {
+          ...input,
+          status: TrialStatus.Running,
+          foldsCompleted: 0,
+          metrics: {},
+          epochsTrained: 0,
+          createdAt: now,
+          updatedAt: now,
+        },
         'trials.start(doc)',
       );
       try {
@@ -159,9 +187,13 @@ export const createTrialRepository = (col: Collection<TrialDoc>, folds: FoldRepo
       const foldCount = opts.foldCount ?? stored?.foldCount;
       const foldDocs = await folds.forTrial(trialId, foldCount === undefined ? {} : { foldCount });
       const first = foldDocs[0];
-      if (!stored && !first) throw new Error(`trials.aggregate: trial "${trialId}" has no trial document and no folds`);
+      if (!stored && !first)
+        throw new Error(`trials.aggregate: trial "${trialId}" has no trial document and no folds`);
       const now = nowIso();
-      const metrics = summarizeFolds(foldDocs, opts.testTrainRatio === undefined ? {} : { testTrainRatio: opts.testTrainRatio });
+      const metrics = summarizeFolds(
+        foldDocs,
+        opts.testTrainRatio === undefined ? {} : { testTrainRatio: opts.testTrainRatio },
+      );
       const set = {
         metrics,
         foldsCompleted: foldDocs.filter((f) => f.status === FoldStatus.Completed).length,
@@ -191,7 +223,9 @@ export const createTrialRepository = (col: Collection<TrialDoc>, folds: FoldRepo
     async finish(trialId, finish, opts = {}) {
       const status: string = finish.status;
       if (!(Object.values(TrialStatus) as string[]).includes(status) || status === TrialStatus.Running) {
-        throw new TypeError(`finish.status must be a final trial status (got ${JSON.stringify(finish.status)})`);
+        throw new TypeError(
+          `finish.status must be a final trial status (got ${JSON.stringify(finish.status)})`,
+        );
       }
       const aggregated = await repo.aggregate(trialId, opts);
       if (aggregated.status !== TrialStatus.Running) return { written: false, trial: aggregated };
@@ -214,7 +248,8 @@ export const createTrialRepository = (col: Collection<TrialDoc>, folds: FoldRepo
     async leaderboard(searchId, opts) {
       const metric = parseDoc(MetricNameSchema, opts.metric, 'leaderboard(opts.metric)');
       const limit = opts.limit ?? 20;
-      if (!(Number.isInteger(limit) && limit > 0)) throw new RangeError(`limit must be a positive integer (got ${limit})`);
+      if (!(Number.isInteger(limit) && limit > 0))
+        throw new RangeError(`limit must be a positive integer (got ${limit})`);
       const statuses = opts.statuses ?? [TrialStatus.Completed];
       const docs = await col
         .find({ searchId, status: { $in: [...statuses] }, [`metrics.${metric}.n`]: { $gte: 1 } })

@@ -54,7 +54,8 @@ export const serveMetrics = async (opts: ServeMetricsOptions): Promise<MetricsSe
     }
     render().then(
       (body) => res.writeHead(200, { 'Content-Type': opts.registry.contentType }).end(body),
-      (error: unknown) => res.writeHead(500, { 'Content-Type': 'text/plain; charset=utf-8' }).end(`${String(error)}\n`),
+      (error: unknown) =>
+        res.writeHead(500, { 'Content-Type': 'text/plain; charset=utf-8' }).end(`${String(error)}\n`),
     );
   });
   await new Promise<void>((resolve, reject) => {

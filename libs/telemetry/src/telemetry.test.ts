@@ -22,7 +22,11 @@ const exercise = (pool: string, registry?: Registry) => {
   return t;
 };
 
-const sample = async (registry: Registry, name: string, labels: Record<string, string>): Promise<number | undefined> => {
+const sample = async (
+  registry: Registry,
+  name: string,
+  labels: Record<string, string>,
+): Promise<number | undefined> => {
   const metric = registry.getSingleMetric(name);
   const values = (await metric?.get())?.values ?? [];
   const hit = values.find((v) => Object.entries(labels).every(([k, val]) => String(v.labels[k]) === val));
@@ -56,7 +60,10 @@ void test('the helpers move the counters and gauges they name', async () => {
   assert.equal(await sample(r, 'foldwise_backend_info', { pool: 'gpu', backend: 'tensorflow' }), 1);
   assert.equal(await sample(r, 'foldwise_backend_info', { pool: 'gpu', backend: 'wasm' }), undefined);
   t.clearSearch('s1');
-  assert.equal(await sample(r, 'foldwise_search_best_score', { search_id: 's1', metric: 'accuracy' }), undefined);
+  assert.equal(
+    await sample(r, 'foldwise_search_best_score', { search_id: 's1', metric: 'accuracy' }),
+    undefined,
+  );
 });
 
 void test('two pools share one registry without redefining metrics', async () => {
@@ -82,9 +89,14 @@ void test('the metrics endpoint serves the registry plus extra text, health, and
   const server = await serveMetrics({
     port: 0,
     registry: t.registry,
-    extra: async () => '# HELP temporal_worker_task_slots_available x\n# TYPE temporal_worker_task_slots_available gauge\ntemporal_worker_task_slots_available 3',
+    extra: async () =>
+      '# HELP temporal_worker_task_slots_available x\n# TYPE temporal_worker_task_slots_available gauge\ntemporal_worker_task_slots_available 3',
   });
-  const failing = await serveMetrics({ port: 0, registry: t.registry, extra: () => Promise.reject(new Error('core endpoint down')) });
+  const failing = await serveMetrics({
+    port: 0,
+    registry: t.registry,
+    extra: () => Promise.reject(new Error('core endpoint down')),
+  });
   try {
     const res = await fetch(`${server.url}/metrics`);
     assert.equal(res.status, 200);

@@ -1,7 +1,12 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics, type Metric } from 'prom-client';
 
 /** Outcome label of `foldwise_folds_total`. */
-export const FoldOutcome = { Completed: 'completed', Failed: 'failed', Pruned: 'pruned', Cancelled: 'cancelled' } as const;
+export const FoldOutcome = {
+  Completed: 'completed',
+  Failed: 'failed',
+  Pruned: 'pruned',
+  Cancelled: 'cancelled',
+} as const;
 /** One of the values of {@link FoldOutcome}. */
 export type FoldOutcome = (typeof FoldOutcome)[keyof typeof FoldOutcome];
 
@@ -75,53 +80,133 @@ const getOrCreate = <M extends Metric>(registry: Registry, name: string, create:
   (registry.getSingleMetric(name) as M | undefined) ?? create();
 
 const nonNegative = (name: string, value: number): void => {
-  if (!(Number.isFinite(value) && value >= 0)) throw new RangeError(`${name} must be a finite number >= 0 (got ${value})`);
+  if (!(Number.isFinite(value) && value >= 0))
+    throw new RangeError(`${name} must be a finite number >= 0 (got ${value})`);
 };
 
 /** Defines foldwise's metrics (once per registry) and returns typed helpers bound to a pool. */
 export const createTelemetry = (opts: TelemetryOptions): Telemetry => {
   const pool = opts.pool;
-  if (typeof pool !== 'string' || pool.length === 0) throw new TypeError(`pool must be a non-empty string (got ${JSON.stringify(pool)})`);
+  if (typeof pool !== 'string' || pool.length === 0)
+    throw new TypeError(`pool must be a non-empty string (got ${JSON.stringify(pool)})`);
   const registry = opts.registry ?? new Registry();
   const registers = [registry];
-  if ((opts.defaultMetrics ?? true) && !registry.getSingleMetric(`${DEFAULT_METRICS_PREFIX}process_cpu_user_seconds_total`)) {
+  if (
+    (opts.defaultMetrics ?? true) &&
+    !registry.getSingleMetric(`${DEFAULT_METRICS_PREFIX}process_cpu_user_seconds_total`)
+  ) {
     collectDefaultMetrics({ register: registry, prefix: DEFAULT_METRICS_PREFIX });
   }
-  const folds = getOrCreate(registry, MetricName.FoldsTotal, () =>
-    new Counter({ name: MetricName.FoldsTotal, help: 'Folds finished, by pool and outcome.', labelNames: ['pool', 'outcome'], registers }),
+  const folds = getOrCreate(
+    registry,
+    MetricName.FoldsTotal,
+    () =>
+      new Counter({
+        name: MetricName.FoldsTotal,
+        help: 'Folds finished, by pool and outcome.',
+        labelNames: ['pool', 'outcome'],
+        registers,
+      }),
   );
-  const duration = getOrCreate(registry, MetricName.FoldDurationSeconds, () =>
-    new Histogram({
-      name: MetricName.FoldDurationSeconds,
-      help: 'Wall-clock time of one fold attempt, from start to its result, in seconds.',
-      labelNames: ['pool', 'model'],
-      buckets: [...foldDurationBuckets],
-      registers,
-    }),
+  const duration = getOrCreate(
+    registry,
+    MetricName.FoldDurationSeconds,
+    () =>
+      new Histogram({
+        name: MetricName.FoldDurationSeconds,
+        help: 'Wall-clock time of one fold attempt, from start to its result, in seconds.',
+        labelNames: ['pool', 'model'],
+        buckets: [...foldDurationBuckets],
+        registers,
+      }),
   );
-  const epochs = getOrCreate(registry, MetricName.EpochsTrainedTotal, () =>
-    new Counter({ name: MetricName.EpochsTrainedTotal, help: 'Training epochs completed.', labelNames: ['pool', 'model'], registers }),
+  const epochs = getOrCreate(
+    registry,
+    MetricName.EpochsTrainedTotal,
+    () =>
+      new Counter({
+        name: MetricName.EpochsTrainedTotal,
+        help: 'Training epochs completed.',
+        labelNames: ['pool', 'model'],
+        registers,
+      }),
   );
-  const samples = getOrCreate(registry, MetricName.SamplesTrainedTotal, () =>
-    new Counter({ name: MetricName.SamplesTrainedTotal, help: 'Training samples processed (samples × epochs).', labelNames: ['pool', 'model'], registers }),
+  const samples = getOrCreate(
+    registry,
+    MetricName.SamplesTrainedTotal,
+    () =>
+      new Counter({
+        name: MetricName.SamplesTrainedTotal,
+        help: 'Training samples processed (samples × epochs).',
+        labelNames: ['pool', 'model'],
+        registers,
+      }),
   );
-  const active = getOrCreate(registry, MetricName.ActiveFolds, () =>
-    new Gauge({ name: MetricName.ActiveFolds, help: 'Folds training right now.', labelNames: ['pool'], registers }),
+  const active = getOrCreate(
+    registry,
+    MetricName.ActiveFolds,
+    () =>
+      new Gauge({
+        name: MetricName.ActiveFolds,
+        help: 'Folds training right now.',
+        labelNames: ['pool'],
+        registers,
+      }),
   );
-  const slots = getOrCreate(registry, MetricName.Slots, () =>
-    new Gauge({ name: MetricName.Slots, help: 'Concurrent fold slots of the pool.', labelNames: ['pool'], registers }),
+  const slots = getOrCreate(
+    registry,
+    MetricName.Slots,
+    () =>
+      new Gauge({
+        name: MetricName.Slots,
+        help: 'Concurrent fold slots of the pool.',
+        labelNames: ['pool'],
+        registers,
+      }),
   );
-  const trials = getOrCreate(registry, MetricName.TrialsTotal, () =>
-    new Counter({ name: MetricName.TrialsTotal, help: 'Trials finished, by outcome.', labelNames: ['outcome'], registers }),
+  const trials = getOrCreate(
+    registry,
+    MetricName.TrialsTotal,
+    () =>
+      new Counter({
+        name: MetricName.TrialsTotal,
+        help: 'Trials finished, by outcome.',
+        labelNames: ['outcome'],
+        registers,
+      }),
   );
-  const retries = getOrCreate(registry, MetricName.FoldRetriesTotal, () =>
-    new Counter({ name: MetricName.FoldRetriesTotal, help: 'Fold attempts that were retries.', labelNames: ['pool'], registers }),
+  const retries = getOrCreate(
+    registry,
+    MetricName.FoldRetriesTotal,
+    () =>
+      new Counter({
+        name: MetricName.FoldRetriesTotal,
+        help: 'Fold attempts that were retries.',
+        labelNames: ['pool'],
+        registers,
+      }),
   );
-  const backendInfo = getOrCreate(registry, MetricName.BackendInfo, () =>
-    new Gauge({ name: MetricName.BackendInfo, help: 'Training backend of the pool (value 1).', labelNames: ['pool', 'backend'], registers }),
+  const backendInfo = getOrCreate(
+    registry,
+    MetricName.BackendInfo,
+    () =>
+      new Gauge({
+        name: MetricName.BackendInfo,
+        help: 'Training backend of the pool (value 1).',
+        labelNames: ['pool', 'backend'],
+        registers,
+      }),
   );
-  const best = getOrCreate(registry, MetricName.SearchBestScore, () =>
-    new Gauge({ name: MetricName.SearchBestScore, help: 'Best cross-validated score of a search so far.', labelNames: ['search_id', 'metric'], registers }),
+  const best = getOrCreate(
+    registry,
+    MetricName.SearchBestScore,
+    () =>
+      new Gauge({
+        name: MetricName.SearchBestScore,
+        help: 'Best cross-validated score of a search so far.',
+        labelNames: ['search_id', 'metric'],
+        registers,
+      }),
   );
 
   let activeCount = 0;
@@ -140,7 +225,9 @@ export const createTelemetry = (opts: TelemetryOptions): Telemetry => {
     },
     foldFinished(model, outcome, seconds) {
       if (!Object.values(FoldOutcome).includes(outcome)) {
-        throw new TypeError(`outcome must be one of ${Object.values(FoldOutcome).join(', ')} (got ${JSON.stringify(outcome)})`);
+        throw new TypeError(
+          `outcome must be one of ${Object.values(FoldOutcome).join(', ')} (got ${JSON.stringify(outcome)})`,
+        );
       }
       nonNegative('seconds', seconds);
       folds.inc({ pool, outcome });

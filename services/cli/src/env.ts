@@ -3,7 +3,13 @@ import { resolve } from 'node:path';
 import type { Endpoint } from './errors';
 
 /** Connection variables the CLI and the worker read. */
-export const ConnectionVariables = ['TEMPORAL_ADDRESS', 'TEMPORAL_NAMESPACE', 'MONGODB_URI', 'MONGODB_DB', 'NATS_URL'] as const;
+export const ConnectionVariables = [
+  'TEMPORAL_ADDRESS',
+  'TEMPORAL_NAMESPACE',
+  'MONGODB_URI',
+  'MONGODB_DB',
+  'NATS_URL',
+] as const;
 
 /** The repository root (where `.cache/stack/env.json` lives). */
 export const repoRoot = resolve(__dirname, '..', '..', '..');
@@ -37,8 +43,16 @@ export function connectionEnv(env: NodeJS.ProcessEnv = process.env): NodeJS.Proc
 /** The endpoints named by an environment (defaults as the SDK applies them). */
 export function endpointsOf(env: NodeJS.ProcessEnv): Record<Endpoint['service'], Endpoint> {
   return {
-    temporal: { service: 'temporal', variable: 'TEMPORAL_ADDRESS', url: env['TEMPORAL_ADDRESS'] || '127.0.0.1:7233' },
-    mongodb: { service: 'mongodb', variable: 'MONGODB_URI', url: env['MONGODB_URI'] || 'mongodb://127.0.0.1:27017' },
+    temporal: {
+      service: 'temporal',
+      variable: 'TEMPORAL_ADDRESS',
+      url: env['TEMPORAL_ADDRESS'] || '127.0.0.1:7233',
+    },
+    mongodb: {
+      service: 'mongodb',
+      variable: 'MONGODB_URI',
+      url: env['MONGODB_URI'] || 'mongodb://127.0.0.1:27017',
+    },
     nats: { service: 'nats', variable: 'NATS_URL', url: env['NATS_URL'] || 'nats://127.0.0.1:4222' },
   };
 }

@@ -34,7 +34,8 @@ export function hostPort(url: string, defaultPort: number): { host: string; port
   const noScheme = url.replace(/^[a-z+]+:\/\//i, '');
   const hostPart = (noScheme.split('/')[0] ?? '').split('@').pop()?.split(',')[0] ?? '';
   const m = /^(\[[^\]]+\]|[^:]+)(?::(\d+))?$/.exec(hostPart);
-  if (!m) throw new CliError(`cannot read a host and port from ${JSON.stringify(url)}`, ExitCode.InvalidInput);
+  if (!m)
+    throw new CliError(`cannot read a host and port from ${JSON.stringify(url)}`, ExitCode.InvalidInput);
   return { host: (m[1] as string).replace(/^\[|\]$/g, ''), port: m[2] ? Number(m[2]) : defaultPort };
 }
 
@@ -62,5 +63,8 @@ export async function requireReachable(endpoints: Endpoint[]): Promise<void> {
   const down = results.filter((r) => r.why !== undefined);
   if (down.length === 0) return;
   const lines = down.map(({ e, why }) => `${e.service} unreachable at ${e.url} (${e.variable}): ${why}`);
-  throw new CliError(`${lines.join('\n')}\nstart the local stack with \`foldwise up\`, or set ${down.map((d) => d.e.variable).join(', ')}`, ExitCode.Unreachable);
+  throw new CliError(
+    `${lines.join('\n')}\nstart the local stack with \`foldwise up\`, or set ${down.map((d) => d.e.variable).join(', ')}`,
+    ExitCode.Unreachable,
+  );
 }

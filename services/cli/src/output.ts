@@ -35,7 +35,9 @@ const row = (t: TrialSummary): JsonLeaderboardRow => ({
   status: t.status,
   folds: t.foldScores.filter((s) => s !== null).length,
   foldScores: t.foldScores,
-  metrics: Object.fromEntries(Object.entries(t.metrics).map(([k, v]) => [k, { mean: v.mean, std: v.std, ci95: v.ci95 }])),
+  metrics: Object.fromEntries(
+    Object.entries(t.metrics).map(([k, v]) => [k, { mean: v.mean, std: v.std, ci95: v.ci95 }]),
+  ),
 });
 
 /** Shapes a search result as the documented `--json` document. */
@@ -51,13 +53,19 @@ export function resultJson(r: SearchResult): JsonResult {
   };
 }
 
-const f4 = (v: number | null | undefined): string => (v === null || v === undefined || !Number.isFinite(v) ? '–' : v.toFixed(4));
-const p4 = (v: number | undefined): string => (v === undefined ? '–' : v < 1e-4 ? v.toExponential(1) : v.toFixed(4));
+const f4 = (v: number | null | undefined): string =>
+  v === null || v === undefined || !Number.isFinite(v) ? '–' : v.toFixed(4);
+const p4 = (v: number | undefined): string =>
+  v === undefined ? '–' : v < 1e-4 ? v.toExponential(1) : v.toFixed(4);
 
 /** Renders rows as an aligned text table. */
 export function table(head: string[], rows: string[][]): string {
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: string[]): string => cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd();
+  const line = (cells: string[]): string =>
+    cells
+      .map((c, i) => c.padEnd(widths[i] ?? 0))
+      .join('  ')
+      .trimEnd();
   return [line(head), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
 }
 
@@ -86,10 +94,25 @@ export function formatLeaderboard(rows: (LeaderboardEntry | JsonLeaderboardRow)[
 export function formatComparison(c: ComparisonResult): string {
   const cand = table(
     ['trial', 'model', `${c.metric} mean`, '95% CI', 'avg rank'],
-    c.candidates.map((x, i) => [x.trialId, x.model, f4(x.mean), `[${f4(x.ci95[0])}, ${f4(x.ci95[1])}]`, f4(c.friedman?.averageRanks[i])]),
+    c.candidates.map((x, i) => [
+      x.trialId,
+      x.model,
+      f4(x.mean),
+      `[${f4(x.ci95[0])}, ${f4(x.ci95[1])}]`,
+      f4(c.friedman?.averageRanks[i]),
+    ]),
   );
   const pairs = table(
-    ['best', 'vs', 'best ahead by', 'corrected t pHolm', 'Wilcoxon pHolm', 'P(best better)', 'P(equivalent)', 'P(other better)'],
+    [
+      'best',
+      'vs',
+      'best ahead by',
+      'corrected t pHolm',
+      'Wilcoxon pHolm',
+      'P(best better)',
+      'P(equivalent)',
+      'P(other better)',
+    ],
     c.pairwise.map((p) => [
       p.a,
       p.b,

@@ -14,7 +14,10 @@ import { gpuWorkerEnvs } from './worker';
 const dir = mkdtempSync(join(tmpdir(), 'foldwise-cli-unit-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-async function cli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; out: string; err: string }> {
+async function cli(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+): Promise<{ code: number; out: string; err: string }> {
   const out = new PassThrough();
   const err = new PassThrough();
   let o = '';
@@ -27,12 +30,28 @@ async function cli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code:
 
 test('an invalid spec exits 2 before connecting and prints each issue as "path: message"', async () => {
   const file = join(dir, 'bad.json');
-  writeFileSync(file, JSON.stringify({ name: 'x', dataset: { builtin: 'iris' }, cv: { k: 1 }, metrics: { primary: 'accuracy' }, models: [{ family: 'nope' }], budget: { trials: 0 } }));
-  const r = await cli(['submit', file], { TEMPORAL_ADDRESS: '127.0.0.1:1', MONGODB_URI: 'mongodb://127.0.0.1:1' });
+  writeFileSync(
+    file,
+    JSON.stringify({
+      name: 'x',
+      dataset: { builtin: 'iris' },
+      cv: { k: 1 },
+      metrics: { primary: 'accuracy' },
+      models: [{ family: 'nope' }],
+      budget: { trials: 0 },
+    }),
+  );
+  const r = await cli(['submit', file], {
+    TEMPORAL_ADDRESS: '127.0.0.1:1',
+    MONGODB_URI: 'mongodb://127.0.0.1:1',
+  });
   assert.equal(r.code, 2);
   assert.equal(r.out, '');
   assert.deepEqual(
-    r.err.trim().split('\n').map((l) => l.split(': ')[0]),
+    r.err
+      .trim()
+      .split('\n')
+      .map((l) => l.split(': ')[0]),
     ['cv.k', 'models[0].family', 'budget.trials'],
   );
 });
@@ -60,7 +79,10 @@ test('bad command-line arguments exit 2', async () => {
 
 test('host and port are read from Temporal, MongoDB and NATS addresses', () => {
   assert.deepEqual(hostPort('127.0.0.1:7233', 7233), { host: '127.0.0.1', port: 7233 });
-  assert.deepEqual(hostPort('mongodb://user:pw@db.local:27018,other:1/foldwise?x=1', 27017), { host: 'db.local', port: 27018 });
+  assert.deepEqual(hostPort('mongodb://user:pw@db.local:27018,other:1/foldwise?x=1', 27017), {
+    host: 'db.local',
+    port: 27018,
+  });
   assert.deepEqual(hostPort('mongodb://db.local/', 27017), { host: 'db.local', port: 27017 });
   assert.deepEqual(hostPort('nats://[::1]:4223', 4222), { host: '::1', port: 4223 });
 });
@@ -69,7 +91,14 @@ test('the --json document carries each trial with its completed folds and metric
   const r: SearchResult = {
     searchId: 's1',
     status: 'completed',
-    best: { trialId: 's1:0', model: 'mlp', params: { units: 8 }, metric: 'accuracy', score: 0.9, ci95: [0.8, 1] },
+    best: {
+      trialId: 's1:0',
+      model: 'mlp',
+      params: { units: 8 },
+      metric: 'accuracy',
+      score: 0.9,
+      ci95: [0.8, 1],
+    },
     leaderboard: [
       {
         trialIndex: 0,
@@ -95,15 +124,67 @@ test('progress counts each fold and trial once even when events are redelivered'
   const { tally, add } = createTally();
   const ts = '2026-01-01T00:00:00Z';
   const events: FoldwiseEvent[] = [
-    { kind: 'started', searchId: 's', ts, payload: { name: 'n', models: ['mlp'], plannedTrials: 2, foldsPerTrial: 3 } },
-    { kind: 'fold', searchId: 's', ts, trialIndex: 0, fold: 0, attempt: 1, payload: { status: 'completed', model: 'mlp', metrics: {}, epochsTrained: 1, durationMs: 1 } },
-    { kind: 'fold', searchId: 's', ts, trialIndex: 0, fold: 0, attempt: 2, payload: { status: 'completed', model: 'mlp', metrics: {}, epochsTrained: 1, durationMs: 1 } },
-    { kind: 'fold', searchId: 's', ts, trialIndex: 0, fold: 1, attempt: 1, payload: { status: 'pruned', model: 'mlp', metrics: {}, epochsTrained: 1, durationMs: 1 } },
-    { kind: 'trial', searchId: 's', ts, trialIndex: 0, payload: { status: 'pruned', model: 'mlp', params: {} } },
-    { kind: 'trial', searchId: 's', ts, trialIndex: 0, payload: { status: 'pruned', model: 'mlp', params: {} } },
+    {
+      kind: 'started',
+      searchId: 's',
+      ts,
+      payload: { name: 'n', models: ['mlp'], plannedTrials: 2, foldsPerTrial: 3 },
+    },
+    {
+      kind: 'fold',
+      searchId: 's',
+      ts,
+      trialIndex: 0,
+      fold: 0,
+      attempt: 1,
+      payload: { status: 'completed', model: 'mlp', metrics: {}, epochsTrained: 1, durationMs: 1 },
+    },
+    {
+      kind: 'fold',
+      searchId: 's',
+      ts,
+      trialIndex: 0,
+      fold: 0,
+      attempt: 2,
+      payload: { status: 'completed', model: 'mlp', metrics: {}, epochsTrained: 1, durationMs: 1 },
+    },
+    {
+      kind: 'fold',
+      searchId: 's',
+      ts,
+      trialIndex: 0,
+      fold: 1,
+      attempt: 1,
+      payload: { status: 'pruned', model: 'mlp', metrics: {}, epochsTrained: 1, durationMs: 1 },
+    },
+    {
+      kind: 'trial',
+      searchId: 's',
+      ts,
+      trialIndex: 0,
+      payload: { status: 'pruned', model: 'mlp', params: {} },
+    },
+    {
+      kind: 'trial',
+      searchId: 's',
+      ts,
+      trialIndex: 0,
+      payload: { status: 'pruned', model: 'mlp', params: {} },
+    },
   ];
   events.forEach(add);
-  assert.deepEqual({ ...tally }, { foldsDone: 2, foldsTotal: 6, trialsDone: 1, trialsTotal: 2, pruned: 1, failed: 0, startedAt: Date.parse(ts) });
+  assert.deepEqual(
+    { ...tally },
+    {
+      foldsDone: 2,
+      foldsTotal: 6,
+      trialsDone: 1,
+      trialsTotal: 2,
+      pruned: 1,
+      failed: 0,
+      startedAt: Date.parse(ts),
+    },
+  );
 });
 
 test('schema writes the JSON Schema of a spec, with every cv kind and the space domains spelled out', async () => {
@@ -114,13 +195,34 @@ test('schema writes the JSON Schema of a spec, with every cv kind and the space 
   const schema = JSON.parse(readFileSync(file, 'utf8')) as {
     $schema: string;
     required: string[];
-    properties: { cv: { properties: { kind: { enum: string[] } } }; models: { items: { properties: { space: { additionalProperties: { oneOf: { properties: { type: { const?: string } } }[] } } } } } };
+    properties: {
+      cv: { properties: { kind: { enum: string[] } } };
+      models: {
+        items: {
+          properties: {
+            space: { additionalProperties: { oneOf: { properties: { type: { const?: string } } }[] } };
+          };
+        };
+      };
+    };
   };
   assert.match(schema.$schema, /json-schema\.org/);
   assert.deepEqual([...schema.required].sort(), ['budget', 'dataset', 'metrics', 'models', 'name']);
-  assert.deepEqual(schema.properties.cv.properties.kind.enum, ['kfold', 'stratified', 'repeated-kfold', 'repeated-stratified', 'shuffle-split', 'group', 'stratified-group', 'time-series']);
-  const domains = schema.properties.models.items.properties.space.additionalProperties.oneOf.map((d) => d.properties.type.const);
-  for (const t of ['choice', 'uniform', 'logUniform', 'intUniform', 'intLogUniform', 'step']) assert.ok(domains.includes(t), `space domain ${t} in ${domains.join(', ')}`);
+  assert.deepEqual(schema.properties.cv.properties.kind.enum, [
+    'kfold',
+    'stratified',
+    'repeated-kfold',
+    'repeated-stratified',
+    'shuffle-split',
+    'group',
+    'stratified-group',
+    'time-series',
+  ]);
+  const domains = schema.properties.models.items.properties.space.additionalProperties.oneOf.map(
+    (d) => d.properties.type.const,
+  );
+  for (const t of ['choice', 'uniform', 'logUniform', 'intUniform', 'intLogUniform', 'step'])
+    assert.ok(domains.includes(t), `space domain ${t} in ${domains.join(', ')}`);
   const printed = await cli(['schema']);
   assert.deepEqual(JSON.parse(printed.out), schema);
 });
@@ -129,13 +231,22 @@ test('a gpu pool runs one worker per visible GPU, each pinned, one slot, its own
   assert.deepEqual(gpuWorkerEnvs([], { A: '1' }), [{ A: '1', FOLDWISE_SLOTS: '1' }]);
   const envs = gpuWorkerEnvs(['0', '3'], { METRICS_PORT: '9500', FOLDWISE_IDENTITY: 'box' });
   assert.deepEqual(
-    envs.map((e) => [e['CUDA_VISIBLE_DEVICES'], e['FOLDWISE_SLOTS'], e['METRICS_PORT'], e['FOLDWISE_CONTROL'], e['FOLDWISE_IDENTITY']]),
+    envs.map((e) => [
+      e['CUDA_VISIBLE_DEVICES'],
+      e['FOLDWISE_SLOTS'],
+      e['METRICS_PORT'],
+      e['FOLDWISE_CONTROL'],
+      e['FOLDWISE_IDENTITY'],
+    ]),
     [
       ['0', '1', '9500', 'true', 'box-gpu0'],
       ['3', '1', '9502', 'false', 'box-gpu3'],
     ],
   );
-  assert.throws(() => gpuWorkerEnvs(['0', '1'], { METRICS_PORT: '65534' }), /METRICS_PORT: must leave room for 2 workers/);
+  assert.throws(
+    () => gpuWorkerEnvs(['0', '1'], { METRICS_PORT: '65534' }),
+    /METRICS_PORT: must leave room for 2 workers/,
+  );
 });
 
 test('worker --pool gpu --slots 2 exits 2: one slot per GPU', async () => {

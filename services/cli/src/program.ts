@@ -4,7 +4,13 @@ import { pathToFileURL } from 'node:url';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { WorkflowFailedError, WorkflowNotFoundError } from '@temporalio/client';
 import { FoldwiseClient, SubmissionError, type SearchHandle } from '@foldwise/sdk';
-import { formatIssues, searchSpecJsonSchema, validateSearchSpec, type SearchResult, type SearchSpec } from '@foldwise/spec';
+import {
+  formatIssues,
+  searchSpecJsonSchema,
+  validateSearchSpec,
+  type SearchResult,
+  type SearchSpec,
+} from '@foldwise/spec';
 // eslint-disable-next-line @nx/enforce-module-boundaries -- infra/local is tooling (the local stack), not a workspace library
 import { StackConfigError, down, status as stackStatus, up } from '../../../infra/local';
 import { connectionEnv, endpointsOf, repoRoot } from './env';
@@ -23,11 +29,14 @@ export interface Io {
   env: NodeJS.ProcessEnv;
 }
 
-const positiveInt = (name: string) => (v: string): number => {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`${name} must be a positive integer (got ${JSON.stringify(v)})`);
-  return n;
-};
+const positiveInt =
+  (name: string) =>
+  (v: string): number => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 1)
+      throw new InvalidArgumentError(`${name} must be a positive integer (got ${JSON.stringify(v)})`);
+    return n;
+  };
 
 const line = (s: NodeJS.WritableStream, text: string): void => {
   s.write(`${text}\n`);
@@ -58,7 +67,11 @@ async function connect(io: Io, opts: { nats?: boolean; dataRoots?: string[] } = 
   }
 }
 
-async function withClient<T>(io: Io, fn: (s: Session) => Promise<T>, opts: { nats?: boolean; dataRoots?: string[] } = {}): Promise<T> {
+async function withClient<T>(
+  io: Io,
+  fn: (s: Session) => Promise<T>,
+  opts: { nats?: boolean; dataRoots?: string[] } = {},
+): Promise<T> {
   const s = await connect(io, opts);
   try {
     return await fn(s);
@@ -68,7 +81,8 @@ async function withClient<T>(io: Io, fn: (s: Session) => Promise<T>, opts: { nat
 }
 
 async function existing(client: FoldwiseClient, id: string): Promise<SearchHandle> {
-  if (!(await client.exists(id))) throw new CliError(`search ${id}: not found (no workflow with this id)`, ExitCode.InvalidInput);
+  if (!(await client.exists(id)))
+    throw new CliError(`search ${id}: not found (no workflow with this id)`, ExitCode.InvalidInput);
   return client.get(id);
 }
 
@@ -81,7 +95,9 @@ function parseSpec(file: string): SearchSpec {
 
 /** 0 for a search that completed with at least one completed trial; 1 otherwise (failed, cancelled, or every trial failed). */
 const outcomeCode = (r: SearchResult | undefined): ExitCode =>
-  r?.status === 'completed' && (r.best !== undefined || r.counts.completed > 0) ? ExitCode.Ok : ExitCode.SearchFailed;
+  r?.status === 'completed' && (r.best !== undefined || r.counts.completed > 0)
+    ? ExitCode.Ok
+    : ExitCode.SearchFailed;
 
 function watchMode(io: Io, json: boolean): WatchOptions['mode'] {
   const tty = Boolean(io.out.isTTY && io.err.isTTY);
@@ -89,7 +105,11 @@ function watchMode(io: Io, json: boolean): WatchOptions['mode'] {
   return json ? 'none' : 'json';
 }
 
-async function follow(io: Io, handle: SearchHandle, opts: { mode: WatchOptions['mode']; json: boolean; from: 'start' | 'now' }): Promise<ExitCode> {
+async function follow(
+  io: Io,
+  handle: SearchHandle,
+  opts: { mode: WatchOptions['mode']; json: boolean; from: 'start' | 'now' },
+): Promise<ExitCode> {
   const outcome = await watchSearch(handle, { mode: opts.mode, from: opts.from, out: io.out, err: io.err });
   if (outcome.error !== undefined) throw outcome.error;
   const r = outcome.result;
@@ -109,14 +129,22 @@ function noSuccess(r: SearchResult): string {
 
 function printResult(io: Io, r: SearchResult): void {
   const metric = r.best?.metric ?? r.comparison?.metric ?? 'score';
-  line(io.out, `search ${r.searchId}: ${r.status} (${r.counts.completed} trials completed, ${r.counts.pruned} pruned, ${r.counts.failed} failed; ${r.counts.foldsRun} folds run)`);
+  line(
+    io.out,
+    `search ${r.searchId}: ${r.status} (${r.counts.completed} trials completed, ${r.counts.pruned} pruned, ${r.counts.failed} failed; ${r.counts.foldsRun} folds run)`,
+  );
   line(io.out, '');
   line(io.out, formatLeaderboard(resultJson(r).leaderboard, metric));
   line(io.out, '');
   line(io.out, `best: ${bestLine(r.best)}`);
   if (r.comparison) line(io.out, `verdict: ${r.comparison.verdict}`);
   if (r.refit?.testMetrics) {
-    line(io.out, `held-out test: ${Object.entries(r.refit.testMetrics).map(([k, v]) => `${k} ${v.toFixed(4)}`).join(', ')}`);
+    line(
+      io.out,
+      `held-out test: ${Object.entries(r.refit.testMetrics)
+        .map(([k, v]) => `${k} ${v.toFixed(4)}`)
+        .join(', ')}`,
+    );
   }
 }
 
@@ -132,14 +160,18 @@ async function writeReport(client: FoldwiseClient, id: string, file: string): Pr
 /** The `foldwise` command, writing to `io`; `run` parses and executes it. */
 export function buildProgram(io: Io, setCode: (c: ExitCode) => void): Command {
   const program = new Command('foldwise')
-    .description('foldwise: distributed hyperparameter search and model comparison with cross-validation and statistics')
+    .description(
+      'foldwise: distributed hyperparameter search and model comparison with cross-validation and statistics',
+    )
     .configureOutput({ writeOut: (s) => io.out.write(s), writeErr: (s) => io.err.write(s) })
     .exitOverride()
     .showHelpAfterError();
 
   program
     .command('up')
-    .description('start the local stack (Temporal dev server, FerretDB, NATS JetStream) and write .cache/stack/env.json')
+    .description(
+      'start the local stack (Temporal dev server, FerretDB, NATS JetStream) and write .cache/stack/env.json',
+    )
     .action(async () => {
       const env = await up({ log: (l) => line(io.out, l), env: io.env });
       line(io.out, `Temporal UI ${env.TEMPORAL_UI_URL}`);
@@ -159,33 +191,52 @@ export function buildProgram(io: Io, setCode: (c: ExitCode) => void): Command {
         io.out,
         table(
           ['service', 'state', 'address', 'pid', 'note'],
-          s.services.map((x) => [x.name, x.state, x.url, x.pid === undefined ? '' : String(x.pid), x.reason ?? '']),
+          s.services.map((x) => [
+            x.name,
+            x.state,
+            x.url,
+            x.pid === undefined ? '' : String(x.pid),
+            x.reason ?? '',
+          ]),
         ),
       );
       if (s.env) line(io.out, `ui       ${s.env.TEMPORAL_UI_URL}`);
       line(io.out, `env      ${s.env ? s.envFile : 'absent: run foldwise up'}`);
       const notUp = s.services.filter((x) => x.state !== 'running' && x.state !== 'external');
       if (!s.env || notUp.length > 0) {
-        throw new CliError(`not running: ${notUp.map((d) => d.name).join(', ') || 'env.json absent'}`, ExitCode.Unreachable);
+        throw new CliError(
+          `not running: ${notUp.map((d) => d.name).join(', ') || 'env.json absent'}`,
+          ExitCode.Unreachable,
+        );
       }
     });
 
   program
     .command('worker')
     .description('run a worker (services/worker) against the configured stack until interrupted')
-    .addOption(new Option('--pool <pool>', 'resource pool whose task queue it serves').choices(['cpu', 'gpu']).default('cpu'))
+    .addOption(
+      new Option('--pool <pool>', 'resource pool whose task queue it serves')
+        .choices(['cpu', 'gpu'])
+        .default('cpu'),
+    )
     .option('--slots <n>', 'folds trained at once', positiveInt('--slots'))
     .action(async (o: { pool: 'cpu' | 'gpu'; slots?: number }) => {
       if (o.pool === 'gpu' && o.slots !== undefined && o.slots !== 1) {
-        throw new CliError(`--slots: a gpu pool trains one fold per GPU (got ${o.slots}); it starts one worker for each visible GPU`, ExitCode.InvalidInput);
+        throw new CliError(
+          `--slots: a gpu pool trains one fold per GPU (got ${o.slots}); it starts one worker for each visible GPU`,
+          ExitCode.InvalidInput,
+        );
       }
       const env = connectionEnv(io.env);
       const ep = endpointsOf(env);
       await requireReachable([ep.temporal, ep.mongodb]);
       const gpus = o.pool === 'gpu' ? (await import('@foldwise/models')).visibleGpus(env) : [];
       const envs = o.pool === 'gpu' ? gpuWorkerEnvs(gpus, env) : [env];
-      if (envs.length > 1) line(io.err, `starting ${envs.length} gpu workers, one per GPU (${gpus.join(', ')})`);
-      const children = envs.map((e) => startWorkerChild({ pool: o.pool, slots: o.pool === 'gpu' ? 1 : o.slots, env: e, stdio: 'inherit' }));
+      if (envs.length > 1)
+        line(io.err, `starting ${envs.length} gpu workers, one per GPU (${gpus.join(', ')})`);
+      const children = envs.map((e) =>
+        startWorkerChild({ pool: o.pool, slots: o.pool === 'gpu' ? 1 : o.slots, env: e, stdio: 'inherit' }),
+      );
       const forward = (sig: NodeJS.Signals) => () => children.forEach((c) => c.proc.kill(sig));
       const onInt = forward('SIGINT');
       const onTerm = forward('SIGTERM');
@@ -195,7 +246,11 @@ export function buildProgram(io: Io, setCode: (c: ExitCode) => void): Command {
       process.off('SIGINT', onInt);
       process.off('SIGTERM', onTerm);
       const code = codes.find((c) => c !== 0);
-      if (code !== undefined) throw new CliError(`worker exited with ${code}`, code === 2 ? ExitCode.InvalidInput : ExitCode.SearchFailed);
+      if (code !== undefined)
+        throw new CliError(
+          `worker exited with ${code}`,
+          code === 2 ? ExitCode.InvalidInput : ExitCode.SearchFailed,
+        );
     });
 
   program
@@ -218,7 +273,13 @@ export function buildProgram(io: Io, setCode: (c: ExitCode) => void): Command {
             return;
           }
           if (io.err.isTTY) line(io.err, `search ${handle.searchId}`);
-          setCode(await follow(io, handle, { mode: o.watch ? watchMode(io, Boolean(o.json)) : 'none', json: Boolean(o.json), from: 'start' }));
+          setCode(
+            await follow(io, handle, {
+              mode: o.watch ? watchMode(io, Boolean(o.json)) : 'none',
+              json: Boolean(o.json),
+              from: 'start',
+            }),
+          );
         },
         { nats: Boolean(o.watch), dataRoots: roots },
       );
@@ -234,7 +295,13 @@ export function buildProgram(io: Io, setCode: (c: ExitCode) => void): Command {
         io,
         async ({ client }) => {
           const handle = await existing(client, id);
-          setCode(await follow(io, handle, { mode: watchMode(io, Boolean(o.json)), json: Boolean(o.json), from: 'start' }));
+          setCode(
+            await follow(io, handle, {
+              mode: watchMode(io, Boolean(o.json)),
+              json: Boolean(o.json),
+              from: 'start',
+            }),
+          );
         },
         { nats: true },
       );
@@ -251,7 +318,8 @@ export function buildProgram(io: Io, setCode: (c: ExitCode) => void): Command {
         if (!doc) throw new CliError(`search ${id}: not found in MongoDB`, ExitCode.InvalidInput);
         const rows = await client.get(id).leaderboard();
         const metric = (doc.spec as { metrics?: { primary?: string } }).metrics?.primary ?? 'score';
-        if (o.json) line(io.out, JSON.stringify({ searchId: id, status: doc.status, metric, leaderboard: rows }));
+        if (o.json)
+          line(io.out, JSON.stringify({ searchId: id, status: doc.status, metric, leaderboard: rows }));
         else line(io.out, formatLeaderboard(rows, metric));
       });
     });
@@ -264,10 +332,15 @@ export function buildProgram(io: Io, setCode: (c: ExitCode) => void): Command {
     .option('--json', 'print as one JSON document')
     .action(async (id: string, o: { topK?: number; json?: boolean }) => {
       await withClient(io, async ({ client }) => {
-        if (!(await client.store.searches.get(id))) throw new CliError(`search ${id}: not found in MongoDB`, ExitCode.InvalidInput);
+        if (!(await client.store.searches.get(id)))
+          throw new CliError(`search ${id}: not found in MongoDB`, ExitCode.InvalidInput);
         const c = await client.get(id).compare(o.topK !== undefined ? { topK: o.topK } : {});
         if (o.json) line(io.out, JSON.stringify({ searchId: id, comparison: c ?? null }));
-        else line(io.out, c ? formatComparison(c) : 'fewer than two trials completed every fold: nothing to compare');
+        else
+          line(
+            io.out,
+            c ? formatComparison(c) : 'fewer than two trials completed every fold: nothing to compare',
+          );
       });
     });
 
@@ -318,7 +391,9 @@ export function buildProgram(io: Io, setCode: (c: ExitCode) => void): Command {
 
   program
     .command('schema')
-    .description('the JSON Schema of a search spec, for editors (YAML language servers, VS Code json.schemas)')
+    .description(
+      'the JSON Schema of a search spec, for editors (YAML language servers, VS Code json.schemas)',
+    )
     .option('-o, --out <file>', 'write it to this file instead of standard output')
     .action((o: { out?: string }) => {
       const text = `${JSON.stringify(searchSpecJsonSchema(), null, 2)}\n`;
@@ -338,7 +413,19 @@ export function buildProgram(io: Io, setCode: (c: ExitCode) => void): Command {
       await withClient(io, async ({ client }) => {
         const docs = await client.list({ limit: o.limit });
         if (o.json) {
-          line(io.out, JSON.stringify(docs.map((d) => ({ searchId: d._id, name: d.name, status: d.status, counts: d.counts, best: d.best ?? null, createdAt: d.createdAt }))));
+          line(
+            io.out,
+            JSON.stringify(
+              docs.map((d) => ({
+                searchId: d._id,
+                name: d.name,
+                status: d.status,
+                counts: d.counts,
+                best: d.best ?? null,
+                createdAt: d.createdAt,
+              })),
+            ),
+          );
           return;
         }
         if (docs.length === 0) return line(io.out, 'no searches yet');
@@ -346,7 +433,13 @@ export function buildProgram(io: Io, setCode: (c: ExitCode) => void): Command {
           io.out,
           table(
             ['search', 'status', 'trials', 'best', 'created'],
-            docs.map((d) => [d._id, d.status, `${d.counts.trialsCompleted}/${d.counts.trials}`, d.best ? `${d.best.metric} ${d.best.score.toFixed(4)} (${d.best.model})` : '–', d.createdAt]),
+            docs.map((d) => [
+              d._id,
+              d.status,
+              `${d.counts.trialsCompleted}/${d.counts.trials}`,
+              d.best ? `${d.best.metric} ${d.best.score.toFixed(4)} (${d.best.model})` : '–',
+              d.createdAt,
+            ]),
           ),
         );
       });
@@ -354,7 +447,9 @@ export function buildProgram(io: Io, setCode: (c: ExitCode) => void): Command {
 
   program
     .command('demo')
-    .description('start the stack and a worker if needed, run examples/digits.yaml end to end, print the leaderboard, write the report')
+    .description(
+      'start the stack and a worker if needed, run examples/digits.yaml end to end, print the leaderboard, write the report',
+    )
     .option('--spec <file>', 'spec to run', resolve(repoRoot, 'examples', 'digits.yaml'))
     .option('-o, --output <file>', 'HTML report to write (default reports/<search id>.html)')
     .option('--slots <n>', 'folds the demo worker trains at once', positiveInt('--slots'), 2)
@@ -391,17 +486,33 @@ async function demo(io: Io, o: { spec: string; output?: string; slots: number })
           say(`worker: one is already polling ${spec.pool}; using it`);
         } else {
           say(`worker: starting one (${spec.pool} pool, ${o.slots} slots); it stops when the demo ends`);
-          worker = startWorkerChild({ pool: spec.pool, slots: o.slots, env: { ...env, METRICS_PORT: '0' }, stdio: 'pipe' });
+          worker = startWorkerChild({
+            pool: spec.pool,
+            slots: o.slots,
+            env: { ...env, METRICS_PORT: '0' },
+            stdio: 'pipe',
+          });
           await worker.ready;
         }
-        const handle = await client.submit(spec, { searchId: `demo-${spec.name}-${Date.now().toString(36)}` });
+        const handle = await client.submit(spec, {
+          searchId: `demo-${spec.name}-${Date.now().toString(36)}`,
+        });
         say(`search: ${handle.searchId} (Temporal UI: ${env['TEMPORAL_UI_URL'] ?? 'see foldwise status'})`);
         const tty = Boolean(io.err.isTTY);
-        const outcome = await watchSearch(handle, { mode: tty ? 'bars' : 'none', from: 'start', out: io.out, err: io.err });
+        const outcome = await watchSearch(handle, {
+          mode: tty ? 'bars' : 'none',
+          from: 'start',
+          out: io.out,
+          err: io.err,
+        });
         if (outcome.error !== undefined) throw outcome.error;
         const r = outcome.result;
         if (r) printResult(io, r);
-        const path = await writeReport(client, handle.searchId, o.output ?? resolve(repoRoot, 'reports', `${handle.searchId}.html`));
+        const path = await writeReport(
+          client,
+          handle.searchId,
+          o.output ?? resolve(repoRoot, 'reports', `${handle.searchId}.html`),
+        );
         line(io.out, `report: ${path}`);
         line(io.out, `open ${pathToFileURL(path).href}`);
         const code = outcomeCode(r);
@@ -421,7 +532,10 @@ async function demo(io: Io, o: { spec: string; output?: string; slots: number })
 }
 
 /** Runs the CLI with `argv` (without node and script) and resolves to its exit code; never throws. */
-export async function run(argv: string[], io: Io = { out: process.stdout, err: process.stderr, env: process.env }): Promise<number> {
+export async function run(
+  argv: string[],
+  io: Io = { out: process.stdout, err: process.stderr, env: process.env },
+): Promise<number> {
   let code: ExitCode = ExitCode.Ok;
   const program = buildProgram(io, (c) => {
     code = c;
@@ -436,7 +550,12 @@ export async function run(argv: string[], io: Io = { out: process.stdout, err: p
 
 function reportError(io: Io, err: unknown): number {
   if (err instanceof CommanderError) {
-    if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return ExitCode.Ok;
+    if (
+      err.code === 'commander.helpDisplayed' ||
+      err.code === 'commander.version' ||
+      err.code === 'commander.help'
+    )
+      return ExitCode.Ok;
     return ExitCode.InvalidInput;
   }
   if (err instanceof SubmissionError) {
@@ -461,7 +580,11 @@ function reportError(io: Io, err: unknown): number {
     return ExitCode.SearchFailed;
   }
   const e = err as Error & { code?: unknown };
-  if (/ECONNREFUSED|ENOTFOUND|EHOSTUNREACH|ServerSelection|UNAVAILABLE|Failed to connect/i.test(`${e?.name} ${e?.message}`)) {
+  if (
+    /ECONNREFUSED|ENOTFOUND|EHOSTUNREACH|ServerSelection|UNAVAILABLE|Failed to connect/i.test(
+      `${e?.name} ${e?.message}`,
+    )
+  ) {
     line(io.err, `infrastructure unreachable: ${e.message}`);
     return ExitCode.Unreachable;
   }

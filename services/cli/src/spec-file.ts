@@ -9,11 +9,19 @@ export function readSpecFile(file: string): unknown {
   try {
     text = readFileSync(file, 'utf8');
   } catch (err) {
-    throw new CliError(`${file}: cannot read the spec (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`, ExitCode.InvalidInput);
+    throw new CliError(
+      `${file}: cannot read the spec (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`,
+      ExitCode.InvalidInput,
+    );
   }
   try {
-    return extname(file).toLowerCase() === '.json' ? (JSON.parse(text) as unknown) : (parseYaml(text, { prettyErrors: true }) as unknown);
+    return extname(file).toLowerCase() === '.json'
+      ? (JSON.parse(text) as unknown)
+      : (parseYaml(text, { prettyErrors: true }) as unknown);
   } catch (err) {
-    throw new CliError(`${file}: not valid ${extname(file).toLowerCase() === '.json' ? 'JSON' : 'YAML'}: ${(err as Error).message}`, ExitCode.InvalidInput);
+    throw new CliError(
+      `${file}: not valid ${extname(file).toLowerCase() === '.json' ? 'JSON' : 'YAML'}: ${(err as Error).message}`,
+      ExitCode.InvalidInput,
+    );
   }
 }

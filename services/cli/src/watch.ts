@@ -1,5 +1,11 @@
 import { MultiBar, Presets, type SingleBar } from 'cli-progress';
-import { isTerminalEvent, type Best, type FoldwiseEvent, type SearchProgress, type SearchResult } from '@foldwise/spec';
+import {
+  isTerminalEvent,
+  type Best,
+  type FoldwiseEvent,
+  type SearchProgress,
+  type SearchResult,
+} from '@foldwise/spec';
 import type { SearchHandle } from '@foldwise/sdk';
 
 /** How `watchSearch` shows progress. */
@@ -106,11 +112,30 @@ class Bars {
 
   constructor(stream: NodeJS.WritableStream) {
     this.multi = new MultiBar(
-      { stream: stream as NodeJS.WriteStream, hideCursor: true, clearOnComplete: false, stopOnComplete: false, fps: 5, barsize: 30, autopadding: true, forceRedraw: true },
+      {
+        stream: stream as NodeJS.WriteStream,
+        hideCursor: true,
+        clearOnComplete: false,
+        stopOnComplete: false,
+        fps: 5,
+        barsize: 30,
+        autopadding: true,
+        forceRedraw: true,
+      },
       Presets.shades_classic,
     );
-    this.folds = this.multi.create(1, 0, { rateText: '–', etaText: '?' }, { format: 'folds  {bar} {value}/{total} | {rateText} folds/min | ETA {etaText}' });
-    this.trials = this.multi.create(1, 0, { pruned: 0, failed: 0 }, { format: 'trials {bar} {value}/{total} | {pruned} pruned, {failed} failed' });
+    this.folds = this.multi.create(
+      1,
+      0,
+      { rateText: '–', etaText: '?' },
+      { format: 'folds  {bar} {value}/{total} | {rateText} folds/min | ETA {etaText}' },
+    );
+    this.trials = this.multi.create(
+      1,
+      0,
+      { pruned: 0, failed: 0 },
+      { format: 'trials {bar} {value}/{total} | {pruned} pruned, {failed} failed' },
+    );
     this.best = this.multi.create(1, 0, { best: 'none yet' }, { format: 'best   {best}' });
   }
 
@@ -121,7 +146,10 @@ class Bars {
     const rate = minutes > 0.05 && live > 0 ? live / minutes : undefined;
     const eta = rate ? fmtDuration(((t.foldsTotal - t.foldsDone) / rate) * 60) : '?';
     this.folds.setTotal(Math.max(1, t.foldsTotal));
-    this.folds.update(t.foldsDone, { rateText: rate ? rate.toFixed(1) : '–', etaText: t.foldsDone >= t.foldsTotal && t.foldsTotal > 0 ? '0s' : eta });
+    this.folds.update(t.foldsDone, {
+      rateText: rate ? rate.toFixed(1) : '–',
+      etaText: t.foldsDone >= t.foldsTotal && t.foldsTotal > 0 ? '0s' : eta,
+    });
     this.trials.setTotal(Math.max(1, t.trialsTotal));
     this.trials.update(t.trialsDone, { pruned: t.pruned, failed: t.failed });
     this.best.update(0, { best: bestLine(t.best) });
@@ -161,7 +189,9 @@ export async function watchSearch(handle: SearchHandle, opts: WatchOptions): Pro
       }, opts.pollMs ?? 2000)
     : undefined;
   const iterator = handle.progress({ from: opts.from })[Symbol.asyncIterator]();
-  const graceOver = resultP.then(() => new Promise<'grace'>((ok) => setTimeout(() => ok('grace'), opts.graceMs ?? 10_000).unref()));
+  const graceOver = resultP.then(
+    () => new Promise<'grace'>((ok) => setTimeout(() => ok('grace'), opts.graceMs ?? 10_000).unref()),
+  );
   try {
     while (!settled) {
       const next = await Promise.race([iterator.next(), graceOver]);
@@ -191,6 +221,7 @@ export async function watchSearch(handle: SearchHandle, opts: WatchOptions): Pro
     bars.update(tally);
     bars.stop();
   }
-  if (!outcome.terminalEvent && opts.mode === 'json') opts.err.write('progress stream ended without a completion event (is NATS reachable?)\n');
+  if (!outcome.terminalEvent && opts.mode === 'json')
+    opts.err.write('progress stream ended without a completion event (is NATS reachable?)\n');
   return outcome;
 }

@@ -38,7 +38,9 @@ export function gpuWorkerEnvs(gpus: readonly string[], env: NodeJS.ProcessEnv): 
   if (gpus.length <= 1) return [{ ...env, FOLDWISE_SLOTS: '1' }];
   const base = Number(env['METRICS_PORT'] ?? 9464);
   if (!Number.isInteger(base) || base < 1 || base + 2 * gpus.length > 65535) {
-    throw new Error(`METRICS_PORT: must leave room for ${gpus.length} workers at METRICS_PORT + 2i (got ${env['METRICS_PORT']})`);
+    throw new Error(
+      `METRICS_PORT: must leave room for ${gpus.length} workers at METRICS_PORT + 2i (got ${env['METRICS_PORT']})`,
+    );
   }
   return gpus.map((id, i) => ({
     ...env,
@@ -76,12 +78,16 @@ export function startWorkerChild(opts: WorkerChildOptions): WorkerChild {
   proc.stdout?.on('data', collect);
   proc.stderr?.on('data', collect);
   const exited = new Promise<number>((ok) =>
-    proc.once('exit', (code, signal) => ok(code ?? (signal === 'SIGKILL' ? 137 : signal === 'SIGINT' ? 130 : 143))),
+    proc.once('exit', (code, signal) =>
+      ok(code ?? (signal === 'SIGKILL' ? 137 : signal === 'SIGINT' ? 130 : 143)),
+    ),
   );
   const ready = new Promise<void>((ok, fail) => {
     onStarted = ok;
     if (opts.stdio === 'inherit') ok();
-    void exited.then((code) => fail(new Error(`worker exited with ${code} before it started:\n${out.slice(-3000)}`)));
+    void exited.then((code) =>
+      fail(new Error(`worker exited with ${code} before it started:\n${out.slice(-3000)}`)),
+    );
   });
   ready.catch(() => undefined);
   return {
@@ -103,9 +109,17 @@ export function startWorkerChild(opts: WorkerChildOptions): WorkerChild {
 export const POLLER_FRESH_MS = 75_000;
 
 /** Whether some worker polls both the control queue (workflows) and the pool's queue (training activities). */
-export async function workersPolling(client: Client, pool: 'cpu' | 'gpu', now = Date.now()): Promise<boolean> {
+export async function workersPolling(
+  client: Client,
+  pool: 'cpu' | 'gpu',
+  now = Date.now(),
+): Promise<boolean> {
   const fresh = async (name: string, type: 1 | 2): Promise<boolean> => {
-    const r = await client.workflowService.describeTaskQueue({ namespace: client.options.namespace, taskQueue: { name, kind: 1 }, taskQueueType: type });
+    const r = await client.workflowService.describeTaskQueue({
+      namespace: client.options.namespace,
+      taskQueue: { name, kind: 1 },
+      taskQueueType: type,
+    });
     return (r.pollers ?? []).some((p) => {
       const t = p.lastAccessTime;
       const ms = t ? Number(t.seconds ?? 0) * 1000 + Math.floor((t.nanos ?? 0) / 1e6) : 0;

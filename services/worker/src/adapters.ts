@@ -1,5 +1,12 @@
 import { join, resolve } from 'node:path';
-import type { ActivityDeps, DataPort, EventsPort, StorePort, TelemetryPort, TrainerPort } from '@foldwise/activities';
+import type {
+  ActivityDeps,
+  DataPort,
+  EventsPort,
+  StorePort,
+  TelemetryPort,
+  TrainerPort,
+} from '@foldwise/activities';
 import { loadDataset } from '@foldwise/datasets';
 import { connectEventsLazily } from '@foldwise/events';
 import {
@@ -28,8 +35,17 @@ export interface Resources {
 }
 
 /** Connects the store, events, trainer pool and metrics endpoint, and adapts them to the activities' ports. */
-export async function createDeps(config: WorkerConfig, identity: string, logger: Logger, coreMetricsPort: number): Promise<Resources> {
-  const store = await connectStore({ uri: config.MONGODB_URI, dbName: config.MONGODB_DB, appName: `foldwise-worker-${config.FOLDWISE_POOL}` });
+export async function createDeps(
+  config: WorkerConfig,
+  identity: string,
+  logger: Logger,
+  coreMetricsPort: number,
+): Promise<Resources> {
+  const store = await connectStore({
+    uri: config.MONGODB_URI,
+    dbName: config.MONGODB_DB,
+    appName: `foldwise-worker-${config.FOLDWISE_POOL}`,
+  });
   await store.ensureIndexes();
   logger.info({ mongodb: redactUri(config.MONGODB_URI), db: config.MONGODB_DB }, 'store connected');
   const events = connectEventsLazily({
@@ -59,14 +75,28 @@ export async function createDeps(config: WorkerConfig, identity: string, logger:
           onPack: (size) => logger.info({ folds: size }, 'packed training'),
         })
       : undefined;
-  if (bench) logger.warn({ trainer: config.FOLDWISE_BENCH_TRAINER }, 'FOLDWISE_BENCH_TRAINER is set: folds run the benchmark trainer, not tfjs');
+  if (bench)
+    logger.warn(
+      { trainer: config.FOLDWISE_BENCH_TRAINER },
+      'FOLDWISE_BENCH_TRAINER is set: folds run the benchmark trainer, not tfjs',
+    );
   const local = await selectBackend(config.FOLDWISE_BACKEND);
   setDenseEngine(config.FOLDWISE_DENSE_ENGINE);
   const ownFamilies = loadFamilyModules(config.FOLDWISE_FAMILY_MODULES.map((p) => resolve(p)));
-  if (ownFamilies.length > 0) logger.info({ families: ownFamilies.map((n) => `custom:${n}`) }, 'registered the configured model families');
+  if (ownFamilies.length > 0)
+    logger.info(
+      { families: ownFamilies.map((n) => `custom:${n}`) },
+      'registered the configured model families',
+    );
   for (const s of choice.skipped) logger.info({ backend: s.name, reason: s.reason }, 'backend skipped');
   logger.info(
-    { backend: choice.backend, denseEngine: denseEngineFor(choice.backend), gpu: choice.gpu, slots: config.FOLDWISE_SLOTS, refitBackend: local.backend },
+    {
+      backend: choice.backend,
+      denseEngine: denseEngineFor(choice.backend),
+      gpu: choice.gpu,
+      slots: config.FOLDWISE_SLOTS,
+      refitBackend: local.backend,
+    },
     'trainer pool ready',
   );
   const telemetry = createTelemetry({ pool: config.FOLDWISE_POOL });
@@ -124,7 +154,13 @@ export async function createDeps(config: WorkerConfig, identity: string, logger:
         lastCountsRefresh.set(trial.searchId, Date.now());
         await store.searches.refreshCounts(trial.searchId);
       }
-      return { metrics: trial.metrics, epochsTrained: trial.epochsTrained, foldsCompleted: trial.foldsCompleted, model: trial.model, params: trial.params };
+      return {
+        metrics: trial.metrics,
+        epochsTrained: trial.epochsTrained,
+        foldsCompleted: trial.foldsCompleted,
+        model: trial.model,
+        params: trial.params,
+      };
     },
     createSearch: async (doc) => {
       await store.searches.create(doc);
@@ -156,7 +192,9 @@ export async function createDeps(config: WorkerConfig, identity: string, logger:
   const trainer: TrainerPort = bench ?? {
     backend: choice.backend,
     train: (job, hooks) =>
-      packer && isPackable(job.family) ? packer.submit(stripUndefined(job), hooks) : pool!.run(stripUndefined(job), hooks),
+      packer && isPackable(job.family)
+        ? packer.submit(stripUndefined(job), hooks)
+        : pool!.run(stripUndefined(job), hooks),
     refit: async (job, hooks) => {
       const { model, result } = await refit(stripUndefined(job), hooks);
       try {

@@ -1,5 +1,13 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync, existsSync } from 'node:fs';
+import {
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  statSync,
+  writeFileSync,
+  existsSync,
+} from 'node:fs';
 import { join, resolve } from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
 
@@ -9,7 +17,13 @@ export const repoRoot = resolve(__dirname, '../../..');
 /** Entry point of the workflow code that the worker bundles. */
 export const workflowsPath = join(repoRoot, 'workflows/src/index.ts');
 
-const sourceDirs = ['workflows/src', 'libs/spec/src', 'libs/metrics/src', 'libs/compare/src', 'libs/selection/src'];
+const sourceDirs = [
+  'workflows/src',
+  'libs/spec/src',
+  'libs/metrics/src',
+  'libs/compare/src',
+  'libs/selection/src',
+];
 
 function* tsFiles(dir: string): Generator<string> {
   for (const name of readdirSync(dir).sort()) {

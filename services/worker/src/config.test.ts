@@ -18,7 +18,13 @@ test('an empty environment gives a local cpu worker with one slot and the auto e
 
 test('every bad variable is named in one error', () => {
   assert.throws(
-    () => loadWorkerConfig({ METRICS_PORT: 'ninety', FOLDWISE_SLOTS: '0', FOLDWISE_DENSE_ENGINE: 'fast', NATS_URL: 'http://x' }),
+    () =>
+      loadWorkerConfig({
+        METRICS_PORT: 'ninety',
+        FOLDWISE_SLOTS: '0',
+        FOLDWISE_DENSE_ENGINE: 'fast',
+        NATS_URL: 'http://x',
+      }),
     (e: Error) =>
       /METRICS_PORT: METRICS_PORT must be a port number/.test(e.message) &&
       /FOLDWISE_SLOTS: FOLDWISE_SLOTS must be at least 1/.test(e.message) &&
@@ -29,11 +35,20 @@ test('every bad variable is named in one error', () => {
 
 test('a gpu pool worker has one slot: one per GPU, one process per GPU', () => {
   assert.equal(loadWorkerConfig({ FOLDWISE_POOL: 'gpu' }).FOLDWISE_SLOTS, 1);
-  assert.throws(() => loadWorkerConfig({ FOLDWISE_POOL: 'gpu', FOLDWISE_SLOTS: '4' }), /FOLDWISE_SLOTS: FOLDWISE_SLOTS must be 1 in the gpu pool \(got 4\): one slot per GPU/);
+  assert.throws(
+    () => loadWorkerConfig({ FOLDWISE_POOL: 'gpu', FOLDWISE_SLOTS: '4' }),
+    /FOLDWISE_SLOTS: FOLDWISE_SLOTS must be 1 in the gpu pool \(got 4\): one slot per GPU/,
+  );
   assert.equal(loadWorkerConfig({ FOLDWISE_POOL: 'cpu', FOLDWISE_SLOTS: '4' }).FOLDWISE_SLOTS, 4);
 });
 
 test('family modules are a comma-separated list and the benchmark trainer is validated', () => {
-  assert.deepEqual(loadWorkerConfig({ FOLDWISE_FAMILY_MODULES: ' a.ts, b.ts ,' }).FOLDWISE_FAMILY_MODULES, ['a.ts', 'b.ts']);
-  assert.throws(() => loadWorkerConfig({ FOLDWISE_BENCH_TRAINER: 'warp' }), /FOLDWISE_BENCH_TRAINER must be 'noop' or 'sleep:<ms>'/);
+  assert.deepEqual(loadWorkerConfig({ FOLDWISE_FAMILY_MODULES: ' a.ts, b.ts ,' }).FOLDWISE_FAMILY_MODULES, [
+    'a.ts',
+    'b.ts',
+  ]);
+  assert.throws(
+    () => loadWorkerConfig({ FOLDWISE_BENCH_TRAINER: 'warp' }),
+    /FOLDWISE_BENCH_TRAINER must be 'noop' or 'sleep:<ms>'/,
+  );
 });

@@ -14,52 +14,78 @@ const hostPort = (name: string) =>
 const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 
 /** The worker's configuration, read from the environment and validated before anything starts. */
-export const workerConfigSchema = z.object({
-  TEMPORAL_ADDRESS: hostPort('TEMPORAL_ADDRESS').default('127.0.0.1:7233'),
-  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
-  MONGODB_URI: z.string().regex(/^mongodb(\+srv)?:\/\//, 'MONGODB_URI must start with mongodb:// or mongodb+srv://').default('mongodb://127.0.0.1:27017'),
-  MONGODB_DB: z.string().min(1).default('foldwise'),
-  NATS_URL: z.string().regex(/^(nats|tls|ws|wss):\/\//, 'NATS_URL must start with nats://').default('nats://127.0.0.1:4222'),
-  FOLDWISE_POOL: z.enum(['cpu', 'gpu'], { error: "FOLDWISE_POOL must be 'cpu' or 'gpu'" }).default('cpu'),
-  FOLDWISE_SLOTS: z.coerce.number({ error: 'FOLDWISE_SLOTS must be a number' }).int().min(1, 'FOLDWISE_SLOTS must be at least 1').max(256).default(1),
-  FOLDWISE_CONTROL: bool.default(true),
-  FOLDWISE_PACK: z.coerce
-    .number({ error: 'FOLDWISE_PACK must be a number' })
-    .int('FOLDWISE_PACK must be an integer')
-    .min(1, 'FOLDWISE_PACK must be at least 1 (1 turns packing off)')
-    .max(64, 'FOLDWISE_PACK must be at most 64')
-    .default(1),
-  FOLDWISE_PACK_WINDOW_MS: z.coerce.number().int().min(0).max(10_000).default(200),
-  FOLDWISE_BACKEND: z.enum(['auto', 'tensorflow', 'tensorflow-gpu', 'wasm', 'cpu']).default('auto'),
-  FOLDWISE_DENSE_ENGINE: z.enum(['auto', 'simd', 'tfjs'], { error: "FOLDWISE_DENSE_ENGINE must be 'auto', 'simd' or 'tfjs'" }).default('auto'),
-  FOLDWISE_FAMILY_MODULES: z
-    .string()
-    .default('')
-    .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean)),
-  FOLDWISE_CACHE_DIR: z.string().default('.cache/worker'),
-  FOLDWISE_CHECKPOINT_EVERY: z.coerce.number().int().min(0).default(2),
-  /** Seconds a fold trains between stored checkpoints at the least (0: every FOLDWISE_CHECKPOINT_EVERY epochs). */
-  FOLDWISE_CHECKPOINT_SECONDS: z.coerce.number().min(0).max(86_400).default(10),
-  FOLDWISE_HEARTBEAT_MS: z.coerce.number().int().min(100).max(60_000).default(3000),
-  FOLDWISE_SHUTDOWN_GRACE: z.string().regex(/^\d+(ms|s|m)$/, 'FOLDWISE_SHUTDOWN_GRACE must be a duration like 30s').default('20s'),
-  FOLDWISE_WORKFLOW_CACHE: z.coerce.number().int().min(0).default(200),
-  FOLDWISE_IDENTITY: z.string().optional(),
-  FOLDWISE_BENCH_TRAINER: z
-    .string()
-    .optional()
-    .refine((v) => v === undefined || v === '' || parseBenchTrainer(v) !== undefined, "FOLDWISE_BENCH_TRAINER must be 'noop' or 'sleep:<ms>' (benchmarks only)")
-    .transform((v) => (v ? parseBenchTrainer(v) : undefined)),
-  METRICS_PORT: port('METRICS_PORT').default(9464),
-  METRICS_HOST: z.string().default('127.0.0.1'),
-}).superRefine((c, ctx) => {
-  if (c.FOLDWISE_POOL === 'gpu' && c.FOLDWISE_SLOTS !== 1) {
-    ctx.addIssue({
-      code: 'custom',
-      path: ['FOLDWISE_SLOTS'],
-      message: `FOLDWISE_SLOTS must be 1 in the gpu pool (got ${c.FOLDWISE_SLOTS}): one slot per GPU, one worker process per GPU (foldwise worker --pool gpu starts one for each visible GPU)`,
-    });
-  }
-});
+export const workerConfigSchema = z
+  .object({
+    TEMPORAL_ADDRESS: hostPort('TEMPORAL_ADDRESS').default('127.0.0.1:7233'),
+    TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+    MONGODB_URI: z
+      .string()
+      .regex(/^mongodb(\+srv)?:\/\//, 'MONGODB_URI must start with mongodb:// or mongodb+srv://')
+      .default('mongodb://127.0.0.1:27017'),
+    MONGODB_DB: z.string().min(1).default('foldwise'),
+    NATS_URL: z
+      .string()
+      .regex(/^(nats|tls|ws|wss):\/\//, 'NATS_URL must start with nats://')
+      .default('nats://127.0.0.1:4222'),
+    FOLDWISE_POOL: z.enum(['cpu', 'gpu'], { error: "FOLDWISE_POOL must be 'cpu' or 'gpu'" }).default('cpu'),
+    FOLDWISE_SLOTS: z.coerce
+      .number({ error: 'FOLDWISE_SLOTS must be a number' })
+      .int()
+      .min(1, 'FOLDWISE_SLOTS must be at least 1')
+      .max(256)
+      .default(1),
+    FOLDWISE_CONTROL: bool.default(true),
+    FOLDWISE_PACK: z.coerce
+      .number({ error: 'FOLDWISE_PACK must be a number' })
+      .int('FOLDWISE_PACK must be an integer')
+      .min(1, 'FOLDWISE_PACK must be at least 1 (1 turns packing off)')
+      .max(64, 'FOLDWISE_PACK must be at most 64')
+      .default(1),
+    FOLDWISE_PACK_WINDOW_MS: z.coerce.number().int().min(0).max(10_000).default(200),
+    FOLDWISE_BACKEND: z.enum(['auto', 'tensorflow', 'tensorflow-gpu', 'wasm', 'cpu']).default('auto'),
+    FOLDWISE_DENSE_ENGINE: z
+      .enum(['auto', 'simd', 'tfjs'], { error: "FOLDWISE_DENSE_ENGINE must be 'auto', 'simd' or 'tfjs'" })
+      .default('auto'),
+    FOLDWISE_FAMILY_MODULES: z
+      .string()
+      .default('')
+      .transform((v) =>
+        v
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean),
+      ),
+    FOLDWISE_CACHE_DIR: z.string().default('.cache/worker'),
+    FOLDWISE_CHECKPOINT_EVERY: z.coerce.number().int().min(0).default(2),
+    /** Seconds a fold trains between stored checkpoints at the least (0: every FOLDWISE_CHECKPOINT_EVERY epochs). */
+    FOLDWISE_CHECKPOINT_SECONDS: z.coerce.number().min(0).max(86_400).default(10),
+    FOLDWISE_HEARTBEAT_MS: z.coerce.number().int().min(100).max(60_000).default(3000),
+    FOLDWISE_SHUTDOWN_GRACE: z
+      .string()
+      .regex(/^\d+(ms|s|m)$/, 'FOLDWISE_SHUTDOWN_GRACE must be a duration like 30s')
+      .default('20s'),
+    FOLDWISE_WORKFLOW_CACHE: z.coerce.number().int().min(0).default(200),
+    FOLDWISE_IDENTITY: z.string().optional(),
+    FOLDWISE_BENCH_TRAINER: z
+      .string()
+      .optional()
+      .refine(
+        (v) => v === undefined || v === '' || parseBenchTrainer(v) !== undefined,
+        "FOLDWISE_BENCH_TRAINER must be 'noop' or 'sleep:<ms>' (benchmarks only)",
+      )
+      .transform((v) => (v ? parseBenchTrainer(v) : undefined)),
+    METRICS_PORT: port('METRICS_PORT').default(9464),
+    METRICS_HOST: z.string().default('127.0.0.1'),
+  })
+  .superRefine((c, ctx) => {
+    if (c.FOLDWISE_POOL === 'gpu' && c.FOLDWISE_SLOTS !== 1) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['FOLDWISE_SLOTS'],
+        message: `FOLDWISE_SLOTS must be 1 in the gpu pool (got ${c.FOLDWISE_SLOTS}): one slot per GPU, one worker process per GPU (foldwise worker --pool gpu starts one for each visible GPU)`,
+      });
+    }
+  });
 
 /** Validated worker configuration. */
 export type WorkerConfig = z.infer<typeof workerConfigSchema>;

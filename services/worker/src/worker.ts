@@ -31,7 +31,9 @@ export async function startWorker(config: WorkerConfig): Promise<RunningWorker> 
       shutdownSignals: [],
       telemetryOptions: {
         logging: { filter: makeTelemetryFilterString({ core: 'WARN' }), forward: {} },
-        ...(coreMetricsPort > 0 ? { metrics: { prometheus: { bindAddress: `127.0.0.1:${coreMetricsPort}` } } } : {}),
+        ...(coreMetricsPort > 0
+          ? { metrics: { prometheus: { bindAddress: `127.0.0.1:${coreMetricsPort}` } } }
+          : {}),
       },
     });
     runtimeInstalled = true;
@@ -76,7 +78,14 @@ export async function startWorker(config: WorkerConfig): Promise<RunningWorker> 
   }
   const done = Promise.all(workers.map((w) => w.run())).then(() => undefined);
   logger.info(
-    { identity, pool: config.FOLDWISE_POOL, slots: config.FOLDWISE_SLOTS, backend: resources.backend, metrics: resources.metricsUrl, control: config.FOLDWISE_CONTROL },
+    {
+      identity,
+      pool: config.FOLDWISE_POOL,
+      slots: config.FOLDWISE_SLOTS,
+      backend: resources.backend,
+      metrics: resources.metricsUrl,
+      control: config.FOLDWISE_CONTROL,
+    },
     'foldwise worker started',
   );
   let closing: Promise<void> | undefined;

@@ -40,7 +40,8 @@ function hartmann6(x: number[]): number {
   let s = 0;
   for (let i = 0; i < 4; i++) {
     let inner = 0;
-    for (let j = 0; j < 6; j++) inner += (H_A[i] as number[])[j]! * ((x[j] as number) - (H_P[i] as number[])[j]! * 1e-4) ** 2;
+    for (let j = 0; j < 6; j++)
+      inner += (H_A[i] as number[])[j]! * ((x[j] as number) - (H_P[i] as number[])[j]! * 1e-4) ** 2;
     s -= H_ALPHA[i]! * Math.exp(-inner);
   }
   return s;
@@ -71,7 +72,9 @@ export const PROBLEMS: Problem[] = [
   },
   {
     name: 'hartmann6',
-    space: Object.fromEntries(Array.from({ length: 6 }, (_, i) => [`x${i}`, { type: 'uniform', low: 0, high: 1 }])),
+    space: Object.fromEntries(
+      Array.from({ length: 6 }, (_, i) => [`x${i}`, { type: 'uniform', low: 0, high: 1 }]),
+    ),
     truth: (p) => hartmann6(Array.from({ length: 6 }, (_, i) => n(p, `x${i}`))),
     observe: (p) => hartmann6(Array.from({ length: 6 }, (_, i) => n(p, `x${i}`))),
     optimum: -3.32236801141551,

@@ -6,14 +6,24 @@
  */
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
-import { racingSpecSchema, searchSpaceSchema, strategySpecSchema, type StrategySpecInput } from '@foldwise/spec';
+import {
+  racingSpecSchema,
+  searchSpaceSchema,
+  strategySpecSchema,
+  type StrategySpecInput,
+} from '@foldwise/spec';
 import { createRacer, createRng, createStrategy, deriveSeed } from '@foldwise/selection';
 import { noisyTruth, PROBLEMS } from './problems';
 
 const BUDGET = Number(process.env['BENCH_BUDGET'] ?? 60);
-const SEEDS = Array.from({ length: Number(process.env['BENCH_SEEDS'] ?? 10) }, (_, i) => i + Number(process.env['BENCH_SEED0'] ?? 0));
+const SEEDS = Array.from(
+  { length: Number(process.env['BENCH_SEEDS'] ?? 10) },
+  (_, i) => i + Number(process.env['BENCH_SEED0'] ?? 0),
+);
 const SKIP_OPTUNA = process.env['BENCH_SKIP_OPTUNA'] === '1';
-const TPE_SPEC: StrategySpecInput = JSON.parse(process.env['BENCH_TPE'] ?? '{"kind":"tpe"}') as StrategySpecInput;
+const TPE_SPEC: StrategySpecInput = JSON.parse(
+  process.env['BENCH_TPE'] ?? '{"kind":"tpe"}',
+) as StrategySpecInput;
 
 function quantile(xs: readonly number[], q: number): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -25,11 +35,15 @@ function quantile(xs: readonly number[], q: number): number {
 
 function runFoldwise(problemIndex: number, spec: StrategySpecInput, seed: number): number {
   const prob = PROBLEMS[problemIndex]!;
-  const s = createStrategy(strategySpecSchema.parse(spec), [{ model: prob.name, space: searchSpaceSchema.parse(prob.space) }], {
-    seed,
-    direction: 'minimize',
-    budget: BUDGET,
-  });
+  const s = createStrategy(
+    strategySpecSchema.parse(spec),
+    [{ model: prob.name, space: searchSpaceSchema.parse(prob.space) }],
+    {
+      seed,
+      direction: 'minimize',
+      budget: BUDGET,
+    },
+  );
   const noise = createRng(deriveSeed(seed, 'noise'));
   let best = Infinity;
   let bestTruth = Infinity;
@@ -59,37 +73,52 @@ function searchPart(): void {
   ];
   PROBLEMS.forEach((prob, i) => {
     regrets[prob.name] = {};
-    for (const [name, spec] of methods) regrets[prob.name]![name] = SEEDS.map((seed) => runFoldwise(i, spec, seed));
+    for (const [name, spec] of methods)
+      regrets[prob.name]![name] = SEEDS.map((seed) => runFoldwise(i, spec, seed));
   });
   let optunaVersion = 'skipped';
   if (!SKIP_OPTUNA) {
-    const out = execFileSync('/usr/bin/python3', [path.join(__dirname, 'optuna_peer.py'), JSON.stringify({ budget: BUDGET, seeds: SEEDS })], {
-      encoding: 'utf8',
-      maxBuffer: 1 << 24,
-    });
+    const out = execFileSync(
+      '/usr/bin/python3',
+      [path.join(__dirname, 'optuna_peer.py'), JSON.stringify({ budget: BUDGET, seeds: SEEDS })],
+      {
+        encoding: 'utf8',
+        maxBuffer: 1 << 24,
+      },
+    );
     const peer = JSON.parse(out) as Record<string, Record<string, number[]>> & { optuna_version: string };
     optunaVersion = peer.optuna_version;
     for (const prob of PROBLEMS) Object.assign(regrets[prob.name]!, peer[prob.name]);
   }
-  console.log(`## Search: final regret (true value of the best observed configuration − optimum), ${BUDGET} trials, seeds ${SEEDS[0]}–${SEEDS[SEEDS.length - 1]}`);
-  console.log(`foldwise TPE spec: ${JSON.stringify(strategySpecSchema.parse(TPE_SPEC))}; Optuna ${optunaVersion} TPESampler(seed=s) / RandomSampler(seed=s), defaults`);
+  console.log(
+    `## Search: final regret (true value of the best observed configuration − optimum), ${BUDGET} trials, seeds ${SEEDS[0]}–${SEEDS[SEEDS.length - 1]}`,
+  );
+  console.log(
+    `foldwise TPE spec: ${JSON.stringify(strategySpecSchema.parse(TPE_SPEC))}; Optuna ${optunaVersion} TPESampler(seed=s) / RandomSampler(seed=s), defaults`,
+  );
   console.log('');
   console.log('| problem | method | median regret | IQR (q25–q75) |');
   console.log('| --- | --- | --- | --- |');
   for (const prob of PROBLEMS) {
     for (const [method, xs] of Object.entries(regrets[prob.name]!)) {
-      console.log(`| ${prob.name} | ${method} | ${fmt(quantile(xs, 0.5))} | ${fmt(quantile(xs, 0.25))}–${fmt(quantile(xs, 0.75))} |`);
+      console.log(
+        `| ${prob.name} | ${method} | ${fmt(quantile(xs, 0.5))} | ${fmt(quantile(xs, 0.25))}–${fmt(quantile(xs, 0.75))} |`,
+      );
     }
   }
   console.log('');
-  console.log('| problem | foldwise TPE / Optuna TPE (median regret) | foldwise TPE / foldwise random | TPE beats random |');
+  console.log(
+    '| problem | foldwise TPE / Optuna TPE (median regret) | foldwise TPE / foldwise random | TPE beats random |',
+  );
   console.log('| --- | --- | --- | --- |');
   for (const prob of PROBLEMS) {
     const r = regrets[prob.name]!;
     const tpe = quantile(r['foldwise-tpe']!, 0.5);
     const optuna = r['optuna-tpe'] ? quantile(r['optuna-tpe'], 0.5) : NaN;
     const random = quantile(r['foldwise-random']!, 0.5);
-    console.log(`| ${prob.name} | ${(tpe / optuna).toFixed(3)} | ${(tpe / random).toFixed(3)} | ${tpe < random ? 'yes' : 'no'} |`);
+    console.log(
+      `| ${prob.name} | ${(tpe / optuna).toFixed(3)} | ${(tpe / random).toFixed(3)} | ${tpe < random ? 'yes' : 'no'} |`,
+    );
   }
 }
 
@@ -99,14 +128,27 @@ function racingPart(): void {
   const N_FOLDS = 5;
   const WINDOW = 4;
   const variants: [string, ReturnType<typeof racingSpecSchema.parse>][] = [
-    ['corrected-t, alpha 0.05, minFolds 3', racingSpecSchema.parse({ enabled: true, test: 'corrected-t', alpha: 0.05, minFolds: 3 })],
-    ['corrected-t, alpha 0.05, minFolds 2', racingSpecSchema.parse({ enabled: true, test: 'corrected-t', alpha: 0.05, minFolds: 2 })],
-    ['wilcoxon, alpha 0.05, minFolds 3', racingSpecSchema.parse({ enabled: true, test: 'wilcoxon', alpha: 0.05, minFolds: 3 })],
+    [
+      'corrected-t, alpha 0.05, minFolds 3',
+      racingSpecSchema.parse({ enabled: true, test: 'corrected-t', alpha: 0.05, minFolds: 3 }),
+    ],
+    [
+      'corrected-t, alpha 0.05, minFolds 2',
+      racingSpecSchema.parse({ enabled: true, test: 'corrected-t', alpha: 0.05, minFolds: 2 }),
+    ],
+    [
+      'wilcoxon, alpha 0.05, minFolds 3',
+      racingSpecSchema.parse({ enabled: true, test: 'wilcoxon', alpha: 0.05, minFolds: 3 }),
+    ],
   ];
   console.log('');
-  console.log(`## Racing: ${N_CONFIGS} random configurations of the noisy problem, ${N_FOLDS} folds (shared fold effect sd 0.03, config×fold noise sd 0.015), ${WINDOW} in flight, seeds ${SEEDS[0]}–${SEEDS[SEEDS.length - 1]}`);
+  console.log(
+    `## Racing: ${N_CONFIGS} random configurations of the noisy problem, ${N_FOLDS} folds (shared fold effect sd 0.03, config×fold noise sd 0.015), ${WINDOW} in flight, seeds ${SEEDS[0]}–${SEEDS[SEEDS.length - 1]}`,
+  );
   console.log('');
-  console.log('| racing | folds saved (mean) | folds saved (min–max) | same selection as without racing | selected true regret with / without (mean) |');
+  console.log(
+    '| racing | folds saved (mean) | folds saved (min–max) | same selection as without racing | selected true regret with / without (mean) |',
+  );
   console.log('| --- | --- | --- | --- | --- |');
   const space = searchSpaceSchema.parse(PROBLEMS[2]!.space);
   for (const [label, spec] of variants) {
@@ -115,14 +157,18 @@ function racingPart(): void {
     let regretWith = 0;
     let regretWithout = 0;
     for (const seed of SEEDS) {
-      const configs = createStrategy(strategySpecSchema.parse({ kind: 'random' }), [{ model: 'm', space }], { seed, direction: 'minimize' })
+      const configs = createStrategy(strategySpecSchema.parse({ kind: 'random' }), [{ model: 'm', space }], {
+        seed,
+        direction: 'minimize',
+      })
         .ask(N_CONFIGS)
         .map((p) => p.params);
       const rng = createRng(deriveSeed(seed, 'racing-noise'));
       const foldEffect = Array.from({ length: N_FOLDS }, () => 0.03 * rng.normal());
       const scores = configs.map((c) => foldEffect.map((e) => noisyTruth(c) + e + 0.015 * rng.normal()));
       const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
-      const argmin = (idx: number[]): number => idx.reduce((b, i) => (mean(scores[i]!) < mean(scores[b]!) ? i : b), idx[0]!);
+      const argmin = (idx: number[]): number =>
+        idx.reduce((b, i) => (mean(scores[i]!) < mean(scores[b]!) ? i : b), idx[0]!);
       const without = argmin(configs.map((_, i) => i));
       const racer = createRacer(spec, { nFolds: N_FOLDS, direction: 'minimize' });
       const nextFold = configs.map(() => 0);

@@ -9,7 +9,14 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { type DenseEngineName, type TrainJob, selectBackend, setDenseEngine, train, trainPacked } from '@foldwise/models';
+import {
+  type DenseEngineName,
+  type TrainJob,
+  selectBackend,
+  setDenseEngine,
+  train,
+  trainPacked,
+} from '@foldwise/models';
 import { foldOf, loadCsv } from './data';
 
 function arg(name: string, fallback: string): string {
@@ -66,11 +73,22 @@ async function main(): Promise<void> {
   out(`# Training benchmark`);
   out();
   out(`Command: \`${cmd}\` — ${new Date().toISOString()}`);
-  out(`Machine: ${(await import('node:os')).cpus().length} CPUs, load average ${(await import('node:os')).loadavg().map((l) => l.toFixed(1)).join(' ')} at start (shared machine; figures move with the load).`);
-  out(`Backend: ${choice.backend} (skipped: ${choice.skipped.map((s) => `${s.name}: ${s.reason}`).join('; ') || 'none'})`);
-  out(`Data: ${path.relative(process.cwd(), d.file)} (${d.n}×${d.nFeatures}, ${d.nClasses} classes), fold 0 of 5 = ${foldOf(d, 5, 0).yTrain.length} training rows; MLP ${d.nFeatures}→${hidden}→${d.nClasses}, adam lr 1e-3, ${epochs} epochs.`);
+  out(
+    `Machine: ${(await import('node:os')).cpus().length} CPUs, load average ${(await import('node:os'))
+      .loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')} at start (shared machine; figures move with the load).`,
+  );
+  out(
+    `Backend: ${choice.backend} (skipped: ${choice.skipped.map((s) => `${s.name}: ${s.reason}`).join('; ') || 'none'})`,
+  );
+  out(
+    `Data: ${path.relative(process.cwd(), d.file)} (${d.n}×${d.nFeatures}, ${d.nClasses} classes), fold 0 of 5 = ${foldOf(d, 5, 0).yTrain.length} training rows; MLP ${d.nFeatures}→${hidden}→${d.nClasses}, adam lr 1e-3, ${epochs} epochs.`,
+  );
   out();
-  out('| batch | runner | samples·epochs per wall s | ratio vs sklearn | samples·epochs per CPU s | ratio vs sklearn | val acc |');
+  out(
+    '| batch | runner | samples·epochs per wall s | ratio vs sklearn | samples·epochs per CPU s | ratio vs sklearn | val acc |',
+  );
   out('| ---: | --- | ---: | ---: | ---: | ---: | ---: |');
   for (const batchSize of batches) {
     const job = (f: number): TrainJob => ({
@@ -83,12 +101,22 @@ async function main(): Promise<void> {
       seed: 1,
     });
     const ref = JSON.parse(
-      execFileSync('/usr/bin/python3', [path.join(__dirname, 'reference.py'), d.file, String(hidden), String(batchSize), String(epochs)], {
-        env: { ...process.env, OMP_NUM_THREADS: '1', OPENBLAS_NUM_THREADS: '1', MKL_NUM_THREADS: '1' },
-        encoding: 'utf8',
-      }),
-    ) as Record<string, { samplesEpochsPerSec?: number; samplesEpochsPerCpuSec?: number; valAcc?: number; error?: string }>;
-    const sk: Speed = { wall: ref.sklearn?.samplesEpochsPerSec ?? NaN, cpu: ref.sklearn?.samplesEpochsPerCpuSec ?? NaN };
+      execFileSync(
+        '/usr/bin/python3',
+        [path.join(__dirname, 'reference.py'), d.file, String(hidden), String(batchSize), String(epochs)],
+        {
+          env: { ...process.env, OMP_NUM_THREADS: '1', OPENBLAS_NUM_THREADS: '1', MKL_NUM_THREADS: '1' },
+          encoding: 'utf8',
+        },
+      ),
+    ) as Record<
+      string,
+      { samplesEpochsPerSec?: number; samplesEpochsPerCpuSec?: number; valAcc?: number; error?: string }
+    >;
+    const sk: Speed = {
+      wall: ref.sklearn?.samplesEpochsPerSec ?? NaN,
+      cpu: ref.sklearn?.samplesEpochsPerCpuSec ?? NaN,
+    };
     const row = (name: string, s: Speed, acc: number) =>
       out(
         `| ${batchSize} | ${name} | ${fmt(s.wall)} | ${(s.wall / sk.wall).toFixed(2)} | ${fmt(s.cpu)} | ${(s.cpu / sk.cpu).toFixed(2)} | ${acc.toFixed(3)} |`,
@@ -101,11 +129,19 @@ async function main(): Promise<void> {
       await train({ ...job(0), epochs: 1 });
       const single = await timed(() => train(job(0)));
       const n1 = single.value.samplesTrained;
-      row(`foldwise \`train\` (1 fold), ${label}`, { wall: n1 / single.wallS, cpu: n1 / single.cpuS }, single.value.curve.at(-1)!.valScore);
+      row(
+        `foldwise \`train\` (1 fold), ${label}`,
+        { wall: n1 / single.wallS, cpu: n1 / single.cpuS },
+        single.value.curve.at(-1)!.valScore,
+      );
       const packed = await timed(() => trainPacked([0, 1, 2, 3, 4].map(job)));
       const n5 = packed.value.reduce((a, r) => a + r.samplesTrained, 0);
       const acc5 = packed.value.reduce((a, r) => a + r.curve.at(-1)!.valScore, 0) / 5;
-      row(`foldwise \`trainPacked\` (P = 5 folds), ${label}`, { wall: n5 / packed.wallS, cpu: n5 / packed.cpuS }, acc5);
+      row(
+        `foldwise \`trainPacked\` (P = 5 folds), ${label}`,
+        { wall: n5 / packed.wallS, cpu: n5 / packed.cpuS },
+        acc5,
+      );
     }
     setDenseEngine('auto');
     const fit = await fitBaseline(job(0), batchSize);
@@ -113,12 +149,20 @@ async function main(): Promise<void> {
     row('scikit-learn MLPClassifier (1 thread)', sk, ref.sklearn?.valAcc ?? NaN);
     const th = ref.torch;
     if (th?.samplesEpochsPerSec && th.samplesEpochsPerCpuSec) {
-      row('PyTorch (1 thread)', { wall: th.samplesEpochsPerSec, cpu: th.samplesEpochsPerCpuSec }, th.valAcc ?? NaN);
+      row(
+        'PyTorch (1 thread)',
+        { wall: th.samplesEpochsPerSec, cpu: th.samplesEpochsPerCpuSec },
+        th.valAcc ?? NaN,
+      );
     } else out(`| ${batchSize} | PyTorch | ${th?.error ?? 'not run'} | | | | |`);
   }
   out();
-  out('Packed accuracy is the mean over the 5 folds; the others are fold 0. CPU seconds are process CPU time');
-  out('(Node: process.cpuUsage; Python: time.process_time), which is steadier than wall time on a loaded machine.');
+  out(
+    'Packed accuracy is the mean over the 5 folds; the others are fold 0. CPU seconds are process CPU time',
+  );
+  out(
+    '(Node: process.cpuUsage; Python: time.process_time), which is steadier than wall time on a loaded machine.',
+  );
   out();
   out('## Tensors and memory over many small folds');
   out();
@@ -127,14 +171,27 @@ async function main(): Promise<void> {
   out('| folds | tf.memory().numTensors | tf numBytes | RSS MiB |');
   out('| ---: | ---: | ---: | ---: |');
   const small = foldOf({ ...loadCsv('iris.csv') }, 5, 0);
-  const tiny: TrainJob = { family: 'mlp', params: { layers: [8], epochs: 2, batchSize: 32 }, task: 'classification', nFeatures: 4, nClasses: 3, ...small, seed: 0 };
-  out(`| 0 | ${tf.memory().numTensors} | ${fmt(tf.memory().numBytes)} | ${(process.memoryUsage().rss / 2 ** 20).toFixed(1)} |`);
+  const tiny: TrainJob = {
+    family: 'mlp',
+    params: { layers: [8], epochs: 2, batchSize: 32 },
+    task: 'classification',
+    nFeatures: 4,
+    nClasses: 3,
+    ...small,
+    seed: 0,
+  };
+  out(
+    `| 0 | ${tf.memory().numTensors} | ${fmt(tf.memory().numBytes)} | ${(process.memoryUsage().rss / 2 ** 20).toFixed(1)} |`,
+  );
   let done = 0;
   for (const mark of foldMarks) {
     while (done < mark) await train({ ...tiny, seed: done++ });
-    out(`| ${mark} | ${tf.memory().numTensors} | ${fmt(tf.memory().numBytes)} | ${(process.memoryUsage().rss / 2 ** 20).toFixed(1)} |`);
+    out(
+      `| ${mark} | ${tf.memory().numTensors} | ${fmt(tf.memory().numBytes)} | ${(process.memoryUsage().rss / 2 ** 20).toFixed(1)} |`,
+    );
   }
-  if (process.argv.includes('--save')) fs.writeFileSync(path.join(__dirname, 'RESULTS.md'), lines.join('\n') + '\n');
+  if (process.argv.includes('--save'))
+    fs.writeFileSync(path.join(__dirname, 'RESULTS.md'), lines.join('\n') + '\n');
 }
 
 void main();

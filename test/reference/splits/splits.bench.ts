@@ -1,5 +1,13 @@
 /** Benchmark of the splitters on 1e6 samples; prints median wall times. Run: node --import tsx test/reference/splits/splits.bench.ts */
-import { groupKFold, hashPlan, kFold, shuffleSplit, stratifiedGroupKFold, stratifiedKFold, timeSeriesSplit } from '@foldwise/selection';
+import {
+  groupKFold,
+  hashPlan,
+  kFold,
+  shuffleSplit,
+  stratifiedGroupKFold,
+  stratifiedKFold,
+  timeSeriesSplit,
+} from '@foldwise/selection';
 
 const N = 1_000_000;
 const REPS = 5;
@@ -17,7 +25,9 @@ function time(label: string, run: () => unknown): void {
     run();
     times.push(performance.now() - t);
   }
-  console.log(`${label.padEnd(52)} median ${median(times).toFixed(1).padStart(7)} ms  (min ${Math.min(...times).toFixed(1)})`);
+  console.log(
+    `${label.padEnd(52)} median ${median(times).toFixed(1).padStart(7)} ms  (min ${Math.min(...times).toFixed(1)})`,
+  );
 }
 
 const y = new Int32Array(N);

@@ -2,7 +2,10 @@ import { proxyActivities, sleep } from '@temporalio/workflow';
 import type { FoldwiseActivities } from '@foldwise/activities';
 import type { SearchResult, SearchWorkflowInput } from '@foldwise/spec';
 
-const control = proxyActivities<FoldwiseActivities>({ taskQueue: 'foldwise-control', startToCloseTimeout: '1m' });
+const control = proxyActivities<FoldwiseActivities>({
+  taskQueue: 'foldwise-control',
+  startToCloseTimeout: '1m',
+});
 
 /** A deliberately changed search workflow (a timer before planning): replaying real histories with it must fail. */
 export async function searchWorkflow(input: SearchWorkflowInput): Promise<SearchResult> {

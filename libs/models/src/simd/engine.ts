@@ -6,7 +6,10 @@ import { Arena, instantiateKernels } from './kernels';
 const VAL_CHUNK = 256;
 
 /** Element-wise activation and its derivative (from the pre-activation z and the activation a), for the non-ReLU cases. */
-const activations: Record<Exclude<Activation, 'relu'>, { f: (z: number) => number; grad: (z: number, a: number) => number }> = {
+const activations: Record<
+  Exclude<Activation, 'relu'>,
+  { f: (z: number) => number; grad: (z: number, a: number) => number }
+> = {
   tanh: { f: Math.tanh, grad: (_z, a) => 1 - a * a },
   sigmoid: { f: (z) => 1 / (1 + Math.exp(-z)), grad: (_z, a) => a * (1 - a) },
   elu: { f: (z) => (z > 0 ? z : Math.expm1(z)), grad: (_z, a) => Math.min(a + 1, 1) },
@@ -17,7 +20,11 @@ const activations: Record<Exclude<Activation, 'relu'>, { f: (z: number) => numbe
  * as SIMD loops in one instance's memory, the element-wise work in plain loops over views of it. No tensors, no
  * per-operation dispatch: one job after another per step, each with exactly the arithmetic of training it alone.
  */
-export async function createSimdEngine(lay: DenseLayout, w0: Float32Array, s0: Float32Array[]): Promise<DenseEngine> {
+export async function createSimdEngine(
+  lay: DenseLayout,
+  w0: Float32Array,
+  s0: Float32Array[],
+): Promise<DenseEngine> {
   const { P, F, C, dims, L, B, opt, cls, sizes, offsets, T, vMax } = lay;
   const act = lay.act === 'relu' ? undefined : activations[lay.act];
   const widest = Math.max(...dims.slice(1));
@@ -64,7 +71,15 @@ export async function createSimdEngine(lay: DenseLayout, w0: Float32Array, s0: F
   };
 
   /** Forward pass of job p over `rows` rows at `x` (A buffers and masks only in training); returns the output pointer. */
-  const forward = (p: number, rows: number, x: number, z: readonly number[], a: readonly number[] | undefined, h: readonly number[], masks: readonly number[]): number => {
+  const forward = (
+    p: number,
+    rows: number,
+    x: number,
+    z: readonly number[],
+    a: readonly number[] | undefined,
+    h: readonly number[],
+    masks: readonly number[],
+  ): number => {
     let hin = x;
     for (let l = 0; l < L; l++) {
       k.mm(rows, dims[l]! + 1, dims[l + 1]!, hin, W + (p * T + offsets[l]!) * 4, z[l]!);
@@ -90,7 +105,7 @@ export async function createSimdEngine(lay: DenseLayout, w0: Float32Array, s0: F
     const d0 = at(D[0]!);
     const sc = plan.scale[base]!;
     for (let j = 0; j < rows; j++) {
-      const y = (plan.idx[base + j]!) * C;
+      const y = plan.idx[base + j]! * C;
       const lw = plan.lossW[base + j]!;
       if (cls) {
         let max = -Infinity;
@@ -145,7 +160,8 @@ export async function createSimdEngine(lay: DenseLayout, w0: Float32Array, s0: F
     const wp = W + p * T * 4;
     const c0 = plan.coef[0]![ci]!;
     const c1 = plan.coef[1]![ci]!;
-    if (opt === 'adam') k.adam(T, wp, G, S[0]! + p * T * 4, S[1]! + p * T * 4, c0, c1, plan.coef[2]![ci]!, EPS);
+    if (opt === 'adam')
+      k.adam(T, wp, G, S[0]! + p * T * 4, S[1]! + p * T * 4, c0, c1, plan.coef[2]![ci]!, EPS);
     else if (opt === 'sgd') k.sgd(T, wp, G, S[0]! + p * T * 4, c0, lay.momentum[p]!);
     else k.rmsprop(T, wp, G, S[0]! + p * T * 4, c0, c1, EPS);
   };

@@ -11,7 +11,12 @@ const close = (got: Float32Array, want: Float64Array, what: string): void => {
   }
 };
 
-const dims = fc.record({ M: fc.integer({ min: 1, max: 19 }), K: fc.integer({ min: 1, max: 17 }), N: fc.integer({ min: 1, max: 23 }), seed: fc.integer() });
+const dims = fc.record({
+  M: fc.integer({ min: 1, max: 19 }),
+  K: fc.integer({ min: 1, max: 17 }),
+  N: fc.integer({ min: 1, max: 23 }),
+  seed: fc.integer(),
+});
 
 const fill = (a: Float32Array, seed: number, zeros = true): Float32Array => {
   let s = seed >>> 0 || 1;
@@ -42,12 +47,16 @@ test('mm and mmTN equal plain triple loops for any shape, including zero entries
       fill(view(k, C, M * N), seed + 3);
       k.mm(M, K, N, A, B, C);
       const want = new Float64Array(M * N);
-      for (let i = 0; i < M; i++) for (let j = 0; j < N; j++) for (let q = 0; q < K; q++) want[i * N + j]! += a[i * K + q]! * b[q * N + j]!;
+      for (let i = 0; i < M; i++)
+        for (let j = 0; j < N; j++)
+          for (let q = 0; q < K; q++) want[i * N + j]! += a[i * K + q]! * b[q * N + j]!;
       close(view(k, C, M * N), want, 'mm');
       fill(view(k, CT, K * N), seed + 4);
       k.mmTN(M, K, N, A, Bt, CT);
       const wantT = new Float64Array(K * N);
-      for (let q = 0; q < K; q++) for (let j = 0; j < N; j++) for (let i = 0; i < M; i++) wantT[q * N + j]! += a[i * K + q]! * bt[i * N + j]!;
+      for (let q = 0; q < K; q++)
+        for (let j = 0; j < N; j++)
+          for (let i = 0; i < M; i++) wantT[q * N + j]! += a[i * K + q]! * bt[i * N + j]!;
       close(view(k, CT, K * N), wantT, 'mmTN');
     }),
     { numRuns: 60 },
@@ -69,7 +78,11 @@ test('adam, sgd and rmsprop update every value as their formulas say', async () 
     const v2 = v!.map((x, i) => x + 0.001 * (g![i]! ** 2 - x));
     close(view(k, S1, n), Float64Array.from(m2), `adam m n=${n}`);
     close(view(k, S2, n), Float64Array.from(v2), `adam v n=${n}`);
-    close(view(k, W, n), Float64Array.from(w!.map((x, i) => x - (0.01 * m2[i]!) / (Math.sqrt(v2[i]!) + 1e-7))), `adam w n=${n}`);
+    close(
+      view(k, W, n),
+      Float64Array.from(w!.map((x, i) => x - (0.01 * m2[i]!) / (Math.sqrt(v2[i]!) + 1e-7))),
+      `adam w n=${n}`,
+    );
 
     [w, g, m] = [W, G, S1].map((p) => Array.from(view(k, p, n)));
     k.sgd(n, W, G, S1, 0.05, 0.9);
@@ -81,6 +94,10 @@ test('adam, sgd and rmsprop update every value as their formulas say', async () 
     k.rmsprop(n, W, G, S2, 0.02, 0.1, 1e-7);
     const s2 = v!.map((x, i) => x + 0.1 * (g![i]! ** 2 - x));
     close(view(k, S2, n), Float64Array.from(s2), `rmsprop s n=${n}`);
-    close(view(k, W, n), Float64Array.from(w!.map((x, i) => x - (0.02 * g![i]!) / Math.sqrt(s2[i]! + 1e-7))), `rmsprop w n=${n}`);
+    close(
+      view(k, W, n),
+      Float64Array.from(w!.map((x, i) => x - (0.02 * g![i]!) / Math.sqrt(s2[i]! + 1e-7))),
+      `rmsprop w n=${n}`,
+    );
   }
 });

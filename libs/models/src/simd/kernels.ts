@@ -30,7 +30,17 @@ export interface Kernels {
   /** `C[K×N] = A[M×K]ᵀ · B[M×N]`. */
   mmTN(M: number, K: number, N: number, A: number, B: number, C: number): void;
   /** Adam step over n values: `m += c1·(g − m); v += c2·(g² − v); w −= lrt·m/(√v + eps)`. */
-  adam(n: number, W: number, G: number, M: number, V: number, lrt: number, c1: number, c2: number, eps: number): void;
+  adam(
+    n: number,
+    W: number,
+    G: number,
+    M: number,
+    V: number,
+    lrt: number,
+    c1: number,
+    c2: number,
+    eps: number,
+  ): void;
   /** SGD with momentum over n values: `a = mu·a + g; w −= lr·a`. */
   sgd(n: number, W: number, G: number, A: number, lr: number, mu: number): void;
   /** RMSprop over n values: `s += c2·(g² − s); w −= lr·g/√(s + eps)`. */
@@ -45,7 +55,9 @@ let compiled: Promise<WasmModule> | undefined;
 
 /** Whether this runtime validates WebAssembly SIMD (a one-instruction probe module). */
 export function simdSupported(): boolean {
-  const probe = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 8, 1, 6, 0, 65, 0, 253, 15, 11]);
+  const probe = new Uint8Array([
+    0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 8, 1, 6, 0, 65, 0, 253, 15, 11,
+  ]);
   return wasm.validate(probe);
 }
 

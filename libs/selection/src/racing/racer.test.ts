@@ -7,7 +7,12 @@ import { createRacer, type RacingDecision } from './racer';
 
 const on = racingSpecSchema.parse({ enabled: true });
 
-function feed(racer: ReturnType<typeof createRacer>, trial: number, scores: number[], from = 0): RacingDecision[] {
+function feed(
+  racer: ReturnType<typeof createRacer>,
+  trial: number,
+  scores: number[],
+  from = 0,
+): RacingDecision[] {
   const out: RacingDecision[] = [];
   scores.forEach((y, i) => out.push(...racer.onFoldResult(trial, from + i, y)));
   return out;
@@ -19,12 +24,22 @@ test('a clearly worse configuration is stopped as soon as it has minFolds folds,
   feed(r, 0, inc);
   assert.deepEqual(feed(r, 1, [0.5, 0.52]), []);
   const d = r.onFoldResult(1, 2, 0.49);
-  const ref = correctedResampledTTest([0.5, 0.52, 0.49], inc.slice(0, 3), { testTrainRatio: 0.25, alternative: 'less' });
+  const ref = correctedResampledTTest([0.5, 0.52, 0.49], inc.slice(0, 3), {
+    testTrainRatio: 0.25,
+    alternative: 'less',
+  });
   assert.deepEqual(d, [
     {
       action: 'prune',
       trialIndex: 1,
-      evidence: { incumbentTrial: 0, test: 'corrected-t', statistic: ref.statistic, pValue: ref.pValue, nFolds: 3, meanDiff: ref.meanDiff },
+      evidence: {
+        incumbentTrial: 0,
+        test: 'corrected-t',
+        statistic: ref.statistic,
+        pValue: ref.pValue,
+        nFolds: 3,
+        meanDiff: ref.meanDiff,
+      },
     },
   ]);
   assert.ok(ref.pValue < 0.05);
@@ -40,13 +55,19 @@ test('any configuration clearly worse on every shared fold is stopped exactly at
       fc.array(fc.double({ min: -0.1, max: 0.1, noNaN: true }), { minLength: 5, maxLength: 5 }),
       fc.integer({ min: 2, max: 4 }),
       (inc, gap, jitter, minFolds) => {
-        const r = createRacer(racingSpecSchema.parse({ enabled: true, minFolds }), { nFolds: 5, direction: 'maximize' });
+        const r = createRacer(racingSpecSchema.parse({ enabled: true, minFolds }), {
+          nFolds: 5,
+          direction: 'maximize',
+        });
         feed(r, 0, inc);
         for (let f = 0; f < 5; f++) {
           const d = r.onFoldResult(1, f, (inc[f] as number) - gap * (1 + (jitter[f] as number)));
           if (f + 1 < minFolds) assert.deepEqual(d, []);
           else {
-            assert.deepEqual(d.map((x) => x.trialIndex), [1]);
+            assert.deepEqual(
+              d.map((x) => x.trialIndex),
+              [1],
+            );
             assert.equal(d[0]?.evidence.nFolds, minFolds);
             break;
           }
@@ -69,11 +90,21 @@ test('when minimising, a configuration with clearly larger losses is stopped', (
 test('racing never prunes the incumbent nor a configuration whose folds are all complete', () => {
   fc.assert(
     fc.property(
-      fc.array(fc.tuple(fc.integer({ min: 0, max: 7 }), fc.integer({ min: 0, max: 4 }), fc.double({ min: 0, max: 1, noNaN: true })), { maxLength: 120 }),
+      fc.array(
+        fc.tuple(
+          fc.integer({ min: 0, max: 7 }),
+          fc.integer({ min: 0, max: 4 }),
+          fc.double({ min: 0, max: 1, noNaN: true }),
+        ),
+        { maxLength: 120 },
+      ),
       fc.constantFrom('maximize' as const, 'minimize' as const),
       fc.constantFrom('corrected-t' as const, 'wilcoxon' as const),
       (events, direction, testName) => {
-        const r = createRacer(racingSpecSchema.parse({ enabled: true, test: testName, alpha: 0.3, minFolds: 2 }), { nFolds: 5, direction });
+        const r = createRacer(
+          racingSpecSchema.parse({ enabled: true, test: testName, alpha: 0.3, minFolds: 2 }),
+          { nFolds: 5, direction },
+        );
         const folds = new Map<number, Set<number>>();
         for (const [t, f, y] of events) {
           const before = folds.get(t) ?? new Set<number>();
@@ -113,7 +144,10 @@ test('while no configuration is complete, the best by mean over at least minFold
   feed(r, 1, [0.8, 0.81, 0.79]);
   assert.equal(r.incumbent(), 1);
   const d = r.onFoldResult(0, 2, 0.6);
-  assert.deepEqual(d.map((x) => x.trialIndex), [0]);
+  assert.deepEqual(
+    d.map((x) => x.trialIndex),
+    [0],
+  );
 });
 
 test('with racing disabled nothing is ever pruned', () => {
@@ -123,7 +157,10 @@ test('with racing disabled nothing is ever pruned', () => {
 });
 
 test('the one-sided Wilcoxon test needs five folds to reach p < 0.05', () => {
-  const r = createRacer(racingSpecSchema.parse({ enabled: true, test: 'wilcoxon' }), { nFolds: 10, direction: 'maximize' });
+  const r = createRacer(racingSpecSchema.parse({ enabled: true, test: 'wilcoxon' }), {
+    nFolds: 10,
+    direction: 'maximize',
+  });
   feed(r, 0, [0.9, 0.91, 0.92, 0.93, 0.94, 0.95, 0.96, 0.97, 0.98, 0.99]);
   assert.deepEqual(feed(r, 1, [0.1, 0.2, 0.3, 0.4]), []);
   const d = r.onFoldResult(1, 4, 0.5);
@@ -134,13 +171,28 @@ test('the one-sided Wilcoxon test needs five folds to reach p < 0.05', () => {
 test('a racer restored from its JSON state decides like the original', () => {
   fc.assert(
     fc.property(
-      fc.array(fc.tuple(fc.integer({ min: 0, max: 5 }), fc.integer({ min: 0, max: 4 }), fc.double({ min: 0, max: 1, noNaN: true })), { maxLength: 60 }),
+      fc.array(
+        fc.tuple(
+          fc.integer({ min: 0, max: 5 }),
+          fc.integer({ min: 0, max: 4 }),
+          fc.double({ min: 0, max: 1, noNaN: true }),
+        ),
+        { maxLength: 60 },
+      ),
       fc.nat(60),
       (events, cut) => {
-        const a = createRacer(racingSpecSchema.parse({ enabled: true, alpha: 0.2 }), { nFolds: 5, direction: 'maximize' });
+        const a = createRacer(racingSpecSchema.parse({ enabled: true, alpha: 0.2 }), {
+          nFolds: 5,
+          direction: 'maximize',
+        });
         events.slice(0, cut).forEach(([t, f, y]) => a.onFoldResult(t, f, y));
-        const b = createRacer(racingSpecSchema.parse({ enabled: true, alpha: 0.2 }), { nFolds: 5, direction: 'maximize' }, JSON.parse(JSON.stringify(a.state())));
-        for (const [t, f, y] of events.slice(cut)) assert.deepEqual(b.onFoldResult(t, f, y), a.onFoldResult(t, f, y));
+        const b = createRacer(
+          racingSpecSchema.parse({ enabled: true, alpha: 0.2 }),
+          { nFolds: 5, direction: 'maximize' },
+          JSON.parse(JSON.stringify(a.state())),
+        );
+        for (const [t, f, y] of events.slice(cut))
+          assert.deepEqual(b.onFoldResult(t, f, y), a.onFoldResult(t, f, y));
         assert.deepEqual(b.state(), a.state());
       },
     ),
@@ -151,5 +203,8 @@ test('fold results outside the cross-validation are refused with the argument na
   const r = createRacer(on, { nFolds: 5, direction: 'maximize' });
   assert.throws(() => r.onFoldResult(0, 5, 0.1), /fold: must be an integer in \[0, 5\) \(got 5\)/);
   assert.throws(() => r.onFoldResult(0, 1, Number.NaN), /score: must be a finite number/);
-  assert.throws(() => createRacer(on, { nFolds: 1, direction: 'maximize' }), /nFolds: must be an integer >= 2/);
+  assert.throws(
+    () => createRacer(on, { nFolds: 1, direction: 'maximize' }),
+    /nFolds: must be an integer >= 2/,
+  );
 });

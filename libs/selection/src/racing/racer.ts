@@ -77,15 +77,19 @@ class FoldRacer implements Racer {
     private readonly opts: RacerOptions,
     state?: RacerState,
   ) {
-    if (!Number.isInteger(opts.nFolds) || opts.nFolds < 2) throw new Error(`nFolds: must be an integer >= 2 (got ${opts.nFolds})`);
+    if (!Number.isInteger(opts.nFolds) || opts.nFolds < 2)
+      throw new Error(`nFolds: must be an integer >= 2 (got ${opts.nFolds})`);
     this.ratio = opts.testTrainRatio ?? 1 / (opts.nFolds - 1);
     if (!(this.ratio > 0)) throw new Error(`testTrainRatio: must be > 0 (got ${this.ratio})`);
-    this.st = state ? (JSON.parse(JSON.stringify(state)) as RacerState) : { v: 1, scores: {}, pruned: {}, incumbent: null };
+    this.st = state
+      ? (JSON.parse(JSON.stringify(state)) as RacerState)
+      : { v: 1, scores: {}, pruned: {}, incumbent: null };
     if (this.st.v !== 1) throw new Error('state: unknown racer state version');
   }
 
   onFoldResult(trialIndex: number, fold: number, score: number): RacingDecision[] {
-    if (!Number.isInteger(trialIndex) || trialIndex < 0) throw new Error(`trialIndex: must be a non-negative integer (got ${trialIndex})`);
+    if (!Number.isInteger(trialIndex) || trialIndex < 0)
+      throw new Error(`trialIndex: must be a non-negative integer (got ${trialIndex})`);
     if (!Number.isInteger(fold) || fold < 0 || fold >= this.opts.nFolds) {
       throw new Error(`fold: must be an integer in [0, ${this.opts.nFolds}) (got ${fold})`);
     }
@@ -145,7 +149,10 @@ class FoldRacer implements Racer {
     const sign = this.opts.direction === 'maximize' ? 1 : -1;
     const live = this.trials().filter((t) => !this.isPruned(t));
     const complete = live.filter((t) => this.isComplete(t));
-    const pool = complete.length > 0 ? complete : live.filter((t) => Object.keys(this.folds(t)).length >= this.spec.minFolds);
+    const pool =
+      complete.length > 0
+        ? complete
+        : live.filter((t) => Object.keys(this.folds(t)).length >= this.spec.minFolds);
     let best: number | undefined;
     let bestMean = -Infinity;
     for (const t of pool) {

@@ -61,7 +61,9 @@ export function bracketCount(min: number, max: number, eta: number): number {
 export function hyperbandBracket(trialIndex: number, min: number, max: number, eta: number): number {
   const n = bracketCount(min, max, eta);
   const sMax = n - 1;
-  const weights = Array.from({ length: n }, (_, s) => Math.ceil(((sMax + 1) / (sMax - s + 1)) * eta ** (sMax - s)));
+  const weights = Array.from({ length: n }, (_, s) =>
+    Math.ceil(((sMax + 1) / (sMax - s + 1)) * eta ** (sMax - s)),
+  );
   const total = weights.reduce((a, b) => a + b, 0);
   const current = weights.map(() => 0);
   let pick = 0;
@@ -92,7 +94,8 @@ class EpochScheduler implements Scheduler {
     state?: SchedulerState,
   ) {
     if (state) {
-      if (state.v !== 1 || state.kind !== spec.kind) throw new Error(`state: belongs to a '${state.kind}' scheduler, not '${spec.kind}'`);
+      if (state.v !== 1 || state.kind !== spec.kind)
+        throw new Error(`state: belongs to a '${state.kind}' scheduler, not '${spec.kind}'`);
       this.st = JSON.parse(JSON.stringify(state)) as SchedulerState;
     } else {
       this.st = { v: 1, kind: spec.kind, scores: {}, stopped: [] };
@@ -101,11 +104,14 @@ class EpochScheduler implements Scheduler {
 
   private bracket(trialIndex: number): number {
     const s = this.spec;
-    return s.kind === 'hyperband' ? hyperbandBracket(trialIndex, s.minResource, s.maxResource, s.reductionFactor) : 0;
+    return s.kind === 'hyperband'
+      ? hyperbandBracket(trialIndex, s.minResource, s.maxResource, s.reductionFactor)
+      : 0;
   }
 
   rungs(trialIndex: number): number[] {
-    if (!Number.isInteger(trialIndex) || trialIndex < 0) throw new Error(`rungs: trialIndex must be a non-negative integer (got ${trialIndex})`);
+    if (!Number.isInteger(trialIndex) || trialIndex < 0)
+      throw new Error(`rungs: trialIndex must be a non-negative integer (got ${trialIndex})`);
     const s = this.spec;
     switch (s.kind) {
       case 'none':
@@ -113,7 +119,11 @@ class EpochScheduler implements Scheduler {
       case 'asha':
         return ashaRungs(s.minResource, s.maxResource, s.reductionFactor);
       case 'hyperband':
-        return ashaRungs(s.minResource * s.reductionFactor ** this.bracket(trialIndex), s.maxResource, s.reductionFactor);
+        return ashaRungs(
+          s.minResource * s.reductionFactor ** this.bracket(trialIndex),
+          s.maxResource,
+          s.reductionFactor,
+        );
       case 'median': {
         const out: number[] = [];
         for (let e = s.warmupEpochs + s.interval; e < s.maxResource; e += s.interval) out.push(e);

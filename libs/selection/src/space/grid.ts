@@ -8,7 +8,9 @@ export const GRID_LIMIT = 100_000;
 /** The grid values of one parameter; continuous domains need `gridPoints`. */
 export function gridValues(name: string, d: Domain, limit = GRID_LIMIT): JsonValue[] {
   const tooMany = (n: number): Error =>
-    new Error(`grid: parameter '${name}' has ${n} values, more than the limit of ${limit}; give it gridPoints or use another strategy`);
+    new Error(
+      `grid: parameter '${name}' has ${n} values, more than the limit of ${limit}; give it gridPoints or use another strategy`,
+    );
   switch (d.type) {
     case 'choice':
       return [...d.values];
@@ -18,7 +20,9 @@ export function gridValues(name: string, d: Domain, limit = GRID_LIMIT): JsonVal
     case 'logUniform': {
       const g = d.gridPoints;
       if (g === undefined) {
-        throw new Error(`grid: parameter '${name}' is continuous (${d.type}); give it gridPoints or use another strategy`);
+        throw new Error(
+          `grid: parameter '${name}' is continuous (${d.type}); give it gridPoints or use another strategy`,
+        );
       }
       if (g > limit) throw tooMany(g);
       return Array.from({ length: g }, (_, i) => {
@@ -42,7 +46,12 @@ export function gridValues(name: string, d: Domain, limit = GRID_LIMIT): JsonVal
       const seen = new Set<number>();
       for (let i = 0; i < g; i++) {
         const t = i / (g - 1);
-        seen.add(Math.min(d.high, Math.max(d.low, Math.round(Math.exp(Math.log(d.low) + t * (Math.log(d.high) - Math.log(d.low)))))));
+        seen.add(
+          Math.min(
+            d.high,
+            Math.max(d.low, Math.round(Math.exp(Math.log(d.low) + t * (Math.log(d.high) - Math.log(d.low))))),
+          ),
+        );
       }
       return [...seen];
     }
@@ -84,7 +93,10 @@ export function enumerateGrid(space: SearchSpace, limit = GRID_LIMIT): Params[] 
 export function spaceSize(space: SearchSpace, limit = GRID_LIMIT): number {
   if (Object.values(space).some((d) => d.type === 'uniform' || d.type === 'logUniform')) return Infinity;
   const full: SearchSpace = Object.fromEntries(
-    Object.entries(space).map(([n, d]) => [n, d.type === 'intLogUniform' ? { ...d, gridPoints: undefined } : d]),
+    Object.entries(space).map(([n, d]) => [
+      n,
+      d.type === 'intLogUniform' ? { ...d, gridPoints: undefined } : d,
+    ]),
   );
   try {
     return enumerateGrid(full, limit).length;

@@ -37,11 +37,16 @@ export function jointSpace(families: readonly Family[]): JointSpace {
     seen.add(f.model);
   }
   const space: SearchSpace = {
-    [FAMILY_PARAM]: families.length > 1 ? { type: 'choice', values: families.map((_, i) => i) } : { type: 'const', value: 0 },
+    [FAMILY_PARAM]:
+      families.length > 1
+        ? { type: 'choice', values: families.map((_, i) => i) }
+        : { type: 'const', value: 0 },
   };
   families.forEach((f, i) => {
     for (const [name, d] of Object.entries(f.space)) {
-      const when = d.when ? { param: prefix(i) + d.when.param, in: d.when.in } : { param: FAMILY_PARAM, in: [i] };
+      const when = d.when
+        ? { param: prefix(i) + d.when.param, in: d.when.in }
+        : { param: FAMILY_PARAM, in: [i] };
       space[prefix(i) + name] = { ...d, when } as Domain;
     }
   });

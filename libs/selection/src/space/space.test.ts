@@ -19,13 +19,30 @@ import { enumerateGrid, gridValues, spaceSize } from './grid';
 import { jointSpace } from './joint';
 
 const arbNumericDomain: fc.Arbitrary<Domain> = fc.oneof(
-  fc.tuple(fc.double({ min: -1e3, max: 1e3, noNaN: true }), fc.double({ min: 1e-3, max: 1e3, noNaN: true })).map(([low, w]) => ({ type: 'uniform' as const, low, high: low + w })),
-  fc.tuple(fc.double({ min: 1e-6, max: 1e2, noNaN: true }), fc.double({ min: 1.01, max: 1e4, noNaN: true })).map(([low, r]) => ({ type: 'logUniform' as const, low, high: low * r })),
-  fc.tuple(fc.integer({ min: -50, max: 50 }), fc.integer({ min: 1, max: 40 })).map(([low, w]) => ({ type: 'intUniform' as const, low, high: low + w })),
-  fc.tuple(fc.integer({ min: 1, max: 50 }), fc.integer({ min: 1, max: 500 })).map(([low, w]) => ({ type: 'intLogUniform' as const, low, high: low + w })),
   fc
-    .tuple(fc.integer({ min: -20, max: 20 }), fc.constantFrom(0.1, 0.25, 0.5, 2, 3), fc.integer({ min: 1, max: 30 }))
-    .map(([low, step, k]) => ({ type: 'step' as const, low, high: low + step * k + (k % 2 ? step / 3 : 0), step })),
+    .tuple(fc.double({ min: -1e3, max: 1e3, noNaN: true }), fc.double({ min: 1e-3, max: 1e3, noNaN: true }))
+    .map(([low, w]) => ({ type: 'uniform' as const, low, high: low + w })),
+  fc
+    .tuple(fc.double({ min: 1e-6, max: 1e2, noNaN: true }), fc.double({ min: 1.01, max: 1e4, noNaN: true }))
+    .map(([low, r]) => ({ type: 'logUniform' as const, low, high: low * r })),
+  fc
+    .tuple(fc.integer({ min: -50, max: 50 }), fc.integer({ min: 1, max: 40 }))
+    .map(([low, w]) => ({ type: 'intUniform' as const, low, high: low + w })),
+  fc
+    .tuple(fc.integer({ min: 1, max: 50 }), fc.integer({ min: 1, max: 500 }))
+    .map(([low, w]) => ({ type: 'intLogUniform' as const, low, high: low + w })),
+  fc
+    .tuple(
+      fc.integer({ min: -20, max: 20 }),
+      fc.constantFrom(0.1, 0.25, 0.5, 2, 3),
+      fc.integer({ min: 1, max: 30 }),
+    )
+    .map(([low, step, k]) => ({
+      type: 'step' as const,
+      low,
+      high: low + step * k + (k % 2 ? step / 3 : 0),
+      step,
+    })),
 );
 
 test('sampled values respect bounds, integrality, steps and log scales', () => {
@@ -57,7 +74,10 @@ test('every value of an integer or step domain can be drawn, none outside', () =
       arbNumericDomain.filter((d) => d.type === 'intUniform' || d.type === 'step'),
       (d) => {
         const all = gridValues('p', d);
-        const n = d.type === 'step' ? stepCount(d) : (d as { high: number; low: number }).high - (d as { low: number }).low + 1;
+        const n =
+          d.type === 'step'
+            ? stepCount(d)
+            : (d as { high: number; low: number }).high - (d as { low: number }).low + 1;
         assert.equal(all.length, n);
         const seen = new Set<string>();
         for (let i = 0; i < all.length; i++) seen.add(JSON.stringify(decodeValue(d, (i + 0.5) / all.length)));
@@ -110,7 +130,16 @@ test('parameter order puts every controlling parameter before the ones it contro
 });
 
 test('resolving active parameters drops those whose condition fails, transitively', () => {
-  const r = resolveActive(conditional, { optimizer: 'adam', momentum: 0.5, nesterov: true, useSchedule: false, decay: 0.3, layers: 2, seed: 42, bogus: 1 });
+  const r = resolveActive(conditional, {
+    optimizer: 'adam',
+    momentum: 0.5,
+    nesterov: true,
+    useSchedule: false,
+    decay: 0.3,
+    layers: 2,
+    seed: 42,
+    bogus: 1,
+  });
   assert.deepEqual(r, { layers: 2, optimizer: 'adam', seed: 42, useSchedule: false });
   assert.equal(isActive(conditional, 'nesterov', { optimizer: 'sgd', momentum: 0.5 }), true);
 });
@@ -128,7 +157,13 @@ function brute(space: SearchSpace): string[] {
 test('the grid covers the space exactly once, conditional parameters included', () => {
   const space = searchSpaceSchema.parse({
     optimizer: { type: 'choice', values: ['sgd', 'adam', 'rmsprop'] },
-    momentum: { type: 'uniform', low: 0, high: 0.9, gridPoints: 3, when: { param: 'optimizer', in: ['sgd', 'rmsprop'] } },
+    momentum: {
+      type: 'uniform',
+      low: 0,
+      high: 0.9,
+      gridPoints: 3,
+      when: { param: 'optimizer', in: ['sgd', 'rmsprop'] },
+    },
     nesterov: { type: 'choice', values: [true, false], when: { param: 'momentum', in: [0.45] } },
     lr: { type: 'logUniform', low: 1e-3, high: 1e-1, gridPoints: 3 },
     units: { type: 'intLogUniform', low: 8, high: 64, gridPoints: 4 },
@@ -140,12 +175,23 @@ test('the grid covers the space exactly once, conditional parameters included', 
   assert.deepEqual([...keys].sort(), brute(space));
   for (const c of grid) assert.deepEqual(resolveActive(space, c), c);
   assert.equal(grid.length, (1 + 2 * (1 + 2 + 1)) * 3 * 4 * 3);
-  assert.equal(spaceSize(searchSpaceSchema.parse({ a: { type: 'choice', values: [1, 2] }, b: { type: 'intLogUniform', low: 1, high: 10, gridPoints: 2 } })), 20);
+  assert.equal(
+    spaceSize(
+      searchSpaceSchema.parse({
+        a: { type: 'choice', values: [1, 2] },
+        b: { type: 'intLogUniform', low: 1, high: 10, gridPoints: 2 },
+      }),
+    ),
+    20,
+  );
 });
 
 test('grid enumeration rejects a continuous parameter without gridPoints, naming it', () => {
   const space = searchSpaceSchema.parse({ lr: { type: 'logUniform', low: 1e-4, high: 1 } });
-  assert.throws(() => enumerateGrid(space), /grid: parameter 'lr' is continuous \(logUniform\); give it gridPoints/);
+  assert.throws(
+    () => enumerateGrid(space),
+    /grid: parameter 'lr' is continuous \(logUniform\); give it gridPoints/,
+  );
   assert.equal(spaceSize(space), Infinity);
 });
 
@@ -163,7 +209,14 @@ test('a joint space over families splits back into the model and its own paramet
       assert.deepEqual(j.join(model, params), c);
     }),
   );
-  assert.throws(() => jointSpace([{ model: 'a', space: {} }, { model: 'a', space: {} }]), /model 'a' appears twice/);
+  assert.throws(
+    () =>
+      jointSpace([
+        { model: 'a', space: {} },
+        { model: 'a', space: {} },
+      ]),
+    /model 'a' appears twice/,
+  );
 });
 
 test('configuration keys ignore key order and distinguish models', () => {

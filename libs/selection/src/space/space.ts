@@ -114,7 +114,10 @@ export function decodeValue(d: Domain, u: number): JsonValue {
     case 'uniform':
       return Math.min(d.high, d.low + x * (d.high - d.low));
     case 'logUniform':
-      return Math.min(d.high, Math.max(d.low, Math.exp(Math.log(d.low) + x * (Math.log(d.high) - Math.log(d.low)))));
+      return Math.min(
+        d.high,
+        Math.max(d.low, Math.exp(Math.log(d.low) + x * (Math.log(d.high) - Math.log(d.low)))),
+      );
     case 'intUniform':
       return Math.min(d.high, d.low + Math.floor(x * (d.high - d.low + 1)));
     case 'intLogUniform': {
@@ -177,12 +180,22 @@ export function sampleConfig(space: SearchSpace, rng: Rng): Params {
 }
 
 /** Encodes a configuration to the unit hypercube, one coordinate per parameter of `order` (0.5 where inactive). */
-export function encodeConfig(space: SearchSpace, params: Params, order: readonly string[] = paramOrder(space)): number[] {
-  return order.map((name) => (name in params ? encodeValue(space[name] as Domain, params[name] as JsonValue) : 0.5));
+export function encodeConfig(
+  space: SearchSpace,
+  params: Params,
+  order: readonly string[] = paramOrder(space),
+): number[] {
+  return order.map((name) =>
+    name in params ? encodeValue(space[name] as Domain, params[name] as JsonValue) : 0.5,
+  );
 }
 
 /** Decodes a point of the unit hypercube (one coordinate per parameter of `order`) to a configuration. */
-export function decodeConfig(space: SearchSpace, point: readonly number[], order: readonly string[] = paramOrder(space)): Params {
+export function decodeConfig(
+  space: SearchSpace,
+  point: readonly number[],
+  order: readonly string[] = paramOrder(space),
+): Params {
   const out: Params = {};
   const at = new Map(order.map((n, i) => [n, i]));
   for (const name of paramOrder(space)) {

@@ -3,15 +3,26 @@ import { createRng } from '../prng';
 import { numpyArgsort, numpySum, numpyStd } from './numpy-compat';
 import { foldsFromAssignment, makePlan } from './plan';
 import { SplitKind, type GroupKFoldOptions, type KFoldOptions, type Labels, type SplitPlan } from './types';
-import { checkClassCounts, checkFoldCount, checkLength, checkShuffleSeed, encodeLabels, type EncodedLabels } from './validate';
+import {
+  checkClassCounts,
+  checkFoldCount,
+  checkLength,
+  checkShuffleSeed,
+  encodeLabels,
+  type EncodedLabels,
+} from './validate';
 
 function checkGroupCount(groups: EncodedLabels, k: number): void {
   const distinct = groups.counts.length;
   if (distinct === 1) {
-    throw new Error(`groups: every sample is in one group, so no fold can be held out; give at least ${k} distinct groups or use a non-group splitter`);
+    throw new Error(
+      `groups: every sample is in one group, so no fold can be held out; give at least ${k} distinct groups or use a non-group splitter`,
+    );
   }
   if (distinct < k) {
-    throw new Error(`groups: ${distinct} distinct groups, fewer than k=${k}; lower k to at most ${distinct} or split into more groups`);
+    throw new Error(
+      `groups: ${distinct} distinct groups, fewer than k=${k}; lower k to at most ${distinct} or split into more groups`,
+    );
   }
 }
 
@@ -50,7 +61,12 @@ function isClose(a: number, b: number): boolean {
   return Math.abs(a - b) <= 1e-8 + 1e-5 * Math.abs(b);
 }
 
-function foldEvaluation(perFold: Float64Array, k: number, nClasses: number, classTotals: Uint32Array): number {
+function foldEvaluation(
+  perFold: Float64Array,
+  k: number,
+  nClasses: number,
+  classTotals: Uint32Array,
+): number {
   const stdPerClass = new Float64Array(nClasses);
   const column = new Float64Array(k);
   for (let c = 0; c < nClasses; c++) {
@@ -108,7 +124,8 @@ export function stratifiedGroupKFold(y: Labels, groups: Labels, options: KFoldOp
   for (let g = 0; g < nGroups; g++) visit[g] = g;
   if (seed !== undefined) createRng(seed).shuffleTyped(visit);
   const spread = new Float64Array(nGroups);
-  for (let g = 0; g < nGroups; g++) spread[g] = numpyStd(countsPerGroup.subarray(g * nClasses, (g + 1) * nClasses));
+  for (let g = 0; g < nGroups; g++)
+    spread[g] = numpyStd(countsPerGroup.subarray(g * nClasses, (g + 1) * nClasses));
   const order = Array.from(visit).sort((a, b) => (spread[b] as number) - (spread[a] as number));
   const perFold = new Float64Array(k * nClasses);
   const groupFold = new Uint32Array(nGroups);
@@ -118,9 +135,11 @@ export function stratifiedGroupKFold(y: Labels, groups: Labels, options: KFoldOp
     let minEval = Infinity;
     let minSamples = Infinity;
     for (let f = 0; f < k; f++) {
-      for (let c = 0; c < nClasses; c++) perFold[f * nClasses + c] = (perFold[f * nClasses + c] as number) + (row[c] as number);
+      for (let c = 0; c < nClasses; c++)
+        perFold[f * nClasses + c] = (perFold[f * nClasses + c] as number) + (row[c] as number);
       const evaluation = foldEvaluation(perFold, k, nClasses, labels.counts);
-      for (let c = 0; c < nClasses; c++) perFold[f * nClasses + c] = (perFold[f * nClasses + c] as number) - (row[c] as number);
+      for (let c = 0; c < nClasses; c++)
+        perFold[f * nClasses + c] = (perFold[f * nClasses + c] as number) - (row[c] as number);
       let samples = 0;
       for (let c = 0; c < nClasses; c++) samples += perFold[f * nClasses + c] as number;
       if (evaluation < minEval || (isClose(evaluation, minEval) && samples < minSamples)) {
@@ -129,10 +148,16 @@ export function stratifiedGroupKFold(y: Labels, groups: Labels, options: KFoldOp
         best = f;
       }
     }
-    for (let c = 0; c < nClasses; c++) perFold[best * nClasses + c] = (perFold[best * nClasses + c] as number) + (row[c] as number);
+    for (let c = 0; c < nClasses; c++)
+      perFold[best * nClasses + c] = (perFold[best * nClasses + c] as number) + (row[c] as number);
     groupFold[g] = best;
   }
   const assignment = new Uint32Array(n);
   for (let i = 0; i < n; i++) assignment[i] = groupFold[groupLabels.rank[i] as number] as number;
-  return makePlan(SplitKind.StratifiedGroup, { k, shuffle: seed !== undefined, seed }, n, foldsFromAssignment(assignment, k));
+  return makePlan(
+    SplitKind.StratifiedGroup,
+    { k, shuffle: seed !== undefined, seed },
+    n,
+    foldsFromAssignment(assignment, k),
+  );
 }

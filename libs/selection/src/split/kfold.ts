@@ -60,7 +60,14 @@ export function repeatedKFold(n: number, options: RepeatedKFoldOptions): SplitPl
   checkSeed(options.seed);
   const folds: Fold[] = [];
   for (let r = 0; r < options.repeats; r++) {
-    folds.push(...foldsFromAssignment(kFoldAssignment(n, options.k, repeatSeed(options.seed, r)), options.k, r));
+    folds.push(
+      ...foldsFromAssignment(kFoldAssignment(n, options.k, repeatSeed(options.seed, r)), options.k, r),
+    );
   }
-  return makePlan(SplitKind.RepeatedKFold, { k: options.k, repeats: options.repeats, seed: options.seed }, n, folds);
+  return makePlan(
+    SplitKind.RepeatedKFold,
+    { k: options.k, repeats: options.repeats, seed: options.seed },
+    n,
+    folds,
+  );
 }

@@ -21,14 +21,21 @@ const OPTION_KEYS: Record<CvSpec['kind'], readonly string[]> = {
 
 /** Throws unless `cv` is a known cv spec kind carrying only that kind's options. */
 export function checkCvSpec(cv: CvSpec, field = 'cv'): void {
-  if (typeof cv !== 'object' || cv === null) throw new Error(`${field}: must be an object with a kind (got ${String(cv)})`);
-  const allowed = Object.prototype.hasOwnProperty.call(OPTION_KEYS, cv.kind) ? OPTION_KEYS[cv.kind] : undefined;
+  if (typeof cv !== 'object' || cv === null)
+    throw new Error(`${field}: must be an object with a kind (got ${String(cv)})`);
+  const allowed = Object.prototype.hasOwnProperty.call(OPTION_KEYS, cv.kind)
+    ? OPTION_KEYS[cv.kind]
+    : undefined;
   if (allowed === undefined) {
-    throw new Error(`${field}.kind: unknown cv kind ${JSON.stringify(cv.kind)} (expected one of ${Object.keys(OPTION_KEYS).join(', ')})`);
+    throw new Error(
+      `${field}.kind: unknown cv kind ${JSON.stringify(cv.kind)} (expected one of ${Object.keys(OPTION_KEYS).join(', ')})`,
+    );
   }
   for (const key of Object.keys(cv)) {
     if (key !== 'kind' && !allowed.includes(key)) {
-      throw new Error(`${field}.${key}: not an option of cv kind '${cv.kind}' (expected ${allowed.join(', ')})`);
+      throw new Error(
+        `${field}.${key}: not an option of cv kind '${cv.kind}' (expected ${allowed.join(', ')})`,
+      );
     }
   }
 }
@@ -89,8 +96,12 @@ export function makeSplits(cv: CvSpec, data: SplitData): SplitPlan {
     }
     case SplitKind.Holdout: {
       const { kind, stratify, ...options } = cv;
-      if (stratify !== undefined && typeof stratify !== 'boolean') throw new Error(`cv.stratify: must be a boolean (got ${String(stratify)})`);
-      return trainTestSplit(n, stratify === true ? { ...options, stratify: need(data.y, 'y', kind, n) } : options);
+      if (stratify !== undefined && typeof stratify !== 'boolean')
+        throw new Error(`cv.stratify: must be a boolean (got ${String(stratify)})`);
+      return trainTestSplit(
+        n,
+        stratify === true ? { ...options, stratify: need(data.y, 'y', kind, n) } : options,
+      );
     }
   }
 }

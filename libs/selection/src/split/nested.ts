@@ -3,7 +3,16 @@ import { StableHasher } from '../hash';
 import { deriveSeed } from '../prng';
 import { checkCvSpec, makeSplits } from './make-splits';
 import { makePlan } from './plan';
-import { SplitKind, type CvSpec, type Fold, type Label, type Labels, type NestedCvSpec, type NestedSplitPlan, type SplitData } from './types';
+import {
+  SplitKind,
+  type CvSpec,
+  type Fold,
+  type Label,
+  type Labels,
+  type NestedCvSpec,
+  type NestedSplitPlan,
+  type SplitData,
+} from './types';
 import { checkLength } from './validate';
 
 /** Options of `nestedCv`: the two schemes, and group labels when either scheme needs them. */
@@ -19,7 +28,9 @@ function pick(labels: Labels, at: Uint32Array): Label[] {
 }
 
 function innerSpecFor(inner: CvSpec, outerFold: number): CvSpec {
-  return 'seed' in inner && inner.seed !== undefined ? { ...inner, seed: deriveSeed(inner.seed, 'outer', outerFold) } : inner;
+  return 'seed' in inner && inner.seed !== undefined
+    ? { ...inner, seed: deriveSeed(inner.seed, 'outer', outerFold) }
+    : inner;
 }
 
 function toOriginal(local: Uint32Array, outerTrain: Uint32Array): Uint32Array {
@@ -58,7 +69,11 @@ export function nestedCv(yOrN: number | Labels, options: NestedCvOptions): Neste
     const spec = innerSpecFor(options.inner, i);
     const local = makeSplits(spec, innerData);
     const folds = local.folds.map((f): Fold => {
-      const fold: Fold = { train: toOriginal(f.train, outerFold.train), test: toOriginal(f.test, outerFold.train), fold: f.fold };
+      const fold: Fold = {
+        train: toOriginal(f.train, outerFold.train),
+        test: toOriginal(f.test, outerFold.train),
+        fold: f.fold,
+      };
       if (f.repeat !== undefined) fold.repeat = f.repeat;
       return fold;
     });

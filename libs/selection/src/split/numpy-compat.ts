@@ -102,7 +102,7 @@ function heapsortRange(values: ArrayLike<number>, idx: Uint32Array, start: numbe
     set(i, item);
   };
   for (let l = count >> 1; l > 0; l--) siftDown(l, count, at(l));
-  for (let size = count; size > 1; ) {
+  for (let size = count; size > 1;) {
     const item = at(size);
     set(size, at(1));
     size--;
@@ -125,7 +125,9 @@ export function numpySum(a: ArrayLike<number>, start = 0, count = a.length - sta
       for (let j = 0; j < 8; j++) r[j] = (r[j] as number) + (a[start + i + j] as number);
     }
     let res =
-      ((r[0] as number) + (r[1] as number) + ((r[2] as number) + (r[3] as number))) +
+      (r[0] as number) +
+      (r[1] as number) +
+      ((r[2] as number) + (r[3] as number)) +
       ((r[4] as number) + (r[5] as number) + ((r[6] as number) + (r[7] as number)));
     for (; i < count; i++) res += a[start + i] as number;
     return res;

@@ -73,8 +73,17 @@ function hashMembership(h: StableHasher, fold: Fold, nSamples: number, marks: Ui
  * it exactly because plan indices are unique and sorted; indices ≥ n, which no valid plan has, are hashed
  * one by one. Hashing n/16 words per fold instead of n keeps hashing a small share of split time.
  */
-export function hashPlan(kind: SplitKind, options: unknown, nSamples: number, folds: readonly Fold[]): string {
-  const h = new StableHasher().string(kind).string(canonicalJson(options)).uint32(nSamples).uint32(folds.length);
+export function hashPlan(
+  kind: SplitKind,
+  options: unknown,
+  nSamples: number,
+  folds: readonly Fold[],
+): string {
+  const h = new StableHasher()
+    .string(kind)
+    .string(canonicalJson(options))
+    .uint32(nSamples)
+    .uint32(folds.length);
   const marks = new Uint8Array(nSamples);
   for (const fold of folds) {
     h.uint32(fold.repeat ?? NO_REPEAT).uint32(fold.fold);

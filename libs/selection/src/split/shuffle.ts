@@ -1,7 +1,13 @@
 /** Random train/test splits: repeated shuffle splits and the single holdout split. */
 import { createRng, deriveSeed, type Rng } from '../prng';
 import { indicesWhere, makePlan } from './plan';
-import { SplitKind, type Fold, type ShuffleSplitOptions, type SplitPlan, type TrainTestSplitOptions } from './types';
+import {
+  SplitKind,
+  type Fold,
+  type ShuffleSplitOptions,
+  type SplitPlan,
+  type TrainTestSplitOptions,
+} from './types';
 import { checkInteger, checkLength, checkSampleCount, checkSeed, encodeLabels, showLabel } from './validate';
 
 const IN_TRAIN = 1;
@@ -13,7 +19,8 @@ function isFraction(size: number): boolean {
 
 function checkSize(size: number | undefined, n: number, field: string): void {
   if (size === undefined) return;
-  const ok = typeof size === 'number' && (isFraction(size) || (Number.isInteger(size) && size >= 1 && size < n));
+  const ok =
+    typeof size === 'number' && (isFraction(size) || (Number.isInteger(size) && size >= 1 && size < n));
   if (!ok) {
     throw new Error(
       `${field}: must be a fraction in (0, 1) or a whole number of samples in [1, ${Math.max(n - 1, 1)}] (got ${String(size)})`,
@@ -22,24 +29,40 @@ function checkSize(size: number | undefined, n: number, field: string): void {
 }
 
 /** Resolves test and train sizes as scikit-learn does: test fractions round up, train fractions down. */
-export function resolveSizes(n: number, testSize: number, trainSize?: number): { nTest: number; nTrain: number } {
+export function resolveSizes(
+  n: number,
+  testSize: number,
+  trainSize?: number,
+): { nTest: number; nTrain: number } {
   checkSize(testSize, n, 'testSize');
   checkSize(trainSize, n, 'trainSize');
   if (trainSize !== undefined && isFraction(testSize) && isFraction(trainSize) && testSize + trainSize > 1) {
-    throw new Error(`trainSize: testSize + trainSize = ${testSize + trainSize} exceeds 1; reduce testSize or trainSize`);
+    throw new Error(
+      `trainSize: testSize + trainSize = ${testSize + trainSize} exceeds 1; reduce testSize or trainSize`,
+    );
   }
   const nTest = isFraction(testSize) ? Math.ceil(testSize * n) : testSize;
-  const nTrain = trainSize === undefined ? n - nTest : isFraction(trainSize) ? Math.floor(trainSize * n) : trainSize;
+  const nTrain =
+    trainSize === undefined ? n - nTest : isFraction(trainSize) ? Math.floor(trainSize * n) : trainSize;
   if (nTrain + nTest > n) {
-    throw new Error(`trainSize: ${nTrain} training plus ${nTest} test samples exceed the ${n} samples; reduce testSize or trainSize`);
+    throw new Error(
+      `trainSize: ${nTrain} training plus ${nTest} test samples exceed the ${n} samples; reduce testSize or trainSize`,
+    );
   }
   if (nTrain === 0) {
-    throw new Error(`testSize: with n = ${n}, testSize ${testSize} leaves no training samples; lower testSize`);
+    throw new Error(
+      `testSize: with n = ${n}, testSize ${testSize} leaves no training samples; lower testSize`,
+    );
   }
   return { nTest, nTrain };
 }
 
-function randomSplit(n: number, nTest: number, nTrain: number, rng: Rng): { train: Uint32Array; test: Uint32Array } {
+function randomSplit(
+  n: number,
+  nTest: number,
+  nTrain: number,
+  rng: Rng,
+): { train: Uint32Array; test: Uint32Array } {
   const perm = new Uint32Array(n);
   for (let i = 0; i < n; i++) perm[i] = i;
   rng.shuffleTyped(perm);
@@ -69,7 +92,12 @@ export function shuffleSplit(n: number, options: ShuffleSplitOptions): SplitPlan
     const rng = createRng(deriveSeed(options.seed, 'split', s));
     folds.push({ ...randomSplit(n, nTest, nTrain, rng), fold: s });
   }
-  const hashed = { nSplits: options.nSplits, testSize: options.testSize, trainSize: options.trainSize, seed: options.seed };
+  const hashed = {
+    nSplits: options.nSplits,
+    testSize: options.testSize,
+    trainSize: options.trainSize,
+    seed: options.seed,
+  };
   return makePlan(SplitKind.ShuffleSplit, hashed, n, folds);
 }
 
@@ -89,7 +117,9 @@ export function approximateMode(counts: Uint32Array, nDraws: number, rng: Rng): 
   const tieBreak = new Float64Array(counts.length);
   for (let c = 0; c < counts.length; c++) tieBreak[c] = rng.next();
   const order = Array.from(out.keys()).sort(
-    (a, b) => (remainder[b] as number) - (remainder[a] as number) || (tieBreak[a] as number) - (tieBreak[b] as number),
+    (a, b) =>
+      (remainder[b] as number) - (remainder[a] as number) ||
+      (tieBreak[a] as number) - (tieBreak[b] as number),
   );
   for (let p = 0; given < nDraws && p < order.length; p++) {
     const c = order[p] as number;
@@ -99,7 +129,12 @@ export function approximateMode(counts: Uint32Array, nDraws: number, rng: Rng): 
   return out;
 }
 
-function stratifiedHoldout(y: ArrayLike<number | string>, nTest: number, nTrain: number, rng: Rng): { train: Uint32Array; test: Uint32Array } {
+function stratifiedHoldout(
+  y: ArrayLike<number | string>,
+  nTest: number,
+  nTrain: number,
+  rng: Rng,
+): { train: Uint32Array; test: Uint32Array } {
   const encoded = encodeLabels(y, 'stratify');
   const nClasses = encoded.counts.length;
   for (let c = 0; c < nClasses; c++) {
@@ -110,7 +145,9 @@ function stratifiedHoldout(y: ArrayLike<number | string>, nTest: number, nTrain:
     }
   }
   if (nTrain < nClasses || nTest < nClasses) {
-    throw new Error(`testSize: a stratified split of ${nClasses} classes needs at least ${nClasses} train and test samples (got ${nTrain} and ${nTest})`);
+    throw new Error(
+      `testSize: a stratified split of ${nClasses} classes needs at least ${nClasses} train and test samples (got ${nTrain} and ${nTest})`,
+    );
   }
   const trainPerClass = approximateMode(encoded.counts, nTrain, rng);
   const members: Uint32Array[] = [];
@@ -151,7 +188,8 @@ export function trainTestSplit(n: number, options: TrainTestSplitOptions): Split
   let split: { train: Uint32Array; test: Uint32Array };
   if (options.stratify !== undefined) {
     checkLength(options.stratify, n, 'stratify');
-    if (!shuffle) throw new Error('stratify: a stratified split must shuffle; set shuffle: true or drop stratify');
+    if (!shuffle)
+      throw new Error('stratify: a stratified split must shuffle; set shuffle: true or drop stratify');
     split = stratifiedHoldout(options.stratify, nTest, nTrain, createRng(options.seed));
   } else if (shuffle) {
     split = randomSplit(n, nTest, nTrain, createRng(options.seed));
@@ -162,6 +200,11 @@ export function trainTestSplit(n: number, options: TrainTestSplitOptions): Split
     for (let i = 0; i < nTest; i++) test[i] = nTrain + i;
     split = { train, test };
   }
-  const hashed = { testSize: options.testSize, stratify: options.stratify !== undefined, seed: options.seed, shuffle };
+  const hashed = {
+    testSize: options.testSize,
+    stratify: options.stratify !== undefined,
+    seed: options.seed,
+    shuffle,
+  };
   return makePlan(SplitKind.Holdout, hashed, n, [{ ...split, fold: 0 }]);
 }

@@ -64,7 +64,11 @@ function samePlan(a: SplitPlan, b: SplitPlan): boolean {
     a.folds.length === b.folds.length &&
     a.folds.every((f, i) => {
       const g = b.folds[i] as Fold;
-      return f.test.length === g.test.length && f.test.every((x, j) => x === g.test[j]) && f.train.every((x, j) => x === g.train[j]);
+      return (
+        f.test.length === g.test.length &&
+        f.test.every((x, j) => x === g.test[j]) &&
+        f.train.every((x, j) => x === g.train[j])
+      );
     })
   );
 }
@@ -86,27 +90,39 @@ function classCounts(y: ArrayLike<number | string>, at?: Uint32Array): Map<numbe
 
 test('kFold tests every sample exactly once, with fold sizes that differ by at most one', () => {
   fc.assert(
-    fc.property(fc.integer({ min: 2, max: 12 }), fc.integer({ min: 0, max: 200 }), fc.boolean(), seedArb, (k, extra, shuffle, seed) => {
-      const n = k + extra;
-      const plan = shuffle ? kFold(n, { k, shuffle, seed }) : kFold(n, { k });
-      assertEachTestedOnce(plan, k);
-      const sizes = plan.folds.map((f) => f.test.length);
-      assert.ok(Math.max(...sizes) - Math.min(...sizes) <= 1);
-      assert.equal(plan.nSamples, n);
-    }),
+    fc.property(
+      fc.integer({ min: 2, max: 12 }),
+      fc.integer({ min: 0, max: 200 }),
+      fc.boolean(),
+      seedArb,
+      (k, extra, shuffle, seed) => {
+        const n = k + extra;
+        const plan = shuffle ? kFold(n, { k, shuffle, seed }) : kFold(n, { k });
+        assertEachTestedOnce(plan, k);
+        const sizes = plan.folds.map((f) => f.test.length);
+        assert.ok(Math.max(...sizes) - Math.min(...sizes) <= 1);
+        assert.equal(plan.nSamples, n);
+      },
+    ),
   );
 });
 
 test('repeatedKFold gives each repetition a full partition, and repetition r is kFold with the derived seed', () => {
   fc.assert(
-    fc.property(fc.integer({ min: 2, max: 6 }), fc.integer({ min: 0, max: 60 }), fc.integer({ min: 1, max: 4 }), seedArb, (k, extra, repeats, seed) => {
-      const n = k + extra;
-      const plan = repeatedKFold(n, { k, repeats, seed });
-      assertEachTestedOnce(plan, k, repeats);
-      const last = kFold(n, { k, shuffle: true, seed: repeatSeed(seed, repeats - 1) });
-      const lastRepeat = plan.folds.filter((f) => f.repeat === repeats - 1);
-      lastRepeat.forEach((f, i) => assert.deepEqual(f.test, last.folds[i]?.test));
-    }),
+    fc.property(
+      fc.integer({ min: 2, max: 6 }),
+      fc.integer({ min: 0, max: 60 }),
+      fc.integer({ min: 1, max: 4 }),
+      seedArb,
+      (k, extra, repeats, seed) => {
+        const n = k + extra;
+        const plan = repeatedKFold(n, { k, repeats, seed });
+        assertEachTestedOnce(plan, k, repeats);
+        const last = kFold(n, { k, shuffle: true, seed: repeatSeed(seed, repeats - 1) });
+        const lastRepeat = plan.folds.filter((f) => f.repeat === repeats - 1);
+        lastRepeat.forEach((f, i) => assert.deepEqual(f.test, last.folds[i]?.test));
+      },
+    ),
   );
 });
 
@@ -121,7 +137,10 @@ test('stratifiedKFold keeps every class within one sample of its exact share in 
           for (const fold of plan.folds) {
             const inFold = classCounts(y, fold.test);
             for (const [cls, total] of totals) {
-              assert.ok(Math.abs((inFold.get(cls) ?? 0) - total / k) < 1, `class ${cls}: ${inFold.get(cls) ?? 0} vs ${total / k}`);
+              assert.ok(
+                Math.abs((inFold.get(cls) ?? 0) - total / k) < 1,
+                `class ${cls}: ${inFold.get(cls) ?? 0} vs ${total / k}`,
+              );
             }
           }
         }),
@@ -152,7 +171,9 @@ test('repeatedStratifiedKFold partitions every repetition and stays stratified',
   );
 });
 
-const groupsArb = fc.array(fc.integer({ min: 0, max: 30 }), { minLength: 2, maxLength: 150 }).filter((g) => new Set(g).size >= 2);
+const groupsArb = fc
+  .array(fc.integer({ min: 0, max: 30 }), { minLength: 2, maxLength: 150 })
+  .filter((g) => new Set(g).size >= 2);
 
 function assertGroupsWhole(plan: SplitPlan, groups: ArrayLike<number | string>): void {
   const foldOf = new Map<number | string, number>();
@@ -160,7 +181,10 @@ function assertGroupsWhole(plan: SplitPlan, groups: ArrayLike<number | string>):
     for (const i of fold.test) {
       const g = groups[i] as number | string;
       const previous = foldOf.get(g);
-      assert.ok(previous === undefined || previous === fold.fold, `group ${g} straddles folds ${previous} and ${fold.fold}`);
+      assert.ok(
+        previous === undefined || previous === fold.fold,
+        `group ${g} straddles folds ${previous} and ${fold.fold}`,
+      );
       foldOf.set(g, fold.fold);
     }
   }
@@ -184,7 +208,9 @@ test('stratifiedGroupKFold never splits a group and tests every sample once, shu
         fc.property(labelsArb(k), fc.integer({ min: 0, max: 0xffff }), (y, salt) => {
           const groups = y.map((_, i) => ((i * 7919 + salt) % (3 * k)) + 1);
           fc.pre(new Set(groups).size >= k);
-          const plan = shuffle ? stratifiedGroupKFold(y, groups, { k, shuffle, seed }) : stratifiedGroupKFold(y, groups, { k });
+          const plan = shuffle
+            ? stratifiedGroupKFold(y, groups, { k, shuffle, seed })
+            : stratifiedGroupKFold(y, groups, { k });
           assertEachTestedOnce(plan, k);
           assertGroupsWhole(plan, groups);
         }),
@@ -207,17 +233,31 @@ test('timeSeriesSplit trains only on the past, leaves the gap, and caps the trai
         const n = Math.max(nSplits + 1, gap + (testSize ?? 1) * nSplits + 1) + extra;
         const expectedTest = testSize ?? Math.floor(n / (nSplits + 1));
         fc.pre(n - gap - expectedTest * nSplits > 0);
-        const options = { nSplits, gap, ...(maxTrainSize === undefined ? {} : { maxTrainSize }), ...(testSize === undefined ? {} : { testSize }) };
+        const options = {
+          nSplits,
+          gap,
+          ...(maxTrainSize === undefined ? {} : { maxTrainSize }),
+          ...(testSize === undefined ? {} : { testSize }),
+        };
         const plan = timeSeriesSplit(n, options);
         assert.equal(plan.folds.length, nSplits);
         plan.folds.forEach((fold, s) => {
           assertTrainTestDisjoint(fold, n, false);
           assert.equal(fold.test.length, expectedTest);
           assert.ok(fold.train.length >= 1);
-          assert.equal((fold.test[0] as number) - (fold.train[fold.train.length - 1] as number) - 1, gap, 'gap between train and test');
+          assert.equal(
+            (fold.test[0] as number) - (fold.train[fold.train.length - 1] as number) - 1,
+            gap,
+            'gap between train and test',
+          );
           if (maxTrainSize !== undefined) assert.ok(fold.train.length <= maxTrainSize);
           else assert.equal(fold.train[0], 0);
-          if (s > 0) assert.equal(fold.test[0], (plan.folds[s - 1]?.test.at(-1) as number) + 1, 'test blocks are consecutive');
+          if (s > 0)
+            assert.equal(
+              fold.test[0],
+              (plan.folds[s - 1]?.test.at(-1) as number) + 1,
+              'test blocks are consecutive',
+            );
         });
         assert.equal(plan.folds.at(-1)?.test.at(-1), n - 1);
       },
@@ -227,33 +267,52 @@ test('timeSeriesSplit trains only on the past, leaves the gap, and caps the trai
 
 test('shuffleSplit draws disjoint train and test sets of the requested sizes', () => {
   fc.assert(
-    fc.property(fc.integer({ min: 4, max: 300 }), fc.double({ min: 0.05, max: 0.6, noNaN: true }), fc.boolean(), seedArb, (n, testSize, withTrain, seed) => {
-      const trainSize = withTrain ? 0.3 : undefined;
-      const plan = shuffleSplit(n, { nSplits: 3, testSize, seed, ...(trainSize === undefined ? {} : { trainSize }) });
-      for (const fold of plan.folds) {
-        assertTrainTestDisjoint(fold, n, trainSize === undefined);
-        assert.equal(fold.test.length, Math.ceil(testSize * n));
-        assert.equal(fold.train.length, trainSize === undefined ? n - Math.ceil(testSize * n) : Math.floor(trainSize * n));
-      }
-    }),
+    fc.property(
+      fc.integer({ min: 4, max: 300 }),
+      fc.double({ min: 0.05, max: 0.6, noNaN: true }),
+      fc.boolean(),
+      seedArb,
+      (n, testSize, withTrain, seed) => {
+        const trainSize = withTrain ? 0.3 : undefined;
+        const plan = shuffleSplit(n, {
+          nSplits: 3,
+          testSize,
+          seed,
+          ...(trainSize === undefined ? {} : { trainSize }),
+        });
+        for (const fold of plan.folds) {
+          assertTrainTestDisjoint(fold, n, trainSize === undefined);
+          assert.equal(fold.test.length, Math.ceil(testSize * n));
+          assert.equal(
+            fold.train.length,
+            trainSize === undefined ? n - Math.ceil(testSize * n) : Math.floor(trainSize * n),
+          );
+        }
+      },
+    ),
   );
 });
 
 test('trainTestSplit with stratify keeps each class within one sample of its exact share', () => {
   fc.assert(
-    fc.property(labelsArb(2), fc.double({ min: 0.1, max: 0.5, noNaN: true }), seedArb, (y, testSize, seed) => {
-      const classes = new Set(y).size;
-      const nTest = Math.ceil(testSize * y.length);
-      fc.pre(nTest >= classes && y.length - nTest >= classes);
-      const plan = trainTestSplit(y.length, { testSize, stratify: y, seed });
-      const fold = plan.folds[0] as Fold;
-      assertTrainTestDisjoint(fold, y.length, true);
-      assert.equal(fold.test.length, nTest);
-      const inTest = classCounts(y, fold.test);
-      for (const [cls, total] of classCounts(y)) {
-        assert.ok(Math.abs((inTest.get(cls) ?? 0) - (total * nTest) / y.length) < 1);
-      }
-    }),
+    fc.property(
+      labelsArb(2),
+      fc.double({ min: 0.1, max: 0.5, noNaN: true }),
+      seedArb,
+      (y, testSize, seed) => {
+        const classes = new Set(y).size;
+        const nTest = Math.ceil(testSize * y.length);
+        fc.pre(nTest >= classes && y.length - nTest >= classes);
+        const plan = trainTestSplit(y.length, { testSize, stratify: y, seed });
+        const fold = plan.folds[0] as Fold;
+        assertTrainTestDisjoint(fold, y.length, true);
+        assert.equal(fold.test.length, nTest);
+        const inTest = classCounts(y, fold.test);
+        for (const [cls, total] of classCounts(y)) {
+          assert.ok(Math.abs((inTest.get(cls) ?? 0) - (total * nTest) / y.length) < 1);
+        }
+      },
+    ),
   );
 });
 
@@ -262,7 +321,10 @@ test('an unshuffled trainTestSplit holds out the last samples', () => {
     fc.property(fc.integer({ min: 2, max: 500 }), fc.integer({ min: 1, max: 499 }), seedArb, (n, t, seed) => {
       fc.pre(t < n);
       const fold = trainTestSplit(n, { testSize: t, shuffle: false, seed }).folds[0] as Fold;
-      assert.deepEqual(Array.from(fold.test), Array.from({ length: t }, (_, i) => n - t + i));
+      assert.deepEqual(
+        Array.from(fold.test),
+        Array.from({ length: t }, (_, i) => n - t + i),
+      );
       assertTrainTestDisjoint(fold, n, true);
     }),
   );
@@ -271,7 +333,10 @@ test('an unshuffled trainTestSplit holds out the last samples', () => {
 test('nestedCv inner folds partition each outer training set and never touch its test set', () => {
   fc.assert(
     fc.property(labelsArb(6), seedArb, (y, seed) => {
-      const plan = nestedCv(y, { outer: { kind: 'stratified', k: 3, shuffle: true, seed }, inner: { kind: 'kfold', k: 2, shuffle: true, seed } });
+      const plan = nestedCv(y, {
+        outer: { kind: 'stratified', k: 3, shuffle: true, seed },
+        inner: { kind: 'kfold', k: 2, shuffle: true, seed },
+      });
       assert.equal(plan.inner.length, 3);
       plan.outer.folds.forEach((outerFold, i) => {
         const inner = plan.inner[i] as SplitPlan;
@@ -362,14 +427,26 @@ test('makeSplits resolves each kind to the same plan as calling the splitter dir
   const data = { n: 60, y, groups };
   const pairs: [CvSpec, SplitPlan][] = [
     [{ kind: 'kfold', k: 5 }, kFold(60, { k: 5 })],
-    [{ kind: 'stratified', k: 4, shuffle: true, seed: 9 }, stratifiedKFold(y, { k: 4, shuffle: true, seed: 9 })],
+    [
+      { kind: 'stratified', k: 4, shuffle: true, seed: 9 },
+      stratifiedKFold(y, { k: 4, shuffle: true, seed: 9 }),
+    ],
     [{ kind: 'repeated-kfold', k: 3, repeats: 2, seed: 1 }, repeatedKFold(60, { k: 3, repeats: 2, seed: 1 })],
-    [{ kind: 'repeated-stratified', k: 3, repeats: 2, seed: 1 }, repeatedStratifiedKFold(y, { k: 3, repeats: 2, seed: 1 })],
+    [
+      { kind: 'repeated-stratified', k: 3, repeats: 2, seed: 1 },
+      repeatedStratifiedKFold(y, { k: 3, repeats: 2, seed: 1 }),
+    ],
     [{ kind: 'group', k: 4 }, groupKFold(groups, { k: 4 })],
     [{ kind: 'stratified-group', k: 3 }, stratifiedGroupKFold(y, groups, { k: 3 })],
     [{ kind: 'time-series', nSplits: 3, gap: 1 }, timeSeriesSplit(60, { nSplits: 3, gap: 1 })],
-    [{ kind: 'shuffle-split', nSplits: 2, testSize: 0.2, seed: 4 }, shuffleSplit(60, { nSplits: 2, testSize: 0.2, seed: 4 })],
-    [{ kind: 'holdout', testSize: 0.25, stratify: true, seed: 2 }, trainTestSplit(60, { testSize: 0.25, stratify: y, seed: 2 })],
+    [
+      { kind: 'shuffle-split', nSplits: 2, testSize: 0.2, seed: 4 },
+      shuffleSplit(60, { nSplits: 2, testSize: 0.2, seed: 4 }),
+    ],
+    [
+      { kind: 'holdout', testSize: 0.25, stratify: true, seed: 2 },
+      trainTestSplit(60, { testSize: 0.25, stratify: y, seed: 2 }),
+    ],
   ];
   const hashes = new Set<string>();
   for (const [spec, direct] of pairs) {
@@ -389,25 +466,61 @@ test('impossible requests fail with a message that names the field and what to c
     [() => kFold(10.5, { k: 2 }), /^n: must be a non-negative integer number of samples \(got 10\.5\)/],
     [() => kFold(10, { k: 2, shuffle: true }), /^seed: required when shuffle is true/],
     [() => kFold(10, { k: 2, seed: 3 }), /^seed: has no effect unless shuffle is true/],
-    [() => stratifiedKFold(['a', 'a', 'a', 'b', 'b', 'c', 'c', 'c'], { k: 3 }), /^y: class "b" has only 2 members, fewer than k=3; lower k to at most 2/],
-    [() => stratifiedKFold([1, 1, 1, 2, 2, 2, 3], { k: 2 }), /^y: class 3 has only 1 member, fewer than k=2; remove or merge that class/],
+    [
+      () => stratifiedKFold(['a', 'a', 'a', 'b', 'b', 'c', 'c', 'c'], { k: 3 }),
+      /^y: class "b" has only 2 members, fewer than k=3; lower k to at most 2/,
+    ],
+    [
+      () => stratifiedKFold([1, 1, 1, 2, 2, 2, 3], { k: 2 }),
+      /^y: class 3 has only 1 member, fewer than k=2; remove or merge that class/,
+    ],
     [() => stratifiedKFold([1, 'a', 1, 'a'], { k: 2 }), /^y\[1\]: labels mix numbers and strings/],
     [() => stratifiedKFold([1, NaN, 1, 2], { k: 2 }), /^y\[1\]: labels must be finite/],
-    [() => groupKFold([1, 1, 2, 2, 3, 3], { k: 4 }), /^groups: 3 distinct groups, fewer than k=4; lower k to at most 3/],
+    [
+      () => groupKFold([1, 1, 2, 2, 3, 3], { k: 4 }),
+      /^groups: 3 distinct groups, fewer than k=4; lower k to at most 3/,
+    ],
     [() => groupKFold(['g', 'g', 'g', 'g'], { k: 2 }), /^groups: every sample is in one group/],
-    [() => stratifiedGroupKFold([0, 1, 0, 1], [1, 1, 2], { k: 2 }), /^groups: has 3 entries but there are 4 samples/],
+    [
+      () => stratifiedGroupKFold([0, 1, 0, 1], [1, 1, 2], { k: 2 }),
+      /^groups: has 3 entries but there are 4 samples/,
+    ],
     [() => timeSeriesSplit(5, { nSplits: 5 }), /^nSplits: 5 splits need at least 6 samples \(got 5\)/],
-    [() => timeSeriesSplit(10, { nSplits: 3, testSize: 3, gap: 1 }), /^nSplits: 3 test blocks of 3 samples plus a gap of 1 leave no training samples/],
-    [() => shuffleSplit(10, { nSplits: 2, testSize: 1.5, seed: 1 }), /^testSize: must be a fraction in \(0, 1\) or a whole number of samples in \[1, 9\] \(got 1\.5\)/],
+    [
+      () => timeSeriesSplit(10, { nSplits: 3, testSize: 3, gap: 1 }),
+      /^nSplits: 3 test blocks of 3 samples plus a gap of 1 leave no training samples/,
+    ],
+    [
+      () => shuffleSplit(10, { nSplits: 2, testSize: 1.5, seed: 1 }),
+      /^testSize: must be a fraction in \(0, 1\) or a whole number of samples in \[1, 9\] \(got 1\.5\)/,
+    ],
     [() => shuffleSplit(10, { nSplits: 2, testSize: 0, seed: 1 }), /^testSize: must be a fraction/],
     [() => shuffleSplit(10, { nSplits: 2, testSize: 10, seed: 1 }), /^testSize: must be a fraction/],
-    [() => shuffleSplit(10, { nSplits: 2, testSize: 0.6, trainSize: 0.6, seed: 1 }), /^trainSize: testSize \+ trainSize = 1\.2 exceeds 1/],
-    [() => trainTestSplit(6, { testSize: 0.5, stratify: [1, 1, 1, 2, 2, 3], seed: 1 }), /^stratify: class 3 has only 1 member/],
-    [() => trainTestSplit(6, { testSize: 0.5, stratify: [1, 1, 1, 2, 2, 2], seed: 1, shuffle: false }), /^stratify: a stratified split must shuffle/],
-    [() => makeSplits({ kind: 'kfolds', k: 3 } as unknown as CvSpec, { n: 10 }), /^cv\.kind: unknown cv kind "kfolds" \(expected one of kfold, /],
-    [() => makeSplits({ kind: 'kfold', k: 3, repeats: 2 } as unknown as CvSpec, { n: 10 }), /^cv\.repeats: not an option of cv kind 'kfold'/],
+    [
+      () => shuffleSplit(10, { nSplits: 2, testSize: 0.6, trainSize: 0.6, seed: 1 }),
+      /^trainSize: testSize \+ trainSize = 1\.2 exceeds 1/,
+    ],
+    [
+      () => trainTestSplit(6, { testSize: 0.5, stratify: [1, 1, 1, 2, 2, 3], seed: 1 }),
+      /^stratify: class 3 has only 1 member/,
+    ],
+    [
+      () => trainTestSplit(6, { testSize: 0.5, stratify: [1, 1, 1, 2, 2, 2], seed: 1, shuffle: false }),
+      /^stratify: a stratified split must shuffle/,
+    ],
+    [
+      () => makeSplits({ kind: 'kfolds', k: 3 } as unknown as CvSpec, { n: 10 }),
+      /^cv\.kind: unknown cv kind "kfolds" \(expected one of kfold, /,
+    ],
+    [
+      () => makeSplits({ kind: 'kfold', k: 3, repeats: 2 } as unknown as CvSpec, { n: 10 }),
+      /^cv\.repeats: not an option of cv kind 'kfold'/,
+    ],
     [() => makeSplits({ kind: 'stratified', k: 3 }, { n: 10 }), /^y: required for cv kind 'stratified'/],
-    [() => makeSplits({ kind: 'group', k: 3 }, { n: 4, groups: [1, 2, 3] }), /^groups: has 3 entries but there are 4 samples/],
+    [
+      () => makeSplits({ kind: 'group', k: 3 }, { n: 4, groups: [1, 2, 3] }),
+      /^groups: has 3 entries but there are 4 samples/,
+    ],
   ];
   for (const [run, message] of cases) assert.throws(run, { message });
 });
@@ -417,17 +530,39 @@ test('the examples in the doc comments hold (expected folds printed by scikit-le
   const ten = kFold(10, { k: 3 });
   assert.deepEqual(Array.from(ten.folds[0]?.test ?? []), [0, 1, 2, 3]);
   assert.deepEqual(Array.from(ten.folds[1]?.train ?? []), [0, 1, 2, 3, 7, 8, 9]);
-  assert.deepEqual(tests(stratifiedKFold(['a', 'a', 'a', 'b', 'b', 'b'], { k: 3 })), [[0, 3], [1, 4], [2, 5]]);
-  assert.deepEqual(tests(groupKFold(['u1', 'u1', 'u2', 'u3', 'u3', 'u3'], { k: 2 })), [[3, 4, 5], [0, 1, 2]]);
+  assert.deepEqual(tests(stratifiedKFold(['a', 'a', 'a', 'b', 'b', 'b'], { k: 3 })), [
+    [0, 3],
+    [1, 4],
+    [2, 5],
+  ]);
+  assert.deepEqual(tests(groupKFold(['u1', 'u1', 'u2', 'u3', 'u3', 'u3'], { k: 2 })), [
+    [3, 4, 5],
+    [0, 1, 2],
+  ]);
   assert.deepEqual(
-    timeSeriesSplit(12, { nSplits: 3, testSize: 2, gap: 2 }).folds.map((f) => [Array.from(f.train), Array.from(f.test)]),
+    timeSeriesSplit(12, { nSplits: 3, testSize: 2, gap: 2 }).folds.map((f) => [
+      Array.from(f.train),
+      Array.from(f.test),
+    ]),
     [
-      [[0, 1, 2, 3], [6, 7]],
-      [[0, 1, 2, 3, 4, 5], [8, 9]],
-      [[0, 1, 2, 3, 4, 5, 6, 7], [10, 11]],
+      [
+        [0, 1, 2, 3],
+        [6, 7],
+      ],
+      [
+        [0, 1, 2, 3, 4, 5],
+        [8, 9],
+      ],
+      [
+        [0, 1, 2, 3, 4, 5, 6, 7],
+        [10, 11],
+      ],
     ],
   );
-  assert.deepEqual(Array.from(trainTestSplit(6, { testSize: 2, shuffle: false, seed: 0 }).folds[0]?.test ?? []), [4, 5]);
+  assert.deepEqual(
+    Array.from(trainTestSplit(6, { testSize: 2, shuffle: false, seed: 0 }).folds[0]?.test ?? []),
+    [4, 5],
+  );
   assert.equal(repeatedKFold(100, { k: 5, repeats: 3, seed: 7 }).folds.length, 15);
   assert.equal(shuffleSplit(100, { nSplits: 10, testSize: 0.2, seed: 3 }).folds[0]?.test.length, 20);
   assert.equal(trainTestSplit(10, { testSize: 0.3, seed: 1 }).folds[0]?.test.length, 3);

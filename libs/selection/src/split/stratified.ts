@@ -2,8 +2,23 @@
 import { createRng } from '../prng';
 import { repeatSeed } from './kfold';
 import { foldsFromAssignment, makePlan } from './plan';
-import { SplitKind, type Fold, type KFoldOptions, type Labels, type RepeatedKFoldOptions, type SplitPlan } from './types';
-import { checkClassCounts, checkFoldCount, checkInteger, checkSeed, checkShuffleSeed, encodeLabels, type EncodedLabels } from './validate';
+import {
+  SplitKind,
+  type Fold,
+  type KFoldOptions,
+  type Labels,
+  type RepeatedKFoldOptions,
+  type SplitPlan,
+} from './types';
+import {
+  checkClassCounts,
+  checkFoldCount,
+  checkInteger,
+  checkSeed,
+  checkShuffleSeed,
+  encodeLabels,
+  type EncodedLabels,
+} from './validate';
 
 function countResidue(end: number, residue: number, k: number): number {
   return end > residue ? Math.floor((end - residue + k - 1) / k) : 0;
@@ -14,11 +29,16 @@ function countResidue(end: number, residue: number, k: number): number {
  * per-fold class counts read off a round-robin over the class-sorted labels, and each class's samples
  * given its folds in contiguous blocks (shuffled per class by our PRNG when a seed is given).
  */
-export function stratifiedAssignment(encoded: EncodedLabels, k: number, seed: number | undefined): Uint32Array {
+export function stratifiedAssignment(
+  encoded: EncodedLabels,
+  k: number,
+  seed: number | undefined,
+): Uint32Array {
   const nClasses = encoded.counts.length;
   const rankToAppearance = encoded.firstSeen;
   const countsByAppearance = new Uint32Array(nClasses);
-  for (let r = 0; r < nClasses; r++) countsByAppearance[rankToAppearance[r] as number] = encoded.counts[r] as number;
+  for (let r = 0; r < nClasses; r++)
+    countsByAppearance[rankToAppearance[r] as number] = encoded.counts[r] as number;
   const rng = seed === undefined ? undefined : createRng(seed);
   const foldsForClass: Uint32Array[] = [];
   let start = 0;
@@ -82,7 +102,18 @@ export function repeatedStratifiedKFold(y: Labels, options: RepeatedKFoldOptions
   checkClassCounts(encoded, options.k, 'y');
   const folds: Fold[] = [];
   for (let r = 0; r < options.repeats; r++) {
-    folds.push(...foldsFromAssignment(stratifiedAssignment(encoded, options.k, repeatSeed(options.seed, r)), options.k, r));
+    folds.push(
+      ...foldsFromAssignment(
+        stratifiedAssignment(encoded, options.k, repeatSeed(options.seed, r)),
+        options.k,
+        r,
+      ),
+    );
   }
-  return makePlan(SplitKind.RepeatedStratified, { k: options.k, repeats: options.repeats, seed: options.seed }, n, folds);
+  return makePlan(
+    SplitKind.RepeatedStratified,
+    { k: options.k, repeats: options.repeats, seed: options.seed },
+    n,
+    folds,
+  );
 }

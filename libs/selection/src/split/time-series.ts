@@ -28,7 +28,9 @@ export function timeSeriesSplit(n: number, options: TimeSeriesSplitOptions): Spl
   if (options.maxTrainSize !== undefined) checkInteger(options.maxTrainSize, 'maxTrainSize', 1);
   if (options.testSize !== undefined) checkInteger(options.testSize, 'testSize', 1);
   if (nSplits + 1 > n) {
-    throw new Error(`nSplits: ${nSplits} splits need at least ${nSplits + 1} samples (got ${n}); lower nSplits to at most ${Math.max(n - 1, 0)}`);
+    throw new Error(
+      `nSplits: ${nSplits} splits need at least ${nSplits + 1} samples (got ${n}); lower nSplits to at most ${Math.max(n - 1, 0)}`,
+    );
   }
   const testSize = options.testSize ?? Math.floor(n / (nSplits + 1));
   if (n - gap - testSize * nSplits <= 0) {
@@ -41,7 +43,10 @@ export function timeSeriesSplit(n: number, options: TimeSeriesSplitOptions): Spl
   for (let s = 0; s < nSplits; s++) {
     const testStart = n - nSplits * testSize + s * testSize;
     const trainEnd = testStart - gap;
-    const trainStart = options.maxTrainSize !== undefined && options.maxTrainSize < trainEnd ? trainEnd - options.maxTrainSize : 0;
+    const trainStart =
+      options.maxTrainSize !== undefined && options.maxTrainSize < trainEnd
+        ? trainEnd - options.maxTrainSize
+        : 0;
     folds.push({ train: range(trainStart, trainEnd), test: range(testStart, testStart + testSize), fold: s });
   }
   return makePlan(

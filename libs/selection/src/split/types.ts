@@ -117,8 +117,20 @@ export type CvSpec =
   | { kind: typeof SplitKind.RepeatedStratified; k: number; repeats: number; seed: number }
   | { kind: typeof SplitKind.Group; k: number }
   | { kind: typeof SplitKind.StratifiedGroup; k: number; shuffle?: boolean; seed?: number }
-  | { kind: typeof SplitKind.TimeSeries; nSplits: number; gap?: number; maxTrainSize?: number; testSize?: number }
-  | { kind: typeof SplitKind.ShuffleSplit; nSplits: number; testSize: number; trainSize?: number; seed: number }
+  | {
+      kind: typeof SplitKind.TimeSeries;
+      nSplits: number;
+      gap?: number;
+      maxTrainSize?: number;
+      testSize?: number;
+    }
+  | {
+      kind: typeof SplitKind.ShuffleSplit;
+      nSplits: number;
+      testSize: number;
+      trainSize?: number;
+      seed: number;
+    }
   | { kind: typeof SplitKind.Holdout; testSize: number; stratify?: boolean; seed: number; shuffle?: boolean };
 
 /** The data a cv spec is resolved against: the sample count, and labels or groups where the scheme needs them. */

@@ -21,7 +21,9 @@ export function checkInteger(value: number, field: string, min: number): void {
 export function checkFoldCount(k: number, n: number, field = 'k'): void {
   checkInteger(k, field, 2);
   if (k > n) {
-    throw new Error(`${field}: ${k} folds need at least ${k} samples (got ${n}); lower ${field} to at most ${n} or add samples`);
+    throw new Error(
+      `${field}: ${k} folds need at least ${k} samples (got ${n}); lower ${field} to at most ${n} or add samples`,
+    );
   }
 }
 
@@ -36,7 +38,9 @@ export function checkShuffleSeed(shuffle: boolean | undefined, seed: number | un
     return seed;
   }
   if (seed !== undefined) {
-    throw new Error(`seed: has no effect unless shuffle is true (got seed ${String(seed)}); set shuffle: true or drop seed`);
+    throw new Error(
+      `seed: has no effect unless shuffle is true (got seed ${String(seed)}); set shuffle: true or drop seed`,
+    );
   }
   return undefined;
 }
@@ -79,10 +83,14 @@ export function encodeLabels(labels: Labels, field: string): EncodedLabels {
     let code = codeOf.get(label);
     if (code === undefined) {
       const t = typeof label;
-      if (t !== 'number' && t !== 'string') throw new Error(`${field}[${i}]: labels must be numbers or strings (got ${t})`);
-      if (t === 'number' && !Number.isFinite(label)) throw new Error(`${field}[${i}]: labels must be finite (got ${String(label)})`);
+      if (t !== 'number' && t !== 'string')
+        throw new Error(`${field}[${i}]: labels must be numbers or strings (got ${t})`);
+      if (t === 'number' && !Number.isFinite(label))
+        throw new Error(`${field}[${i}]: labels must be finite (got ${String(label)})`);
       if (kind !== undefined && kind !== t) {
-        throw new Error(`${field}[${i}]: labels mix numbers and strings (got ${JSON.stringify(label)} after ${kind}s); use one type`);
+        throw new Error(
+          `${field}[${i}]: labels mix numbers and strings (got ${JSON.stringify(label)} after ${kind}s); use one type`,
+        );
       }
       kind = t as 'number' | 'string';
       code = seen.length;
@@ -93,7 +101,10 @@ export function encodeLabels(labels: Labels, field: string): EncodedLabels {
   }
   const order = seen.map((_, c) => c);
   if (kind === 'number') order.sort((a, b) => (seen[a] as number) - (seen[b] as number));
-  else order.sort((a, b) => ((seen[a] as string) < (seen[b] as string) ? -1 : (seen[a] as string) > (seen[b] as string) ? 1 : 0));
+  else
+    order.sort((a, b) =>
+      (seen[a] as string) < (seen[b] as string) ? -1 : (seen[a] as string) > (seen[b] as string) ? 1 : 0,
+    );
   const rankOfCode = new Uint32Array(seen.length);
   const firstSeen = new Uint32Array(seen.length);
   for (let r = 0; r < order.length; r++) {
@@ -119,7 +130,11 @@ export function showLabel(label: Label): string {
 export function checkClassCounts(encoded: EncodedLabels, k: number, field: string): void {
   let worst = -1;
   for (let c = 0; c < encoded.counts.length; c++) {
-    if ((encoded.counts[c] as number) < k && (worst < 0 || (encoded.counts[c] as number) < (encoded.counts[worst] as number))) worst = c;
+    if (
+      (encoded.counts[c] as number) < k &&
+      (worst < 0 || (encoded.counts[c] as number) < (encoded.counts[worst] as number))
+    )
+      worst = c;
   }
   if (worst >= 0) {
     const count = encoded.counts[worst] as number;

@@ -46,7 +46,14 @@ export function scaleOf(d: Domain): Scale | undefined {
         fromT: (t) => d.values[t] as JsonValue,
       };
     case 'uniform':
-      return { kind: 'numeric', lo: d.low, hi: d.high, cell: () => undefined, toT: (v) => v as number, fromT: (t) => t };
+      return {
+        kind: 'numeric',
+        lo: d.low,
+        hi: d.high,
+        cell: () => undefined,
+        toT: (v) => v as number,
+        fromT: (t) => t,
+      };
     case 'logUniform':
       return {
         kind: 'numeric',
@@ -86,7 +93,8 @@ export function scaleOf(d: Domain): Scale | undefined {
         hi: top + half,
         cell: (t) => [t - half, t + half],
         toT: (v) => v as number,
-        fromT: (t) => tidy(d.low + Math.min(stepCount(d) - 1, Math.max(0, Math.round((t - d.low) / d.step))) * d.step),
+        fromT: (t) =>
+          tidy(d.low + Math.min(stepCount(d) - 1, Math.max(0, Math.round((t - d.low) / d.step))) * d.step),
       };
     }
   }
@@ -107,7 +115,15 @@ function erfc(x: number): number {
         1.26551223 +
         t *
           (1.00002368 +
-            t * (0.37409196 + t * (0.09678418 + t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))),
+            t *
+              (0.37409196 +
+                t *
+                  (0.09678418 +
+                    t *
+                      (-0.18628806 +
+                        t *
+                          (0.27886807 +
+                            t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))),
     );
   return x >= 0 ? r : 2 - r;
 }
@@ -164,15 +180,23 @@ function numericSigmas(mus: readonly number[], lo: number, hi: number, opts: Par
     sigmas = mus.map(() => s);
   } else {
     const withPrior = [...mus, 0.5 * (lo + hi)];
-    const idx = withPrior.map((_, i) => i).sort((a, b) => (withPrior[a] as number) - (withPrior[b] as number) || a - b);
+    const idx = withPrior
+      .map((_, i) => i)
+      .sort((a, b) => (withPrior[a] as number) - (withPrior[b] as number) || a - b);
     const sorted = [lo, ...idx.map((i) => withPrior[i] as number), hi];
     const sortedSigmas: number[] = [];
     for (let k = 1; k < sorted.length - 1; k++) {
-      sortedSigmas.push(Math.max((sorted[k] as number) - (sorted[k - 1] as number), (sorted[k + 1] as number) - (sorted[k] as number)));
+      sortedSigmas.push(
+        Math.max(
+          (sorted[k] as number) - (sorted[k - 1] as number),
+          (sorted[k + 1] as number) - (sorted[k] as number),
+        ),
+      );
     }
     if (!opts.considerEndpoints && sorted.length >= 4) {
       sortedSigmas[0] = (sorted[2] as number) - (sorted[1] as number);
-      sortedSigmas[sortedSigmas.length - 1] = (sorted[sorted.length - 2] as number) - (sorted[sorted.length - 3] as number);
+      sortedSigmas[sortedSigmas.length - 1] =
+        (sorted[sorted.length - 2] as number) - (sorted[sorted.length - 3] as number);
     }
     const byObs = new Array<number>(withPrior.length);
     idx.forEach((obs, k) => {
@@ -185,7 +209,12 @@ function numericSigmas(mus: readonly number[], lo: number, hi: number, opts: Par
 }
 
 /** Builds a mixture from observations (`values[k][d]` on the transformed scale) with per-observation weights. */
-export function buildMixture(scales: readonly Scale[], values: readonly number[][], obsWeights: readonly number[], opts: ParzenOptions): Mixture {
+export function buildMixture(
+  scales: readonly Scale[],
+  values: readonly number[][],
+  obsWeights: readonly number[],
+  opts: ParzenOptions,
+): Mixture {
   const n = values.length;
   const raw = [...obsWeights, opts.priorWeight];
   const total = raw.reduce((a, b) => a + b, 0);
@@ -194,7 +223,12 @@ export function buildMixture(scales: readonly Scale[], values: readonly number[]
     const obs = values.map((row) => row[d] as number);
     if (scale.kind === 'numeric') {
       const sigmas = numericSigmas(obs, scale.lo, scale.hi, opts);
-      return { kind: 'numeric', scale, mus: [...obs, 0.5 * (scale.lo + scale.hi)], sigmas: [...sigmas, scale.hi - scale.lo] };
+      return {
+        kind: 'numeric',
+        scale,
+        mus: [...obs, 0.5 * (scale.lo + scale.hi)],
+        sigmas: [...sigmas, scale.hi - scale.lo],
+      };
     }
     const kernels = n + 1;
     const probs = Array.from({ length: kernels }, (_, k) => {

@@ -203,7 +203,8 @@ export function createSobol(dim: number, scrambleSeed?: number): Sobol {
   return {
     dim,
     point(n) {
-      if (!Number.isInteger(n) || n < 0 || n >= 2 ** BITS) throw new Error(`sobol: index must be an integer in [0, 2^32) (got ${n})`);
+      if (!Number.isInteger(n) || n < 0 || n >= 2 ** BITS)
+        throw new Error(`sobol: index must be an integer in [0, 2^32) (got ${n})`);
       const gray = (n ^ Math.floor(n / 2)) >>> 0;
       const out: number[] = [];
       for (let d = 0; d < dim; d++) {

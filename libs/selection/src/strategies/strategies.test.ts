@@ -1,7 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { searchSpaceSchema, strategySpecSchema, type SearchSpace, type StrategySpecInput } from '@foldwise/spec';
+import {
+  searchSpaceSchema,
+  strategySpecSchema,
+  type SearchSpace,
+  type StrategySpecInput,
+} from '@foldwise/spec';
 import { createRng } from '../prng';
 import { configKey, enumerateGrid, inDomain, resolveActive, spaceSize } from '../space';
 import { createStrategy, type Outcome, type Proposal, type Strategy } from './strategy';
@@ -14,7 +19,10 @@ const mlp: SearchSpace = searchSpaceSchema.parse({
   momentum: { type: 'step', low: 0, high: 0.9, step: 0.1, when: { param: 'optimizer', in: ['sgd'] } },
   epochs: 10,
 });
-const logreg: SearchSpace = searchSpaceSchema.parse({ C: { type: 'logUniform', low: 1e-3, high: 1e3 }, penalty: { type: 'choice', values: ['l1', 'l2'] } });
+const logreg: SearchSpace = searchSpaceSchema.parse({
+  C: { type: 'logUniform', low: 1e-3, high: 1e3 },
+  penalty: { type: 'choice', values: ['l1', 'l2'] },
+});
 const small: SearchSpace = searchSpaceSchema.parse({
   a: { type: 'choice', values: [1, 2, 3] },
   b: { type: 'intUniform', low: 0, high: 3 },
@@ -42,7 +50,10 @@ const specs: StrategySpecInput[] = [
 ];
 
 function objective(p: Proposal): number {
-  const v = Object.values(p.params).reduce<number>((s, x) => s + (typeof x === 'number' ? Math.log1p(Math.abs(x)) : String(x).length), 0);
+  const v = Object.values(p.params).reduce<number>(
+    (s, x) => s + (typeof x === 'number' ? Math.log1p(Math.abs(x)) : String(x).length),
+    0,
+  );
   return p.model === 'mlp' ? v : -v;
 }
 
@@ -79,7 +90,8 @@ const arbDrive = fc.record({
 test('the same seed and history give the same proposals', () => {
   fc.assert(
     fc.property(arbDrive, ({ spec, seed, sizes, codes, direction }) => {
-      const mk = (): Strategy => createStrategy(strategySpecSchema.parse(spec), families, { seed, direction });
+      const mk = (): Strategy =>
+        createStrategy(strategySpecSchema.parse(spec), families, { seed, direction });
       assert.deepEqual(drive(mk(), sizes, codes), drive(mk(), sizes, codes));
     }),
     { numRuns: 40 },
@@ -88,14 +100,23 @@ test('the same seed and history give the same proposals', () => {
 
 test('a strategy restored from its JSON state proposes exactly what the original goes on to propose', () => {
   fc.assert(
-    fc.property(arbDrive, fc.array(fc.integer({ min: 1, max: 4 }), { minLength: 1, maxLength: 6 }), ({ spec, seed, sizes, codes, direction }, later) => {
-      const parsed = strategySpecSchema.parse(spec);
-      const original = createStrategy(parsed, families, { seed, direction, budget: 40 });
-      drive(original, sizes, codes);
-      const restored = createStrategy(parsed, families, { seed, direction, budget: 40 }, JSON.parse(JSON.stringify(original.state())));
-      assert.deepEqual(restored.state(), original.state());
-      assert.deepEqual(drive(restored, later, codes), drive(original, later, codes));
-    }),
+    fc.property(
+      arbDrive,
+      fc.array(fc.integer({ min: 1, max: 4 }), { minLength: 1, maxLength: 6 }),
+      ({ spec, seed, sizes, codes, direction }, later) => {
+        const parsed = strategySpecSchema.parse(spec);
+        const original = createStrategy(parsed, families, { seed, direction, budget: 40 });
+        drive(original, sizes, codes);
+        const restored = createStrategy(
+          parsed,
+          families,
+          { seed, direction, budget: 40 },
+          JSON.parse(JSON.stringify(original.state())),
+        );
+        assert.deepEqual(restored.state(), original.state());
+        assert.deepEqual(drive(restored, later, codes), drive(original, later, codes));
+      },
+    ),
     { numRuns: 40 },
   );
 });
@@ -104,8 +125,20 @@ test('a state is refused by a strategy with another seed or spec', () => {
   const spec = strategySpecSchema.parse({ kind: 'random' });
   const s = createStrategy(spec, families, { seed: 1, direction: 'maximize' });
   s.ask(2);
-  assert.throws(() => createStrategy(spec, families, { seed: 2, direction: 'maximize' }, s.state()), /different spec, families, seed/);
-  assert.throws(() => createStrategy(strategySpecSchema.parse({ kind: 'sobol' }), families, { seed: 1, direction: 'maximize' }, s.state()), /belongs to a 'random' strategy/);
+  assert.throws(
+    () => createStrategy(spec, families, { seed: 2, direction: 'maximize' }, s.state()),
+    /different spec, families, seed/,
+  );
+  assert.throws(
+    () =>
+      createStrategy(
+        strategySpecSchema.parse({ kind: 'sobol' }),
+        families,
+        { seed: 1, direction: 'maximize' },
+        s.state(),
+      ),
+    /belongs to a 'random' strategy/,
+  );
 });
 
 test('proposals respect bounds, log scales, rounding and conditions, and every family can be proposed', () => {
@@ -117,43 +150,54 @@ test('proposals respect bounds, log scales, rounding and conditions, and every f
       for (const p of props) {
         const space = p.model === 'mlp' ? mlp : logreg;
         assert.deepEqual(resolveActive(space, p.params), p.params);
-        assert.deepEqual(Object.keys(p.params).sort(), Object.keys(resolveActive(space, { ...p.params })).sort());
-        for (const [k, v] of Object.entries(p.params)) assert.ok(inDomain(space[k] as never, v), `${k}=${JSON.stringify(v)}`);
+        assert.deepEqual(
+          Object.keys(p.params).sort(),
+          Object.keys(resolveActive(space, { ...p.params })).sort(),
+        );
+        for (const [k, v] of Object.entries(p.params))
+          assert.ok(inDomain(space[k] as never, v), `${k}=${JSON.stringify(v)}`);
         if (p.model === 'mlp') assert.equal('momentum' in p.params, p.params['optimizer'] === 'sgd');
       }
     }),
     { numRuns: 30 },
   );
-  const s = createStrategy(strategySpecSchema.parse({ kind: 'sobol' }), families, { seed: 3, direction: 'maximize' });
+  const s = createStrategy(strategySpecSchema.parse({ kind: 'sobol' }), families, {
+    seed: 3,
+    direction: 'maximize',
+  });
   assert.deepEqual(new Set(s.ask(16).map((p) => p.model)), new Set(['mlp', 'logreg']));
 });
 
 for (const spec of [...specs, { kind: 'grid' }, { kind: 'grid', shuffle: true }] as StrategySpecInput[]) {
   test(`${JSON.stringify(spec)} never proposes a configuration twice and is exhausted exactly when the space is`, () => {
     fc.assert(
-      fc.property(fc.integer({ min: 0, max: 1000 }), fc.array(fc.integer({ min: 1, max: 7 }), { minLength: 1, maxLength: 5 }), (seed, sizes) => {
-        const fams = [
-          { model: 'a', space: small },
-          { model: 'b', space: smallFinite },
-        ];
-        const s = createStrategy(strategySpecSchema.parse(spec), fams, { seed, direction: 'minimize' });
-        const size = spaceSize(small) + spaceSize(smallFinite);
-        const keys = new Set<string>();
-        let k = 0;
-        while (!s.exhausted) {
-          const n = sizes[k++ % sizes.length] as number;
-          const got = s.ask(n);
-          assert.ok(got.length === n || s.exhausted, 'a short ask only once exhausted');
-          for (const p of got) {
-            const key = configKey(p.model, p.params);
-            assert.ok(!keys.has(key), `duplicate ${key}`);
-            keys.add(key);
-            s.tell(p.trialIndex, { status: 'completed', score: p.trialIndex % 7 });
+      fc.property(
+        fc.integer({ min: 0, max: 1000 }),
+        fc.array(fc.integer({ min: 1, max: 7 }), { minLength: 1, maxLength: 5 }),
+        (seed, sizes) => {
+          const fams = [
+            { model: 'a', space: small },
+            { model: 'b', space: smallFinite },
+          ];
+          const s = createStrategy(strategySpecSchema.parse(spec), fams, { seed, direction: 'minimize' });
+          const size = spaceSize(small) + spaceSize(smallFinite);
+          const keys = new Set<string>();
+          let k = 0;
+          while (!s.exhausted) {
+            const n = sizes[k++ % sizes.length] as number;
+            const got = s.ask(n);
+            assert.ok(got.length === n || s.exhausted, 'a short ask only once exhausted');
+            for (const p of got) {
+              const key = configKey(p.model, p.params);
+              assert.ok(!keys.has(key), `duplicate ${key}`);
+              keys.add(key);
+              s.tell(p.trialIndex, { status: 'completed', score: p.trialIndex % 7 });
+            }
           }
-        }
-        assert.equal(keys.size, size);
-        assert.deepEqual(s.ask(3), []);
-      }),
+          assert.equal(keys.size, size);
+          assert.deepEqual(s.ask(3), []);
+        },
+      ),
       { numRuns: 8 },
     );
   });
@@ -164,28 +208,51 @@ test('a grid over several families is their grids concatenated, each configurati
     { model: 'a', space: small },
     { model: 'b', space: smallGrid },
   ];
-  const s = createStrategy(strategySpecSchema.parse({ kind: 'grid' }), fams, { seed: 0, direction: 'maximize' });
+  const s = createStrategy(strategySpecSchema.parse({ kind: 'grid' }), fams, {
+    seed: 0,
+    direction: 'maximize',
+  });
   const got = s.ask(1000);
-  const expected = [...enumerateGrid(small).map((p) => ({ model: 'a', params: p })), ...enumerateGrid(smallGrid).map((p) => ({ model: 'b', params: p }))];
+  const expected = [
+    ...enumerateGrid(small).map((p) => ({ model: 'a', params: p })),
+    ...enumerateGrid(smallGrid).map((p) => ({ model: 'b', params: p })),
+  ];
   assert.deepEqual(
     got.map((p) => ({ model: p.model, params: p.params })),
     expected,
   );
   assert.equal(s.exhausted, true);
-  const shuffled = createStrategy(strategySpecSchema.parse({ kind: 'grid', shuffle: true }), fams, { seed: 5, direction: 'maximize' }).ask(1000);
-  assert.notDeepEqual(shuffled.map((p) => p.params), got.map((p) => p.params));
-  assert.deepEqual(shuffled.map((p) => configKey(p.model, p.params)).sort(), got.map((p) => configKey(p.model, p.params)).sort());
+  const shuffled = createStrategy(strategySpecSchema.parse({ kind: 'grid', shuffle: true }), fams, {
+    seed: 5,
+    direction: 'maximize',
+  }).ask(1000);
+  assert.notDeepEqual(
+    shuffled.map((p) => p.params),
+    got.map((p) => p.params),
+  );
+  assert.deepEqual(
+    shuffled.map((p) => configKey(p.model, p.params)).sort(),
+    got.map((p) => configKey(p.model, p.params)).sort(),
+  );
 });
 
 test('a grid over a continuous parameter without gridPoints is refused with the parameter named', () => {
   assert.throws(
-    () => createStrategy(strategySpecSchema.parse({ kind: 'grid' }), [{ model: 'mlp', space: mlp }], { seed: 0, direction: 'maximize' }),
+    () =>
+      createStrategy(strategySpecSchema.parse({ kind: 'grid' }), [{ model: 'mlp', space: mlp }], {
+        seed: 0,
+        direction: 'maximize',
+      }),
     /model 'mlp': grid: parameter 'lr' is continuous \(logUniform\); give it gridPoints or use another strategy/,
   );
 });
 
 test('the budget bounds the number of proposals across asks', () => {
-  const s = createStrategy(strategySpecSchema.parse({ kind: 'random' }), families, { seed: 0, direction: 'maximize', budget: 5 });
+  const s = createStrategy(strategySpecSchema.parse({ kind: 'random' }), families, {
+    seed: 0,
+    direction: 'maximize',
+    budget: 5,
+  });
   assert.equal(s.ask(3).length, 3);
   assert.equal(s.exhausted, false);
   assert.equal(s.ask(3).length, 2);
@@ -193,7 +260,10 @@ test('the budget bounds the number of proposals across asks', () => {
 });
 
 test('tell rejects unknown trials, completed trials without a score and a changed outcome', () => {
-  const s = createStrategy(strategySpecSchema.parse({ kind: 'tpe' }), families, { seed: 0, direction: 'maximize' });
+  const s = createStrategy(strategySpecSchema.parse({ kind: 'tpe' }), families, {
+    seed: 0,
+    direction: 'maximize',
+  });
   s.ask(2);
   assert.throws(() => s.tell(5, { status: 'completed', score: 1 }), /trialIndex 5 was never proposed/);
   assert.throws(() => s.tell(0, { status: 'completed' }), /completed without a score/);
@@ -223,8 +293,15 @@ test('TPE ranks completed before pruned trials and counts failed and pending one
 });
 
 function bestAfter(spec: StrategySpecInput, seed: number): number {
-  const space = searchSpaceSchema.parse({ x: { type: 'uniform', low: -10, high: 10 }, y: { type: 'logUniform', low: 1e-3, high: 10 } });
-  const s = createStrategy(strategySpecSchema.parse(spec), [{ model: 'q', space }], { seed, direction: 'minimize', budget: 40 });
+  const space = searchSpaceSchema.parse({
+    x: { type: 'uniform', low: -10, high: 10 },
+    y: { type: 'logUniform', low: 1e-3, high: 10 },
+  });
+  const s = createStrategy(strategySpecSchema.parse(spec), [{ model: 'q', space }], {
+    seed,
+    direction: 'minimize',
+    budget: 40,
+  });
   let best = Infinity;
   while (!s.exhausted) {
     for (const p of s.ask(2)) {
@@ -252,9 +329,17 @@ test('TPE, univariate and multivariate, reaches a lower median best value than r
 
 test('TPE with pending trials (constant liar) spreads a parallel ask instead of repeating its best guess', () => {
   const space = searchSpaceSchema.parse({ x: { type: 'uniform', low: 0, high: 1 } });
-  const s = createStrategy(strategySpecSchema.parse({ kind: 'tpe', nStartupTrials: 5 }), [{ model: 'q', space }], { seed: 7, direction: 'minimize' });
+  const s = createStrategy(
+    strategySpecSchema.parse({ kind: 'tpe', nStartupTrials: 5 }),
+    [{ model: 'q', space }],
+    { seed: 7, direction: 'minimize' },
+  );
   const rng = createRng(1);
-  for (const p of s.ask(20)) s.tell(p.trialIndex, { status: 'completed', score: Math.abs((p.params['x'] as number) - 0.5) + 0.01 * rng.next() });
+  for (const p of s.ask(20))
+    s.tell(p.trialIndex, {
+      status: 'completed',
+      score: Math.abs((p.params['x'] as number) - 0.5) + 0.01 * rng.next(),
+    });
   const xs = s.ask(8).map((p) => p.params['x'] as number);
   assert.equal(new Set(xs).size, 8);
   assert.ok(Math.max(...xs) - Math.min(...xs) > 0.01, `spread ${JSON.stringify(xs)}`);
@@ -263,9 +348,22 @@ test('TPE with pending trials (constant liar) spreads a parallel ask instead of 
 test('a TPE spec stored before the bandwidth option proposes as it did with factor 0.2, and the factor changes multivariate proposals', () => {
   const sizes = Array.from({ length: 30 }, () => 1);
   const run = (spec: StrategySpecInput | Record<string, unknown>): Proposal[] =>
-    drive(createStrategy(spec as ReturnType<typeof strategySpecSchema.parse>, families, { seed: 11, direction: 'minimize' }), sizes, [3]);
-  const { bandwidth, ...legacy } = strategySpecSchema.parse({ kind: 'tpe', nStartupTrials: 4 }) as Extract<ReturnType<typeof strategySpecSchema.parse>, { kind: 'tpe' }>;
+    drive(
+      createStrategy(spec as ReturnType<typeof strategySpecSchema.parse>, families, {
+        seed: 11,
+        direction: 'minimize',
+      }),
+      sizes,
+      [3],
+    );
+  const { bandwidth, ...legacy } = strategySpecSchema.parse({ kind: 'tpe', nStartupTrials: 4 }) as Extract<
+    ReturnType<typeof strategySpecSchema.parse>,
+    { kind: 'tpe' }
+  >;
   assert.equal(bandwidth, 0.1);
   assert.deepEqual(run(legacy), run({ ...legacy, bandwidth: 0.2 }));
-  assert.notDeepEqual(run({ ...legacy, bandwidth: 0.1 }).slice(4), run({ ...legacy, bandwidth: 0.2 }).slice(4));
+  assert.notDeepEqual(
+    run({ ...legacy, bandwidth: 0.1 }).slice(4),
+    run({ ...legacy, bandwidth: 0.2 }).slice(4),
+  );
 });

@@ -17,7 +17,18 @@
 import type { Domain, Direction, JsonValue, SearchSpace, StrategySpec } from '@foldwise/spec';
 import { stableHash } from '../hash';
 import { createRng, deriveSeed, type Rng } from '../prng';
-import { enumerateGrid, GRID_LIMIT, jointSpace, paramOrder, sampleConfig, spaceSize, decodeConfig, type Family, type JointSpace, type Params } from '../space';
+import {
+  enumerateGrid,
+  GRID_LIMIT,
+  jointSpace,
+  paramOrder,
+  sampleConfig,
+  spaceSize,
+  decodeConfig,
+  type Family,
+  type JointSpace,
+  type Params,
+} from '../space';
 import { createSobol, SOBOL_MAX_DIM, type Sobol } from './sobol';
 import { proposeTpe, type TpeSpec, type TpeTrial } from './tpe';
 
@@ -103,7 +114,13 @@ class SearchStrategy implements Strategy {
     }
     this.joint = jointSpace(families);
     this.order = paramOrder(this.joint.space);
-    const fp = stableHash({ spec, families, seed: opts.seed, direction: opts.direction, budget: opts.budget ?? null });
+    const fp = stableHash({
+      spec,
+      families,
+      seed: opts.seed,
+      direction: opts.direction,
+      budget: opts.budget ?? null,
+    });
     if (spec.kind === 'grid') {
       this.grid = families.flatMap((f) => {
         try {
@@ -112,19 +129,29 @@ class SearchStrategy implements Strategy {
           throw new Error(`model '${f.model}': ${(e as Error).message}`);
         }
       });
-      if (this.grid.length > GRID_LIMIT) throw new Error(`grid: the search has ${this.grid.length} configurations, more than the limit of ${GRID_LIMIT}`);
+      if (this.grid.length > GRID_LIMIT)
+        throw new Error(
+          `grid: the search has ${this.grid.length} configurations, more than the limit of ${GRID_LIMIT}`,
+        );
       if (spec.shuffle) this.grid = createRng(deriveSeed(opts.seed, 'grid')).shuffle(this.grid);
     }
     if (spec.kind === 'sobol') {
       this.sobolDims = this.order.filter((n) => (this.joint.space[n] as Domain).type !== 'const');
       if (this.sobolDims.length > SOBOL_MAX_DIM) {
-        throw new Error(`sobol: the search has ${this.sobolDims.length} parameters; at most ${SOBOL_MAX_DIM} are supported`);
+        throw new Error(
+          `sobol: the search has ${this.sobolDims.length} parameters; at most ${SOBOL_MAX_DIM} are supported`,
+        );
       }
-      this.sobol = createSobol(this.sobolDims.length, spec.scramble ? deriveSeed(opts.seed, 'sobol') : undefined);
+      this.sobol = createSobol(
+        this.sobolDims.length,
+        spec.scramble ? deriveSeed(opts.seed, 'sobol') : undefined,
+      );
     }
     if (state) {
-      if (state.v !== 1 || state.kind !== spec.kind) throw new Error(`state: belongs to a '${state.kind}' strategy, not '${spec.kind}'`);
-      if (state.fp !== fp) throw new Error('state: was produced by a different spec, families, seed, direction or budget');
+      if (state.v !== 1 || state.kind !== spec.kind)
+        throw new Error(`state: belongs to a '${state.kind}' strategy, not '${spec.kind}'`);
+      if (state.fp !== fp)
+        throw new Error('state: was produced by a different spec, families, seed, direction or budget');
       this.st = structuredCloneJson(state);
       for (const t of this.st.trials) this.keys.add(stableHash(t.c));
     } else {
@@ -160,10 +187,14 @@ class SearchStrategy implements Strategy {
 
   tell(trialIndex: number, outcome: Outcome): void {
     const rec = this.st.trials[trialIndex];
-    if (!Number.isInteger(trialIndex) || !rec) throw new Error(`tell: trialIndex ${trialIndex} was never proposed`);
-    if (!Object.values(TrialStatus).includes(outcome.status)) throw new Error(`tell: status '${String(outcome.status)}' is not one of completed, pruned, failed`);
-    if (outcome.score !== undefined && !Number.isFinite(outcome.score)) throw new Error(`tell: score must be a finite number (got ${outcome.score})`);
-    if (outcome.status === 'completed' && outcome.score === undefined) throw new Error(`tell: trial ${trialIndex} completed without a score`);
+    if (!Number.isInteger(trialIndex) || !rec)
+      throw new Error(`tell: trialIndex ${trialIndex} was never proposed`);
+    if (!Object.values(TrialStatus).includes(outcome.status))
+      throw new Error(`tell: status '${String(outcome.status)}' is not one of completed, pruned, failed`);
+    if (outcome.score !== undefined && !Number.isFinite(outcome.score))
+      throw new Error(`tell: score must be a finite number (got ${outcome.score})`);
+    if (outcome.status === 'completed' && outcome.score === undefined)
+      throw new Error(`tell: trial ${trialIndex} completed without a score`);
     if (rec.s !== undefined) {
       if (rec.s === outcome.status && rec.y === outcome.score) return;
       throw new Error(`tell: trial ${trialIndex} was already told '${rec.s}'`);
@@ -212,7 +243,10 @@ class SearchStrategy implements Strategy {
         const trials: TpeTrial[] = this.st.trials;
         for (let a = 0; a < RANDOM_ATTEMPTS; a++) {
           const rng = createRng(deriveSeed(seed, 'tpe', t, a));
-          const c = a < 8 ? proposeTpe(this.joint.space, this.order, trials, spec, sign, rng) : sampleConfig(this.joint.space, rng);
+          const c =
+            a < 8
+              ? proposeTpe(this.joint.space, this.order, trials, spec, sign, rng)
+              : sampleConfig(this.joint.space, rng);
           if (this.isNew(c)) return c;
         }
         return this.unproposed(createRng(deriveSeed(seed, 'tpe', t, 'fallback')));
@@ -223,7 +257,10 @@ class SearchStrategy implements Strategy {
   private unproposed(rng: Rng): Params | undefined {
     if (this.spaceSize() === Infinity) return undefined;
     const full: SearchSpace = Object.fromEntries(
-      Object.entries(this.joint.space).map(([k, d]) => [k, d.type === 'intLogUniform' ? { ...d, gridPoints: undefined } : d]),
+      Object.entries(this.joint.space).map(([k, d]) => [
+        k,
+        d.type === 'intLogUniform' ? { ...d, gridPoints: undefined } : d,
+      ]),
     );
     const left = enumerateGrid(full).filter((c) => this.isNew(c));
     return left.length === 0 ? undefined : left[rng.int(left.length)];
@@ -235,6 +272,11 @@ function structuredCloneJson<T>(v: T): T {
 }
 
 /** Creates a strategy over `families` (one shared budget); pass a previous `state()` to resume it exactly. */
-export function createStrategy(spec: StrategySpec, families: { model: string; space: SearchSpace }[], opts: StrategyOptions, state?: StrategyState): Strategy {
+export function createStrategy(
+  spec: StrategySpec,
+  families: { model: string; space: SearchSpace }[],
+  opts: StrategyOptions,
+  state?: StrategyState,
+): Strategy {
   return new SearchStrategy(spec, families, opts, state);
 }

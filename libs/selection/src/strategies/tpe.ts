@@ -11,7 +11,15 @@
 import type { Domain, SearchSpace, StrategySpec } from '@foldwise/spec';
 import type { Rng } from '../prng';
 import { FAMILY_PARAM, isActive, sampleConfig, type Params } from '../space';
-import { buildMixture, defaultWeights, logPdf, sampleMixture, scaleOf, type ParzenOptions, type Scale } from './parzen';
+import {
+  buildMixture,
+  defaultWeights,
+  logPdf,
+  sampleMixture,
+  scaleOf,
+  type ParzenOptions,
+  type Scale,
+} from './parzen';
 
 /** The multivariate bandwidth factor of specs stored before the `bandwidth` option existed (Optuna's), so their workflows replay unchanged. */
 const LEGACY_BANDWIDTH = 0.2;
@@ -32,7 +40,11 @@ export function rankedCount(trials: readonly TpeTrial[]): number {
 }
 
 /** Splits trial indices into the good and bad groups (see the module comment), each in trial order. */
-export function splitGoodBad(trials: readonly TpeTrial[], spec: TpeSpec, sign: 1 | -1): { good: number[]; bad: number[] } {
+export function splitGoodBad(
+  trials: readonly TpeTrial[],
+  spec: TpeSpec,
+  sign: 1 | -1,
+): { good: number[]; bad: number[] } {
   const loss = (i: number): number => sign * ((trials[i] as TpeTrial).y as number);
   const completed: number[] = [];
   const prunedScored: number[] = [];
@@ -98,7 +110,14 @@ function chooseJointly(
 }
 
 /** Proposes one joint configuration by TPE (random while fewer than `nStartupTrials` trials are ranked). */
-export function proposeTpe(space: SearchSpace, order: readonly string[], trials: readonly TpeTrial[], spec: TpeSpec, sign: 1 | -1, rng: Rng): Params {
+export function proposeTpe(
+  space: SearchSpace,
+  order: readonly string[],
+  trials: readonly TpeTrial[],
+  spec: TpeSpec,
+  sign: 1 | -1,
+  rng: Rng,
+): Params {
   if (rankedCount(trials) < spec.nStartupTrials) return sampleConfig(space, rng);
   const split = splitGoodBad(trials, spec, sign);
   const out: Params = {};

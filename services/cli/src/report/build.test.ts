@@ -21,7 +21,11 @@ test('every chart section of a report holds an inline SVG with drawn marks', asy
     assert.match(svg, /<path[^>]+d="M/, `section ${id}'s SVG draws no path`);
     assert.doesNotMatch(sec, /Not available/, `section ${id} says it is not available`);
   }
-  assert.doesNotMatch(html, /<script|https?:\/\/(?!www\.w3\.org)/, 'the report loads scripts or refers to the network');
+  assert.doesNotMatch(
+    html,
+    /<script|https?:\/\/(?!www\.w3\.org)/,
+    'the report loads scripts or refers to the network',
+  );
 });
 
 test('the leaderboard table lists every trial once, completed ones best first, with their mean and interval', async () => {
@@ -34,15 +38,26 @@ test('the leaderboard table lists every trial once, completed ones best first, w
   const best = data.trials.find((t) => t.trialId === data.comparison?.winner);
   const s = best?.metrics['accuracy'];
   assert.ok(s?.ci95);
-  const row = new RegExp(`<tr data-trial-id="${data.comparison?.winner}" class="winner">(.*?)</tr>`).exec(html)?.[1] ?? '';
+  const row =
+    new RegExp(`<tr data-trial-id="${data.comparison?.winner}" class="winner">(.*?)</tr>`).exec(html)?.[1] ??
+    '';
   assert.ok(row.includes(s.mean.toFixed(4)), 'the winner row shows its mean');
-  assert.ok(row.includes(`[${s.ci95[0].toFixed(4)}, ${s.ci95[1].toFixed(4)}]`), 'the winner row shows its interval');
+  assert.ok(
+    row.includes(`[${s.ci95[0].toFixed(4)}, ${s.ci95[1].toFixed(4)}]`),
+    'the winner row shows its interval',
+  );
   const pair = data.comparison?.pairwise[0];
   assert.ok(pair?.correctedT && pair.bayesian);
   const other = new RegExp(`<tr data-trial-id="${pair.b}">(.*?)</tr>`).exec(html)?.[1] ?? '';
-  assert.ok(other.includes(`<td>${pair.correctedT.pHolm.toFixed(4)}</td>`), 'Holm-adjusted p of the corrected t-test is shown');
+  assert.ok(
+    other.includes(`<td>${pair.correctedT.pHolm.toFixed(4)}</td>`),
+    'Holm-adjusted p of the corrected t-test is shown',
+  );
   const b = pair.bayesian;
-  assert.ok(other.includes(`<td>${[b.pA, b.pRope, b.pB].map((p) => p.toFixed(3)).join(' · ')}</td>`), 'the Bayesian probabilities are shown');
+  assert.ok(
+    other.includes(`<td>${[b.pA, b.pRope, b.pB].map((p) => p.toFixed(3)).join(' · ')}</td>`),
+    'the Bayesian probabilities are shown',
+  );
 });
 
 test('the summary names the dataset, the cross-validation, the budget, the winner and the verdict', async () => {
@@ -77,18 +92,27 @@ test('a report without comparison or confusion matrices says which charts are no
 });
 
 test('a parameter that determines the score explains all its variance and an unrelated one explains none', () => {
-  const obs = Array.from({ length: 24 }, (_, i) => ({ score: i % 3, params: { depth: i % 3, seedish: Math.floor(i / 3) % 2 } }));
+  const obs = Array.from({ length: 24 }, (_, i) => ({
+    score: i % 3,
+    params: { depth: i % 3, seedish: Math.floor(i / 3) % 2 },
+  }));
   const imp = paramImportance(obs);
   const depth = imp.find((r) => r.param === 'depth');
   const other = imp.find((r) => r.param === 'seedish');
   assert.equal(depth?.etaSquared, 1);
   assert.equal(depth?.epsilonSquared, 1);
-  assert.ok(other && other.epsilonSquared === 0 && other.etaSquared < 0.01, `unrelated parameter got ${JSON.stringify(other)}`);
+  assert.ok(
+    other && other.epsilonSquared === 0 && other.etaSquared < 0.01,
+    `unrelated parameter got ${JSON.stringify(other)}`,
+  );
   assert.equal(imp[0]?.param, 'depth');
 });
 
 test('numeric parameters with many values are cut into quantile bins before the variance is split', () => {
-  const obs = Array.from({ length: 40 }, (_, i) => ({ score: i < 20 ? 0 : 1, params: { lr: 0.001 * (i + 1) } }));
+  const obs = Array.from({ length: 40 }, (_, i) => ({
+    score: i < 20 ? 0 : 1,
+    params: { lr: 0.001 * (i + 1) },
+  }));
   const [lr] = paramImportance(obs);
   assert.equal(lr?.binned, true);
   assert.equal(lr?.groups, 4);

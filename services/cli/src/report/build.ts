@@ -37,10 +37,15 @@ export const MAX_STRIP_TRIALS = 25;
 export const MAX_CURVE_TRIALS = 6;
 
 const esc = (s: unknown): string =>
-  String(s).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
+  String(s).replace(
+    /[&<>"']/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string,
+  );
 
-const num = (v: number | null | undefined, digits = 4): string => (v === null || v === undefined || !Number.isFinite(v) ? '–' : v.toFixed(digits));
-const pval = (p: number | undefined): string => (p === undefined ? '–' : p < 1e-4 ? p.toExponential(1) : p.toFixed(4));
+const num = (v: number | null | undefined, digits = 4): string =>
+  v === null || v === undefined || !Number.isFinite(v) ? '–' : v.toFixed(digits);
+const pval = (p: number | undefined): string =>
+  p === undefined ? '–' : p < 1e-4 ? p.toExponential(1) : p.toFixed(4);
 
 interface Section {
   id: ChartId;
@@ -52,7 +57,12 @@ interface Section {
 
 function datasetText(data: ReportData): string {
   const ds = data.spec.dataset;
-  const what = 'builtin' in ds ? `built-in ${ds.builtin}${ds.subset !== undefined ? ` (subset of ${ds.subset})` : ''}` : 'path' in ds ? `file ${ds.path}` : `staged ${ds.filename ?? ds.sha256.slice(0, 12)}`;
+  const what =
+    'builtin' in ds
+      ? `built-in ${ds.builtin}${ds.subset !== undefined ? ` (subset of ${ds.subset})` : ''}`
+      : 'path' in ds
+        ? `file ${ds.path}`
+        : `staged ${ds.filename ?? ds.sha256.slice(0, 12)}`;
   const n = data.nSamples !== undefined ? `, ${data.nSamples} samples in cross-validation` : '';
   const held = data.nHeldOut ? `, ${data.nHeldOut} held out for the final test` : '';
   return `${what}${n}${held}`;
@@ -60,7 +70,11 @@ function datasetText(data: ReportData): string {
 
 function cvText(data: ReportData): string {
   const cv = data.spec.cv;
-  const folds = cv.kind.startsWith('repeated') ? `${cv.k} folds × ${cv.repeats} repeats` : cv.kind === 'shuffle-split' ? `${cv.k} splits (test size ${cv.testSize})` : `${cv.k} folds`;
+  const folds = cv.kind.startsWith('repeated')
+    ? `${cv.k} folds × ${cv.repeats} repeats`
+    : cv.kind === 'shuffle-split'
+      ? `${cv.k} splits (test size ${cv.testSize})`
+      : `${cv.k} folds`;
   return `${cv.kind}, ${folds}${cv.shuffle ? ', shuffled' : ''}${cv.holdout !== undefined ? `, hold-out ${cv.holdout}` : ''}, seed ${data.spec.seed}`;
 }
 
@@ -84,16 +98,42 @@ function summary(data: ReportData, ranked: ReportTrial[]): string {
     ['dataset', datasetText(data)],
     ['task', s.task ?? (data.task ? `${data.task} (inferred from the data)` : 'inferred from the data')],
     ['cross-validation', cvText(data)],
-    ['metrics', `primary ${m} (${data.primary.greaterIsBetter ? 'greater' : 'smaller'} is better)${s.metrics.report.length ? `; also ${s.metrics.report.join(', ')}` : ''}`],
-    ['models', s.models.map((x) => (Object.keys(x.params).length ? `${x.family} (fixed: ${formatParams(x.params)})` : x.family)).join('; ')],
-    ['search strategy', `${s.strategy.kind}; budget ${s.budget.trials} trials, ${s.budget.parallelism} in parallel; scheduler ${s.scheduler.kind}; racing ${s.racing.enabled ? 'on' : 'off'}`],
-    ['trials', `${data.trials.length} (${counts || 'none'}); ${data.folds.filter((f) => f.status === 'completed').length} folds completed`],
-    ['winner', winner ? `${trialLabel(winner)}: ${m} ${num(ws?.mean)}${ws?.ci95 ? ` [${num(ws.ci95[0])}, ${num(ws.ci95[1])}]` : ''} with ${formatParams(winner.params) || 'default parameters'}` : 'none (no trial completed)'],
+    [
+      'metrics',
+      `primary ${m} (${data.primary.greaterIsBetter ? 'greater' : 'smaller'} is better)${s.metrics.report.length ? `; also ${s.metrics.report.join(', ')}` : ''}`,
+    ],
+    [
+      'models',
+      s.models
+        .map((x) =>
+          Object.keys(x.params).length ? `${x.family} (fixed: ${formatParams(x.params)})` : x.family,
+        )
+        .join('; '),
+    ],
+    [
+      'search strategy',
+      `${s.strategy.kind}; budget ${s.budget.trials} trials, ${s.budget.parallelism} in parallel; scheduler ${s.scheduler.kind}; racing ${s.racing.enabled ? 'on' : 'off'}`,
+    ],
+    [
+      'trials',
+      `${data.trials.length} (${counts || 'none'}); ${data.folds.filter((f) => f.status === 'completed').length} folds completed`,
+    ],
+    [
+      'winner',
+      winner
+        ? `${trialLabel(winner)}: ${m} ${num(ws?.mean)}${ws?.ci95 ? ` [${num(ws.ci95[0])}, ${num(ws.ci95[1])}]` : ''} with ${formatParams(winner.params) || 'default parameters'}`
+        : 'none (no trial completed)',
+    ],
     ['verdict', data.comparison?.verdict ?? 'no comparison was made'],
   ];
   if (data.refit?.testMetrics) {
-    const tm = Object.entries(data.refit.testMetrics).map(([k, v]) => `${k} ${num(v)}`).join(', ');
-    rows.push(['held-out test', `refit on all training data${data.refit.nTrain ? ` (${data.refit.nTrain} samples)` : ''}, tested once${data.refit.nTest ? ` on ${data.refit.nTest}` : ''}: ${tm}`]);
+    const tm = Object.entries(data.refit.testMetrics)
+      .map(([k, v]) => `${k} ${num(v)}`)
+      .join(', ');
+    rows.push([
+      'held-out test',
+      `refit on all training data${data.refit.nTrain ? ` (${data.refit.nTrain} samples)` : ''}, tested once${data.refit.nTest ? ` on ${data.refit.nTest}` : ''}: ${tm}`,
+    ]);
   }
   return `<dl class="summary">${rows.map(([k, v]) => `<dt>${esc(k)}</dt><dd>${esc(v)}</dd>`).join('')}</dl>`;
 }
@@ -101,16 +141,25 @@ function summary(data: ReportData, ranked: ReportTrial[]): string {
 /** A trial's parameters without those its model family fixes in the spec (shown once in the summary). */
 function searchedParams(data: ReportData, t: ReportTrial): Record<string, unknown> {
   const fixed = data.spec.models.find((m) => m.family === t.model)?.params ?? {};
-  return Object.fromEntries(Object.entries(t.params).filter(([k, v]) => !(k in fixed) || JSON.stringify(fixed[k]) !== JSON.stringify(v)));
+  return Object.fromEntries(
+    Object.entries(t.params).filter(
+      ([k, v]) => !(k in fixed) || JSON.stringify(fixed[k]) !== JSON.stringify(v),
+    ),
+  );
 }
 
-function pairFor(comparison: ComparisonResult | undefined, trialId: string): ComparisonResult['pairwise'][number] | undefined {
+function pairFor(
+  comparison: ComparisonResult | undefined,
+  trialId: string,
+): ComparisonResult['pairwise'][number] | undefined {
   return comparison?.pairwise.find((p) => p.b === trialId);
 }
 
 function leaderboardTable(data: ReportData, ranked: ReportTrial[]): string {
   const m = data.primary.name;
-  const others = [...new Set(data.trials.flatMap((t) => Object.keys(t.metrics)))].filter((k) => k !== m).sort();
+  const others = [...new Set(data.trials.flatMap((t) => Object.keys(t.metrics)))]
+    .filter((k) => k !== m)
+    .sort();
   const rest = data.trials.filter((t) => !ranked.includes(t)).sort((a, b) => a.trialIndex - b.trialIndex);
   const winner = data.comparison?.winner;
   const head = [
@@ -145,7 +194,9 @@ function leaderboardTable(data: ReportData, ranked: ReportTrial[]): string {
       isWinner ? 'winner' : pair ? num(pair.meanDiff) : '–',
       pval(pair?.correctedT?.pHolm),
       pval(pair?.wilcoxon?.pHolm),
-      pair?.bayesian ? [pair.bayesian.pA, pair.bayesian.pRope, pair.bayesian.pB].map((p) => num(p, 3)).join(' · ') : '–',
+      pair?.bayesian
+        ? [pair.bayesian.pA, pair.bayesian.pRope, pair.bayesian.pB].map((p) => num(p, 3)).join(' · ')
+        : '–',
     ];
     return `<tr data-trial-id="${esc(t.trialId)}"${isWinner ? ' class="winner"' : ''}>${cells.map((c) => `<td>${c}</td>`).join('')}</tr>`;
   });
@@ -173,12 +224,22 @@ function comparisonNote(data: ReportData): string {
 function sections(data: ReportData, ranked: ReportTrial[]): Section[] {
   const m = data.primary.name;
   const strip = ranked.slice(0, MAX_STRIP_TRIALS);
-  const curved = ranked.filter((t) => data.folds.some((f) => f.trialId === t.trialId && f.curve.some((p) => p.valScore !== null))).slice(0, MAX_CURVE_TRIALS);
+  const curved = ranked
+    .filter((t) =>
+      data.folds.some((f) => f.trialId === t.trialId && f.curve.some((p) => p.valScore !== null)),
+    )
+    .slice(0, MAX_CURVE_TRIALS);
   const axes = paramAxes(ranked);
-  const importance = paramImportance(ranked.map((t) => ({ score: t.metrics[m]?.mean ?? NaN, params: { model: t.model, ...t.params } })));
+  const importance = paramImportance(
+    ranked.map((t) => ({ score: t.metrics[m]?.mean ?? NaN, params: { model: t.model, ...t.params } })),
+  );
   const winner = winnerOf(data, ranked);
-  const matrices = data.folds.filter((f) => f.trialId === winner?.trialId && f.status === 'completed' && f.confusionMatrix).map((f) => f.confusionMatrix as number[][]);
-  const summed = matrices.length ? matrices.reduce((acc, mx) => acc.map((row, i) => row.map((v, j) => v + (mx[i]?.[j] ?? 0)))) : undefined;
+  const matrices = data.folds
+    .filter((f) => f.trialId === winner?.trialId && f.status === 'completed' && f.confusionMatrix)
+    .map((f) => f.confusionMatrix as number[][]);
+  const summed = matrices.length
+    ? matrices.reduce((acc, mx) => acc.map((row, i) => row.map((v, j) => v + (mx[i]?.[j] ?? 0))))
+    : undefined;
   const fr = data.comparison?.friedman;
   return [
     {
@@ -198,9 +259,11 @@ function sections(data: ReportData, ranked: ReportTrial[]): Section[] {
     {
       id: ChartId.CriticalDifference,
       title: 'Critical-difference diagram',
-      caption: 'Average rank of each compared configuration across folds (Friedman). Configurations joined by a black bar are not significantly different (Nemenyi); the red bar is the critical difference.',
+      caption:
+        'Average rank of each compared configuration across folds (Friedman). Configurations joined by a black bar are not significantly different (Nemenyi); the red bar is the critical difference.',
       spec: data.comparison && fr ? cdDiagramChart(data.comparison) : undefined,
-      missing: 'the comparison has no Friedman test (fewer than three candidates, or the test was not requested)',
+      missing:
+        'the comparison has no Friedman test (fewer than three candidates, or the test was not requested)',
     },
     {
       id: ChartId.LearningCurves,
@@ -212,7 +275,8 @@ function sections(data: ReportData, ranked: ReportTrial[]): Section[] {
     {
       id: ChartId.Hyperparameters,
       title: `Hyperparameters against mean ${m}`,
-      caption: 'One point per completed configuration; parameters spanning two or more decades are drawn on a log axis.',
+      caption:
+        'One point per completed configuration; parameters spanning two or more decades are drawn on a log axis.',
       spec: axes.length ? paramScatterChart(data, ranked, axes) : undefined,
       missing: 'no parameter varied across at least three completed configurations',
     },
@@ -267,11 +331,15 @@ footer{margin-top:40px;font-size:12px;color:#888}
 export async function buildReport(data: ReportData): Promise<string> {
   const ranked = rankedTrials(data);
   const parts = sections(data, ranked);
-  const rendered = await Promise.all(parts.map((p) => (p.spec ? renderSvg(p.spec) : Promise.resolve(undefined))));
+  const rendered = await Promise.all(
+    parts.map((p) => (p.spec ? renderSvg(p.spec) : Promise.resolve(undefined))),
+  );
   const charts = parts
     .map((p, i) => {
       const svg = rendered[i];
-      const body = svg ? `<figure>${svg}</figure>` : `<p class="na">Not available: ${esc(p.missing ?? 'no data')}.</p>`;
+      const body = svg
+        ? `<figure>${svg}</figure>`
+        : `<p class="na">Not available: ${esc(p.missing ?? 'no data')}.</p>`;
       return `<section class="chart" id="chart-${p.id}" data-chart="${p.id}"><h2>${esc(p.title)}</h2><p class="caption">${esc(p.caption)}</p>${body}</section>`;
     })
     .join('\n');

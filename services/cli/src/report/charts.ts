@@ -44,7 +44,9 @@ export function rankedTrials(data: ReportData): ReportTrial[] {
   const sign = data.primary.greaterIsBetter ? -1 : 1;
   return data.trials
     .filter((t) => t.metrics[m] !== undefined)
-    .sort((a, b) => sign * ((a.metrics[m]?.mean ?? 0) - (b.metrics[m]?.mean ?? 0)) || a.trialIndex - b.trialIndex);
+    .sort(
+      (a, b) => sign * ((a.metrics[m]?.mean ?? 0) - (b.metrics[m]?.mean ?? 0)) || a.trialIndex - b.trialIndex,
+    );
 }
 
 /** Mean primary score with its 95 % interval per trial, best at the top. */
@@ -52,7 +54,13 @@ export function scoresChart(data: ReportData, trials: ReportTrial[]): VegaLiteSp
   const m = data.primary.name;
   const rows = trials.map((t) => {
     const s = t.metrics[m];
-    return { label: trialLabel(t), model: t.model, mean: s?.mean, lo: s?.ci95?.[0] ?? s?.mean, hi: s?.ci95?.[1] ?? s?.mean };
+    return {
+      label: trialLabel(t),
+      model: t.model,
+      mean: s?.mean,
+      lo: s?.ci95?.[0] ?? s?.mean,
+      hi: s?.ci95?.[1] ?? s?.mean,
+    };
   });
   const y = { field: 'label', type: 'nominal', title: null, sort: rows.map((r) => r.label) };
   return {
@@ -61,8 +69,19 @@ export function scoresChart(data: ReportData, trials: ReportTrial[]): VegaLiteSp
     height: { step: 22 },
     data: { values: rows },
     layer: [
-      { mark: { type: 'rule', strokeWidth: 2 }, encoding: { y, x: { field: 'lo', type: 'quantitative', title: `${m} (mean, 95% CI)`, scale: { zero: false } }, x2: { field: 'hi' }, color: modelColor } },
-      { mark: { type: 'point', filled: true, size: 60 }, encoding: { y, x: { field: 'mean', type: 'quantitative' }, color: modelColor } },
+      {
+        mark: { type: 'rule', strokeWidth: 2 },
+        encoding: {
+          y,
+          x: { field: 'lo', type: 'quantitative', title: `${m} (mean, 95% CI)`, scale: { zero: false } },
+          x2: { field: 'hi' },
+          color: modelColor,
+        },
+      },
+      {
+        mark: { type: 'point', filled: true, size: 60 },
+        encoding: { y, x: { field: 'mean', type: 'quantitative' }, color: modelColor },
+      },
     ],
   };
 }
@@ -107,7 +126,14 @@ export function learningCurvesChart(data: ReportData, trials: ReportTrial[]): Ve
   const rows = data.folds
     .filter((f) => ids.has(f.trialId))
     .flatMap((f) =>
-      f.curve.filter((p) => p.valScore !== null).map((p) => ({ label: ids.get(f.trialId), fold: `fold ${f.fold}`, epoch: p.epoch, valScore: p.valScore })),
+      f.curve
+        .filter((p) => p.valScore !== null)
+        .map((p) => ({
+          label: ids.get(f.trialId),
+          fold: `fold ${f.fold}`,
+          epoch: p.epoch,
+          valScore: p.valScore,
+        })),
     );
   return {
     ...base,
@@ -156,7 +182,12 @@ export function paramScatterChart(data: ReportData, trials: ReportTrial[], axes:
   const panels = axes.map((a) => {
     const rows = trials
       .filter((t) => t.params[a.param] !== undefined)
-      .map((t) => ({ value: a.kind === 'numeric' ? t.params[a.param] : JSON.stringify(t.params[a.param]), score: t.metrics[m]?.mean, model: t.model, label: trialLabel(t) }));
+      .map((t) => ({
+        value: a.kind === 'numeric' ? t.params[a.param] : JSON.stringify(t.params[a.param]),
+        score: t.metrics[m]?.mean,
+        model: t.model,
+        label: trialLabel(t),
+      }));
     return {
       width: 210,
       height: 160,
@@ -166,7 +197,12 @@ export function paramScatterChart(data: ReportData, trials: ReportTrial[], axes:
       encoding: {
         x:
           a.kind === 'numeric'
-            ? { field: 'value', type: 'quantitative', title: a.param, scale: a.log ? { type: 'log' } : { zero: false } }
+            ? {
+                field: 'value',
+                type: 'quantitative',
+                title: a.param,
+                scale: a.log ? { type: 'log' } : { zero: false },
+              }
             : { field: 'value', type: 'nominal', title: a.param, axis: { labelAngle: 0 } },
         y: { field: 'score', type: 'quantitative', title: `mean ${m}`, scale: { zero: false } },
         color: modelColor,
@@ -179,7 +215,10 @@ export function paramScatterChart(data: ReportData, trials: ReportTrial[], axes:
 
 /** Parameter importance as bars of ε² (variance of trial scores explained), with η² printed beside. */
 export function importanceChart(rows: ParamImportance[]): VegaLiteSpec {
-  const values = rows.map((r) => ({ ...r, label: `η²=${r.etaSquared.toFixed(2)} (n=${r.n}, ${r.groups} groups)` }));
+  const values = rows.map((r) => ({
+    ...r,
+    label: `η²=${r.etaSquared.toFixed(2)} (n=${r.n}, ${r.groups} groups)`,
+  }));
   const y = { field: 'param', type: 'nominal', title: null, sort: rows.map((r) => r.param) };
   return {
     ...base,
@@ -189,7 +228,15 @@ export function importanceChart(rows: ParamImportance[]): VegaLiteSpec {
     layer: [
       {
         mark: { type: 'bar', color: '#4c78a8' },
-        encoding: { y, x: { field: 'epsilonSquared', type: 'quantitative', title: 'fraction of score variance explained (ε²)', scale: { domain: [0, 1] } } },
+        encoding: {
+          y,
+          x: {
+            field: 'epsilonSquared',
+            type: 'quantitative',
+            title: 'fraction of score variance explained (ε²)',
+            scale: { domain: [0, 1] },
+          },
+        },
       },
       {
         mark: { type: 'text', align: 'left', dx: 4, fontSize: 10, color: '#333' },
@@ -206,7 +253,8 @@ export function cdCliques(ranks: number[], cd: number): [number, number][] {
   let lastEnd = -1;
   for (let s = 0; s < order.length; s++) {
     let e = s;
-    while (e + 1 < order.length && (order[e + 1] as { r: number }).r - (order[s] as { r: number }).r < cd) e++;
+    while (e + 1 < order.length && (order[e + 1] as { r: number }).r - (order[s] as { r: number }).r < cd)
+      e++;
     if (e > s && e > lastEnd) {
       out.push([(order[s] as { r: number }).r, (order[e] as { r: number }).r]);
       lastEnd = e;
@@ -227,12 +275,26 @@ export function cdDiagramChart(comparison: ComparisonResult): VegaLiteSpec {
   const marks = items.map((it, i) => {
     const left = i < half;
     const row = left ? i + 1 : items.length - i;
-    return { ...it, zero: 0, row, left, textX: left ? 0.8 : k + 0.2, text: `${it.label} (${it.rank.toFixed(2)})` };
+    return {
+      ...it,
+      zero: 0,
+      row,
+      left,
+      textX: left ? 0.8 : k + 0.2,
+      text: `${it.label} (${it.rank.toFixed(2)})`,
+    };
   });
-  const cliques = cdCliques(items.map((i) => i.rank), fr.criticalDifference).map(([a, b], j) => ({ a: a - 0.03, b: b + 0.03, y: -0.35 - 0.3 * j }));
+  const cliques = cdCliques(
+    items.map((i) => i.rank),
+    fr.criticalDifference,
+  ).map(([a, b], j) => ({ a: a - 0.03, b: b + 0.03, y: -0.35 - 0.3 * j }));
   const lo = 1;
   const x = { type: 'quantitative', scale: { domain: [lo - 1.2, k + 1.2], nice: false } };
-  const y = { type: 'quantitative', scale: { domain: [Math.max(half, 1) + 0.6, -2.4], nice: false }, axis: null };
+  const y = {
+    type: 'quantitative',
+    scale: { domain: [Math.max(half, 1) + 0.6, -2.4], nice: false },
+    axis: null,
+  };
   return {
     ...base,
     width: 640,
@@ -241,7 +303,21 @@ export function cdDiagramChart(comparison: ComparisonResult): VegaLiteSpec {
       {
         data: { values: [{ a: lo, b: k, zero: 0 }] },
         mark: { type: 'rule', color: '#333' },
-        encoding: { x: { ...x, field: 'a', title: null, axis: { values: Array.from({ length: k }, (_, i) => i + 1), orient: 'top', title: 'average rank (1 = best)', grid: false } }, x2: { field: 'b' }, y: { ...y, field: 'zero' } },
+        encoding: {
+          x: {
+            ...x,
+            field: 'a',
+            title: null,
+            axis: {
+              values: Array.from({ length: k }, (_, i) => i + 1),
+              orient: 'top',
+              title: 'average rank (1 = best)',
+              grid: false,
+            },
+          },
+          x2: { field: 'b' },
+          y: { ...y, field: 'zero' },
+        },
       },
       {
         data: { values: marks },
@@ -269,10 +345,25 @@ export function cdDiagramChart(comparison: ComparisonResult): VegaLiteSpec {
         encoding: { x: { ...x, field: 'a' }, x2: { field: 'b' }, y: { ...y, field: 'y' } },
       },
       {
-        data: { values: [{ a: lo, b: lo + fr.criticalDifference, y: -1.7, text: `CD = ${fr.criticalDifference.toFixed(2)}` }] },
+        data: {
+          values: [
+            {
+              a: lo,
+              b: lo + fr.criticalDifference,
+              y: -1.7,
+              text: `CD = ${fr.criticalDifference.toFixed(2)}`,
+            },
+          ],
+        },
         layer: [
-          { mark: { type: 'rule', strokeWidth: 2, color: '#d62728' }, encoding: { x: { ...x, field: 'a' }, x2: { field: 'b' }, y: { ...y, field: 'y' } } },
-          { mark: { type: 'text', dy: -8, color: '#d62728', fontSize: 11, align: 'left' }, encoding: { x: { ...x, field: 'a' }, y: { ...y, field: 'y' }, text: { field: 'text' } } },
+          {
+            mark: { type: 'rule', strokeWidth: 2, color: '#d62728' },
+            encoding: { x: { ...x, field: 'a' }, x2: { field: 'b' }, y: { ...y, field: 'y' } },
+          },
+          {
+            mark: { type: 'text', dy: -8, color: '#d62728', fontSize: 11, align: 'left' },
+            encoding: { x: { ...x, field: 'a' }, y: { ...y, field: 'y' }, text: { field: 'text' } },
+          },
         ],
       },
     ],
@@ -283,7 +374,9 @@ export function cdDiagramChart(comparison: ComparisonResult): VegaLiteSpec {
 export function confusionChart(matrix: number[][], classes: (string | number)[]): VegaLiteSpec {
   const name = (i: number): string => String(classes[i] ?? i);
   const max = Math.max(1, ...matrix.flat());
-  const rows = matrix.flatMap((r, i) => r.map((count, j) => ({ actual: name(i), predicted: name(j), count, dark: count > max / 2 })));
+  const rows = matrix.flatMap((r, i) =>
+    r.map((count, j) => ({ actual: name(i), predicted: name(j), count, dark: count > max / 2 })),
+  );
   const order = matrix.map((_, i) => name(i));
   const size = Math.min(44, Math.max(24, Math.floor(440 / Math.max(1, matrix.length))));
   return {
@@ -292,14 +385,28 @@ export function confusionChart(matrix: number[][], classes: (string | number)[])
     height: { step: size },
     data: { values: rows },
     encoding: {
-      x: { field: 'predicted', type: 'nominal', sort: order, title: 'predicted', axis: { labelAngle: -35, labelAlign: 'left', orient: 'top' } },
+      x: {
+        field: 'predicted',
+        type: 'nominal',
+        sort: order,
+        title: 'predicted',
+        axis: { labelAngle: -35, labelAlign: 'left', orient: 'top' },
+      },
       y: { field: 'actual', type: 'nominal', sort: order, title: 'actual' },
     },
     layer: [
-      { mark: 'rect', encoding: { color: { field: 'count', type: 'quantitative', title: 'count', scale: { scheme: 'blues' } } } },
+      {
+        mark: 'rect',
+        encoding: {
+          color: { field: 'count', type: 'quantitative', title: 'count', scale: { scheme: 'blues' } },
+        },
+      },
       {
         mark: { type: 'text', fontSize: 10 },
-        encoding: { text: { field: 'count', type: 'quantitative' }, color: { condition: { test: 'datum.dark', value: 'white' }, value: 'black' } },
+        encoding: {
+          text: { field: 'count', type: 'quantitative' },
+          color: { condition: { test: 'datum.dark', value: 'white' }, value: 'black' },
+        },
       },
     ],
   };

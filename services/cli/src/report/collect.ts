@@ -6,7 +6,11 @@ import type { ReportData } from './data';
  * Gathers a search's report data from MongoDB (spec, plan, trials, folds, comparison) and, when the workflow has
  * finished, from its result; works for a running search too (the report then shows what is done).
  */
-export async function collectReportData(client: FoldwiseClient, searchId: string, now: Date = new Date()): Promise<ReportData> {
+export async function collectReportData(
+  client: FoldwiseClient,
+  searchId: string,
+  now: Date = new Date(),
+): Promise<ReportData> {
   const doc = await client.store.searches.get(searchId);
   if (!doc) throw new Error(`search ${searchId}: not found in MongoDB`);
   const spec = doc.spec as unknown as SearchSpec;
@@ -18,14 +22,20 @@ export async function collectReportData(client: FoldwiseClient, searchId: string
   } catch {
     result = undefined;
   }
-  const [trials, folds] = await Promise.all([client.store.trials.forSearch(searchId), client.store.folds.forSearch(searchId)]);
+  const [trials, folds] = await Promise.all([
+    client.store.trials.forSearch(searchId),
+    client.store.folds.forSearch(searchId),
+  ]);
   const comparison = result?.comparison ?? (doc.comparison as ComparisonResult | undefined);
   const refit = result?.refit ?? doc.refit;
   return {
     searchId,
     spec,
     status: result?.status ?? doc.status,
-    primary: plan?.primary ?? { name: spec.metrics.primary, greaterIsBetter: comparison?.greaterIsBetter ?? !spec.metrics.primary.startsWith('neg_') },
+    primary: plan?.primary ?? {
+      name: spec.metrics.primary,
+      greaterIsBetter: comparison?.greaterIsBetter ?? !spec.metrics.primary.startsWith('neg_'),
+    },
     classes: plan?.classes,
     task: plan?.task,
     nSamples: plan?.nSamples,

@@ -40,7 +40,9 @@ export interface ReportData {
   nHeldOut?: number | undefined;
   best?: Best | undefined;
   comparison?: ComparisonResult | undefined;
-  refit?: { trialId: string; testMetrics?: Record<string, number> | undefined; nTrain?: number; nTest?: number } | undefined;
+  refit?:
+    | { trialId: string; testMetrics?: Record<string, number> | undefined; nTrain?: number; nTest?: number }
+    | undefined;
   trials: ReportTrial[];
   folds: ReportFold[];
   /** ISO timestamp printed in the footer; passed in so the output is a pure function of the data. */

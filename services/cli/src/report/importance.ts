@@ -26,11 +26,15 @@ const isNumber = (v: unknown): v is number => typeof v === 'number' && Number.is
 /** Group keys of a parameter's values: distinct values, or quantile bins when numbers take more than MAX_BINS values. */
 export function groupKeys(values: unknown[]): { keys: string[]; binned: boolean } {
   const distinct = new Set(values.map((v) => JSON.stringify(v)));
-  if (!values.every(isNumber) || distinct.size <= MAX_BINS) return { keys: values.map((v) => JSON.stringify(v)), binned: false };
+  if (!values.every(isNumber) || distinct.size <= MAX_BINS)
+    return { keys: values.map((v) => JSON.stringify(v)), binned: false };
   const nums = values as number[];
   const sorted = [...nums].sort((a, b) => a - b);
   const bins = Math.min(MAX_BINS, Math.max(2, Math.floor(nums.length / 2)));
-  const edges = Array.from({ length: bins - 1 }, (_, i) => sorted[Math.floor(((i + 1) * sorted.length) / bins)] as number);
+  const edges = Array.from(
+    { length: bins - 1 },
+    (_, i) => sorted[Math.floor(((i + 1) * sorted.length) / bins)] as number,
+  );
   return { keys: nums.map((v) => `bin${edges.filter((e) => v >= e).length}`), binned: true };
 }
 
@@ -66,5 +70,8 @@ export function paramImportance(obs: ImportanceObservation[]): ParamImportance[]
     const eps = sst > 0 && dfw > 0 ? Math.max(0, (ssb - (groups.size - 1) * msw) / sst) : 0;
     out.push({ param, etaSquared: eta, epsilonSquared: eps, n: rows.length, groups: groups.size, binned });
   }
-  return out.sort((a, b) => b.epsilonSquared - a.epsilonSquared || b.etaSquared - a.etaSquared || a.param.localeCompare(b.param));
+  return out.sort(
+    (a, b) =>
+      b.epsilonSquared - a.epsilonSquared || b.etaSquared - a.etaSquared || a.param.localeCompare(b.param),
+  );
 }

@@ -33,7 +33,13 @@ export function syntheticReportData(opts: { nTrials?: number; seed?: number } = 
     metrics: { primary: 'accuracy', report: ['f1_macro'] },
     models: [
       { family: 'logistic', space: { learningRate: { type: 'logUniform', low: 0.001, high: 0.3 } } },
-      { family: 'mlp', space: { units: { type: 'choice', values: [8, 16, 32] }, learningRate: { type: 'logUniform', low: 0.001, high: 0.3 } } },
+      {
+        family: 'mlp',
+        space: {
+          units: { type: 'choice', values: [8, 16, 32] },
+          learningRate: { type: 'logUniform', low: 0.001, high: 0.3 },
+        },
+      },
     ],
     budget: { trials: nTrials },
     seed: 3,
@@ -43,8 +49,10 @@ export function syntheticReportData(opts: { nTrials?: number; seed?: number } = 
   for (let i = 0; i < nTrials; i++) {
     const model = i % 2 === 0 ? 'logistic' : 'mlp';
     const learningRate = 10 ** (-3 + 2.5 * rand());
-    const params: Record<string, unknown> = model === 'mlp' ? { units: [8, 16, 32][i % 3], learningRate } : { learningRate };
-    const quality = 0.8 + 0.15 * (1 - Math.abs(Math.log10(learningRate) + 1.5) / 1.5) + (model === 'mlp' ? 0.02 : 0);
+    const params: Record<string, unknown> =
+      model === 'mlp' ? { units: [8, 16, 32][i % 3], learningRate } : { learningRate };
+    const quality =
+      0.8 + 0.15 * (1 - Math.abs(Math.log10(learningRate) + 1.5) / 1.5) + (model === 'mlp' ? 0.02 : 0);
     const trialId = `${searchId}:${i}`;
     const pruned = i === nTrials - 1;
     const done = pruned ? 2 : nFolds;
@@ -62,8 +70,19 @@ export function syntheticReportData(opts: { nTrials?: number; seed?: number } = 
       }));
       const perClass = 10;
       const correct = Math.round(a * perClass);
-      const cm = [0, 1, 2].map((r) => [0, 1, 2].map((c) => (r === c ? correct : c === (r + 1) % 3 ? perClass - correct : 0)));
-      folds.push({ trialId, trialIndex: i, fold: f, model, status: 'completed', metrics: { accuracy: a, f1_macro: f1[f] as number }, curve, confusionMatrix: cm });
+      const cm = [0, 1, 2].map((r) =>
+        [0, 1, 2].map((c) => (r === c ? correct : c === (r + 1) % 3 ? perClass - correct : 0)),
+      );
+      folds.push({
+        trialId,
+        trialIndex: i,
+        fold: f,
+        model,
+        status: 'completed',
+        metrics: { accuracy: a, f1_macro: f1[f] as number },
+        curve,
+        confusionMatrix: cm,
+      });
     }
     trials.push({
       trialId,
@@ -83,7 +102,13 @@ export function syntheticReportData(opts: { nTrials?: number; seed?: number } = 
   const comparison: ComparisonResult = {
     metric: 'accuracy',
     greaterIsBetter: true,
-    candidates: top.map((t) => ({ trialId: t.trialId, trialIndex: t.trialIndex, model: t.model, mean: t.metrics['accuracy']?.mean ?? 0, ci95: t.metrics['accuracy']?.ci95 ?? [0, 0] })),
+    candidates: top.map((t) => ({
+      trialId: t.trialId,
+      trialIndex: t.trialIndex,
+      model: t.model,
+      mean: t.metrics['accuracy']?.mean ?? 0,
+      ci95: t.metrics['accuracy']?.ci95 ?? [0, 0],
+    })),
     pairwise: top.slice(1).map((t, j) => ({
       a: best.trialId,
       b: t.trialId,
@@ -92,7 +117,12 @@ export function syntheticReportData(opts: { nTrials?: number; seed?: number } = 
       wilcoxon: { statistic: 1, pValue: 0.0625, pHolm: 0.25 },
       bayesian: { pA: 0.5 + 0.1 * j, pRope: 0.4 - 0.1 * j, pB: 0.1 },
     })),
-    friedman: { statistic: 9.2, pValue: 0.056, averageRanks: top.map((_, j) => 1.4 + 0.8 * j), criticalDifference: 2.73 },
+    friedman: {
+      statistic: 9.2,
+      pValue: 0.056,
+      averageRanks: top.map((_, j) => 1.4 + 0.8 * j),
+      criticalDifference: 2.73,
+    },
     verdict: `${best.trialId} has the best mean; it is not significantly better than the others (Holm-corrected, alpha=0.05).`,
     winner: best.trialId,
   };
@@ -105,7 +135,14 @@ export function syntheticReportData(opts: { nTrials?: number; seed?: number } = 
     classes: ['setosa', 'versicolor', 'virginica'],
     nSamples: 150,
     nHeldOut: 0,
-    best: { trialId: best.trialId, model: best.model, params: best.params, metric: 'accuracy', score: s.mean, ci95: s.ci95 },
+    best: {
+      trialId: best.trialId,
+      model: best.model,
+      params: best.params,
+      metric: 'accuracy',
+      score: s.mean,
+      ci95: s.ci95,
+    },
     comparison,
     trials,
     folds,
