@@ -1,8 +1,9 @@
 /**
  * Training throughput benchmark: foldwise `train` and `trainPacked` (5 folds) on each dense engine (WebAssembly SIMD
- * kernels, tfjs ops), tfjs `model.fit`,
- * scikit-learn MLPClassifier and PyTorch side by side on digits (64→128→10, adam, same batch size and
- * epochs), then tensor count and RSS after many small folds. Prints Markdown; `--save` also writes RESULTS.md.
+ * kernels, tfjs ops), tfjs `model.fit`, scikit-learn MLPClassifier and PyTorch side by side on digits (64→128→10,
+ * adam, same batch size and epochs, float32 everywhere, one thread each, one untimed warm-up epoch for every
+ * runner), then tensor count and RSS after many small folds. Prints Markdown; `--save` also writes the run at the
+ * top of RESULTS.md and moves the run that was there to the top of its `# History` section.
  * Usage: npm run bench:train -- [--epochs 30] [--batch 32,200] [--folds 10,100,1000] [--save]
  */
 import { execFileSync } from 'node:child_process';
@@ -50,21 +51,57 @@ async function timed<T>(f: () => Promise<T>): Promise<{ value: T; wallS: number;
 
 async function fitBaseline(job: TrainJob, batchSize: number): Promise<{ speed: Speed; acc: number }> {
   const n = job.yTrain.length;
-  const model = tf.sequential();
-  model.add(tf.layers.dense({ units: hidden, activation: 'relu', inputShape: [job.nFeatures] }));
-  model.add(tf.layers.dense({ units: job.nClasses, activation: 'softmax' }));
-  model.compile({ optimizer: tf.train.adam(1e-3), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
+  const build = (): tf.Sequential => {
+    const model = tf.sequential();
+    model.add(tf.layers.dense({ units: hidden, activation: 'relu', inputShape: [job.nFeatures] }));
+    model.add(tf.layers.dense({ units: job.nClasses, activation: 'softmax' }));
+    model.compile({ optimizer: tf.train.adam(1e-3), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
+    return model;
+  };
+  const release = (model: tf.Sequential): void => {
+    model.optimizer.dispose();
+    model.dispose();
+  };
   const x = tf.tensor2d(job.xTrain, [n, job.nFeatures]);
   const y = tf.oneHot(tf.tensor1d(Array.from(job.yTrain), 'int32'), job.nClasses);
   const xv = tf.tensor2d(job.xVal, [job.yVal.length, job.nFeatures]);
+  const warm = build();
+  await warm.fit(x, y, { batchSize, epochs: 1, shuffle: true, verbose: 0 });
+  release(warm);
+  const model = build();
   const t = await timed(() => model.fit(x, y, { batchSize, epochs, shuffle: true, verbose: 0 }));
   const pred = tf.tidy(() => Array.from((model.predict(xv) as tf.Tensor).argMax(1).dataSync()));
   const acc = pred.reduce((a, p, i) => a + (p === job.yVal[i] ? 1 : 0), 0) / job.yVal.length;
   tf.dispose([x, y, xv]);
-  model.optimizer.dispose();
-  model.dispose();
+  release(model);
   return { speed: { wall: (n * epochs) / t.wallS, cpu: (n * epochs) / t.cpuS }, acc };
 }
+
+/** What reference.py reports for one peer. */
+interface PeerRun {
+  samplesEpochsPerSec?: number;
+  samplesEpochsPerCpuSec?: number;
+  valAcc?: number;
+  epochs?: number;
+  inputDtype?: string;
+  coefDtype?: string;
+  dtype?: string;
+  error?: string;
+}
+
+/** reference.py's JSON line. */
+interface PeerReport {
+  nTrain: number;
+  threads: { torch?: number; threadpools?: { api: string; version: string | null; numThreads: number }[] };
+  sklearn?: PeerRun;
+  sklearnFloat64?: PeerRun;
+  torch?: PeerRun;
+}
+
+const speedOf = (r: PeerRun | undefined): Speed => ({
+  wall: r?.samplesEpochsPerSec ?? NaN,
+  cpu: r?.samplesEpochsPerCpuSec ?? NaN,
+});
 
 async function main(): Promise<void> {
   const choice = await selectBackend('auto');
@@ -85,11 +122,19 @@ async function main(): Promise<void> {
   out(
     `Data: ${path.relative(process.cwd(), d.file)} (${d.n}×${d.nFeatures}, ${d.nClasses} classes), fold 0 of 5 = ${foldOf(d, 5, 0).yTrain.length} training rows; MLP ${d.nFeatures}→${hidden}→${d.nClasses}, adam lr 1e-3, ${epochs} epochs.`,
   );
-  out();
   out(
-    '| batch | runner | samples·epochs per wall s | ratio vs sklearn | samples·epochs per CPU s | ratio vs sklearn | val acc |',
+    'Terms, the same for every runner: float32 input and float32 arithmetic (scikit-learn 1.2 keeps float32 input in float32: ' +
+      '`coefs_` checked after fit; the float64 row is labelled), one untimed warm-up epoch on a throwaway model of the same ' +
+      'shape before each timed run, one compute thread, the same split, architecture, Adam lr 1e-3, batch size and epochs. ' +
+      'foldwise also scores the validation fold after every epoch inside its timed run; the peers do not.',
   );
-  out('| ---: | --- | ---: | ---: | ---: | ---: | ---: |');
+  const threadNotes: string[] = [];
+  const peerRuns: PeerReport[] = [];
+  const tableHead = [
+    '| batch | runner | samples·epochs per wall s | ratio vs sklearn | samples·epochs per CPU s | ratio vs sklearn | ratio vs PyTorch | val acc |',
+    '| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |',
+  ];
+  const rows: string[] = [];
   for (const batchSize of batches) {
     const job = (f: number): TrainJob => ({
       family: 'mlp',
@@ -109,17 +154,13 @@ async function main(): Promise<void> {
           encoding: 'utf8',
         },
       ),
-    ) as Record<
-      string,
-      { samplesEpochsPerSec?: number; samplesEpochsPerCpuSec?: number; valAcc?: number; error?: string }
-    >;
-    const sk: Speed = {
-      wall: ref.sklearn?.samplesEpochsPerSec ?? NaN,
-      cpu: ref.sklearn?.samplesEpochsPerCpuSec ?? NaN,
-    };
+    ) as PeerReport;
+    peerRuns.push(ref);
+    const sk = speedOf(ref.sklearn);
+    const th = speedOf(ref.torch);
     const row = (name: string, s: Speed, acc: number) =>
-      out(
-        `| ${batchSize} | ${name} | ${fmt(s.wall)} | ${(s.wall / sk.wall).toFixed(2)} | ${fmt(s.cpu)} | ${(s.cpu / sk.cpu).toFixed(2)} | ${acc.toFixed(3)} |`,
+      rows.push(
+        `| ${batchSize} | ${name} | ${fmt(s.wall)} | ${(s.wall / sk.wall).toFixed(2)} | ${fmt(s.cpu)} | ${(s.cpu / sk.cpu).toFixed(2)} | ${(s.cpu / th.cpu).toFixed(2)} | ${acc.toFixed(3)} |`,
       );
     for (const [engine, label] of [
       ['simd', 'WebAssembly SIMD kernels'],
@@ -134,6 +175,7 @@ async function main(): Promise<void> {
         { wall: n1 / single.wallS, cpu: n1 / single.cpuS },
         single.value.curve.at(-1)!.valScore,
       );
+      await trainPacked([0, 1, 2, 3, 4].map((f) => ({ ...job(f), epochs: 1 })));
       const packed = await timed(() => trainPacked([0, 1, 2, 3, 4].map(job)));
       const n5 = packed.value.reduce((a, r) => a + r.samplesTrained, 0);
       const acc5 = packed.value.reduce((a, r) => a + r.curve.at(-1)!.valScore, 0) / 5;
@@ -146,16 +188,30 @@ async function main(): Promise<void> {
     setDenseEngine('auto');
     const fit = await fitBaseline(job(0), batchSize);
     row('tfjs `model.fit` (same backend)', fit.speed, fit.acc);
-    row('scikit-learn MLPClassifier (1 thread)', sk, ref.sklearn?.valAcc ?? NaN);
-    const th = ref.torch;
-    if (th?.samplesEpochsPerSec && th.samplesEpochsPerCpuSec) {
-      row(
-        'PyTorch (1 thread)',
-        { wall: th.samplesEpochsPerSec, cpu: th.samplesEpochsPerCpuSec },
-        th.valAcc ?? NaN,
-      );
-    } else out(`| ${batchSize} | PyTorch | ${th?.error ?? 'not run'} | | | | |`);
+    row(
+      `scikit-learn MLPClassifier, float32 (computes in ${ref.sklearn?.coefDtype ?? '?'}), 1 thread`,
+      sk,
+      ref.sklearn?.valAcc ?? NaN,
+    );
+    row(
+      `scikit-learn MLPClassifier, float64 input (computes in ${ref.sklearnFloat64?.coefDtype ?? '?'}), 1 thread`,
+      speedOf(ref.sklearnFloat64),
+      ref.sklearnFloat64?.valAcc ?? NaN,
+    );
+    if (ref.torch?.samplesEpochsPerCpuSec)
+      row(`PyTorch, ${ref.torch.dtype ?? '?'}, 1 thread`, th, ref.torch.valAcc ?? NaN);
+    else rows.push(`| ${batchSize} | PyTorch | ${ref.torch?.error ?? 'not run'} | | | | | |`);
   }
+  const first = peerRuns[0];
+  const pools = (first?.threads.threadpools ?? []).map((p) => `${p.api} ${p.numThreads}`).join(', ');
+  threadNotes.push(
+    `foldwise and tfjs: one JavaScript thread (the SIMD kernels are single-threaded; tfjs-backend-wasm runs its non-threaded build in Node)`,
+    `scikit-learn: OMP_NUM_THREADS=OPENBLAS_NUM_THREADS=MKL_NUM_THREADS=1 and threadpoolctl limits 1 (threads reported: ${pools || '?'})`,
+    `PyTorch: torch.set_num_threads(1) (torch.get_num_threads() = ${first?.threads.torch ?? '?'})`,
+  );
+  out(`Threads: ${threadNotes.join('; ')}.`);
+  out();
+  for (const line of [...tableHead, ...rows]) out(line);
   out();
   out(
     'Packed accuracy is the mean over the 5 folds; the others are fold 0. CPU seconds are process CPU time',
@@ -163,6 +219,7 @@ async function main(): Promise<void> {
   out(
     '(Node: process.cpuUsage; Python: time.process_time), which is steadier than wall time on a loaded machine.',
   );
+  out('"ratio vs PyTorch" is per CPU second.');
   out();
   out('## Tensors and memory over many small folds');
   out();
@@ -190,8 +247,25 @@ async function main(): Promise<void> {
       `| ${mark} | ${tf.memory().numTensors} | ${fmt(tf.memory().numBytes)} | ${(process.memoryUsage().rss / 2 ** 20).toFixed(1)} |`,
     );
   }
-  if (process.argv.includes('--save'))
-    fs.writeFileSync(path.join(__dirname, 'RESULTS.md'), lines.join('\n') + '\n');
+  if (process.argv.includes('--save')) {
+    const file = path.join(__dirname, 'RESULTS.md');
+    const previous = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
+    const at = previous.search(/^# History$/m);
+    const current = (at >= 0 ? previous.slice(0, at) : previous).trim();
+    const history = at >= 0 ? previous.slice(at).replace(/^# History\n+/, '') : '';
+    const demoted = current
+      .replace(/^## /gm, '### ')
+      .replace(/^# Training benchmark$/m, `## Run replaced by --save on ${new Date().toISOString()}`);
+    fs.writeFileSync(
+      file,
+      [
+        lines.join('\n'),
+        '# History',
+        ...(current ? [demoted] : []),
+        ...(history ? [history.trim()] : []),
+      ].join('\n\n') + '\n',
+    );
+  }
 }
 
 void main();
