@@ -1,4 +1,10 @@
-export { createActivities, type FoldwiseActivities, type FoldHeartbeat } from './activities';
+export { createActivities, type FoldwiseActivities } from './activities';
+export { createSearchActivities } from './search';
+export { createTrialActivities, type FinishTrialInput, type FinishedFold } from './trial';
+export { createFoldActivities, checkpointPrefix, type FoldHeartbeat, DEFAULT_FOLD_CACHE_BYTES } from './fold';
+export { createRefitActivities, type RefitInput } from './refit';
+export { summarizeFolds, type FoldScores } from './aggregate';
+export { createFoldDataCache, type FoldDataCache, type FoldMatrices } from './fold-data';
 export { planFolds, type FoldPlan, type FoldIndices } from './plan';
 export { gatherLabels, preprocessFold } from './preprocess';
 export type * from './ports';

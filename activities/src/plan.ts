@@ -21,7 +21,9 @@ export interface FoldPlan {
   testTrainRatio: number;
 }
 
+/** Plans rebuilt per process, least recently used first; a worker serves few searches at once. */
 const cache = new Map<string, FoldPlan>();
+const PLANS_KEPT = 32;
 
 function mapThrough(pool: Uint32Array, local: Uint32Array): Uint32Array {
   const out = new Uint32Array(local.length);
@@ -56,7 +58,11 @@ function holdOutGroups(
 export function planFolds(ds: LoadedDataset, cv: CvSpec, seed: number): FoldPlan {
   const key = `${ds.hash}|${JSON.stringify(cv)}|${seed}`;
   const hit = cache.get(key);
-  if (hit) return hit;
+  if (hit) {
+    cache.delete(key);
+    cache.set(key, hit);
+    return hit;
+  }
   const stratify = ds.task === 'classification';
   const grouped = cv.kind === 'group' || cv.kind === 'stratified-group';
   if (grouped && !ds.groups) throw new Error(`${cv.kind} needs the dataset's groups column (dataset.groups)`);
@@ -101,6 +107,10 @@ export function planFolds(ds: LoadedDataset, cv: CvSpec, seed: number): FoldPlan
     folds.reduce((s, f) => s + f.test.length / Math.max(1, f.train.length), 0) / Math.max(1, folds.length);
   const plan: FoldPlan = { folds, pool, holdout, hash: hasher.hex(), testTrainRatio: ratio };
   cache.set(key, plan);
+  for (const k of cache.keys()) {
+    if (cache.size <= PLANS_KEPT) break;
+    cache.delete(k);
+  }
   return plan;
 }
 

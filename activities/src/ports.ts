@@ -1,11 +1,4 @@
-import type {
-  FoldDoc,
-  FoldwiseEvent,
-  MetricSummary,
-  ResolvedDataset,
-  SearchDoc,
-  TrialDoc,
-} from '@foldwise/spec';
+import type { FoldDoc, FoldwiseEvent, ResolvedDataset, SearchDoc, TrialDoc } from '@foldwise/spec';
 
 /** A dataset as the activities need it: row-major features, numeric targets, optional held-out part. */
 export interface LoadedDataset {
@@ -66,6 +59,8 @@ export interface TrainerPort {
     hooks: {
       signal: AbortSignal;
       checkpointEvery: number;
+      /** Least training time between two checkpoints handed to `onCheckpoint` (the one a rung pauses at excepted). */
+      checkpointMinMs?: number;
       onEpoch(e: EpochProgress): void;
       onCheckpoint(c: { epoch: number; bytes: Uint8Array }): Promise<void>;
     },
@@ -81,24 +76,24 @@ export interface DataPort {
   load(ref: ResolvedDataset): Promise<LoadedDataset>;
 }
 
-/** The MongoDB operations the activities use; every write is idempotent by its key. */
+/** What a search document is created with (the plan is known before it is written). */
+export type SearchCreate = Pick<SearchDoc, '_id' | 'name' | 'spec' | 'specHash' | 'datasetHash' | 'plan'>;
+
+/**
+ * The MongoDB operations the activities use. Every write is idempotent by its key, and the fold and trial paths only
+ * insert: a read or update costs a collection scan on FerretDB's SQLite backend, so those stay off the hot path.
+ */
 export interface StorePort {
+  /** The stored fold with this id, or null (read only when a fold is retried). */
   getFold(id: string): Promise<FoldDoc | null>;
+  /** Inserts a fold once; a second write of a completed fold writes nothing and returns the stored one. */
   recordFold(doc: FoldDoc): Promise<{ written: boolean; existing?: FoldDoc | undefined }>;
-  upsertTrialStart(
-    doc: Pick<TrialDoc, '_id' | 'searchId' | 'trialIndex' | 'model' | 'params' | 'foldCount'>,
-  ): Promise<void>;
-  finishTrial(
-    trialId: string,
-    patch: Pick<TrialDoc, 'status'> & Partial<Pick<TrialDoc, 'prunedBy' | 'error' | 'foldsSkipped'>>,
-  ): Promise<{
-    metrics: Record<string, MetricSummary>;
-    epochsTrained: number;
-    foldsCompleted: number;
-    model: string;
-    params: Record<string, unknown>;
-  }>;
-  createSearch(doc: Pick<SearchDoc, '_id' | 'name' | 'spec' | 'specHash' | 'datasetHash'>): Promise<void>;
+  /** The stored folds of a trial (for histories that did not pass fold scores to `finishTrial`). */
+  foldsOfTrial(trialId: string): Promise<FoldDoc[]>;
+  /** Inserts a finished trial once; a second insert of the same `_id` writes nothing. */
+  insertTrial(doc: TrialDoc): Promise<{ written: boolean }>;
+  /** Inserts a search once; a second insert of the same `_id` writes nothing. */
+  createSearch(doc: SearchCreate): Promise<void>;
   updateSearch(id: string, patch: Partial<SearchDoc>): Promise<void>;
   putArtifact(name: string, bytes: Uint8Array, metadata: Record<string, unknown>): Promise<void>;
   getArtifact(name: string): Promise<Uint8Array | null>;
@@ -125,6 +120,20 @@ export interface TelemetryPort {
   bestScore(searchId: string, metric: string, score: number): void;
 }
 
+/** Places in `trainFold` where a fault test observes the worker or injects a fault. */
+export type FaultPoint = 'fold-start' | 'fold-epoch' | 'fold-checkpoint' | 'fold-resume' | 'fold-written';
+
+/**
+ * A fault test's hook into `trainFold` (test support only: the worker installs one solely from the test-only
+ * `FOLDWISE_FAULT_MODULE`, and refuses that in production). Absent in every production worker.
+ */
+export interface FaultPort {
+  point(
+    point: FaultPoint,
+    info: { foldId: string; attempt: number; epoch?: number; input?: unknown; written?: boolean },
+  ): void;
+}
+
 /** Everything the activity factory receives. */
 export interface ActivityDeps {
   store: StorePort;
@@ -141,6 +150,12 @@ export interface ActivityDeps {
    * checkpoint to GridFS every few milliseconds; a failure loses at most this much training.
    */
   checkpointMinMs?: number;
-  /** Interval of liveness heartbeats while a thread trains. */
+  /** Interval of liveness heartbeats while a thread trains (a fold shorter than this sends none). */
   heartbeatMs: number;
+  /** Least time between two `epoch` events of one fold, in ms (0: one per epoch); the fold's curve is stored whole. */
+  epochEventMs?: number;
+  /** Bytes of preprocessed fold matrices a process keeps for the next fold of the same plan (default 256 MiB). */
+  foldCacheBytes?: number;
+  /** A fault test's hook (test support only). */
+  faults?: FaultPort;
 }

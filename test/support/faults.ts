@@ -13,8 +13,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { FoldwiseClient } from '@foldwise/sdk';
-// eslint-disable-next-line @nx/enforce-module-boundaries -- the fault hooks' log format, not part of the activities' public API
-import type { FaultEvent } from '../../activities/src/faults';
+import type { FaultEvent } from './fault-port';
 // eslint-disable-next-line @nx/enforce-module-boundaries -- tests drive the local stack's probes
 import { probeJetStream, probeMongo, probeTemporal } from '../../infra/local/health';
 // eslint-disable-next-line @nx/enforce-module-boundaries -- as above
@@ -154,7 +153,10 @@ export async function startPrivateStack(label: string): Promise<PrivateStack> {
   };
 }
 
-/** Worker environment pointing at a private stack, with the fault directory for trainFold's hooks. */
+/** The fault port workers load in fault tests (test-only; see ./fault-port.ts). */
+export const FAULT_MODULE = join(__dirname, 'fault-port.ts');
+
+/** Worker environment pointing at a private stack, with the fault port and its directory for trainFold's hooks. */
 export function workerEnv(
   env: PrivateEnv,
   faultDir: string,
@@ -162,6 +164,7 @@ export function workerEnv(
 ): Record<string, string> {
   return {
     ...env,
+    FOLDWISE_FAULT_MODULE: FAULT_MODULE,
     FOLDWISE_FAULT_DIR: faultDir,
     FOLDWISE_HEARTBEAT_MS: '1000',
     FOLDWISE_CHECKPOINT_EVERY: '2',
@@ -209,7 +212,7 @@ export function faultDir(stack: PrivateStack, name: string): string {
   return d;
 }
 
-/** Arms a marker file (see `FaultMarker` in activities/src/faults.ts). */
+/** Arms a marker file (see `FaultMarker` in ./fault-port.ts). */
 export function armMarker(dir: string, marker: string): void {
   writeFileSync(join(dir, marker), '');
 }

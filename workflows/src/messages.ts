@@ -5,6 +5,11 @@ import type { PruneEvidence, SearchProgress, TrialSummary } from '@foldwise/spec
 export const Patch = {
   /** A fold's next scheduler rung resumes from the checkpoint its previous rung paused at (it retrained from epoch 0 before). */
   ResumeRungs: 'resume-rungs-from-checkpoint',
+  /**
+   * A trial is written once, when it ends, from the fold results the workflow holds (`finishTrial` gets them); it no
+   * longer records its start with `recordTrialStart`.
+   */
+  TrialWrittenAtEnd: 'trial-written-at-end',
 } as const;
 
 /** A trial tells its search that one fold finished, with its primary score (for racing). */

@@ -69,13 +69,15 @@ export async function trialWorkflow(input: TrialInput): Promise<TrialSummary> {
     decisions.set(epoch, verdict);
   });
 
-  await control.recordTrialStart({
-    searchId,
-    trialIndex,
-    model: input.model,
-    params: input.params,
-    nFolds: plan.nFolds,
-  });
+  if (!patched(Patch.TrialWrittenAtEnd)) {
+    await control.recordTrialStart({
+      searchId,
+      trialIndex,
+      model: input.model,
+      params: input.params,
+      nFolds: plan.nFolds,
+    });
+  }
 
   const latest = new Map<number, TrainFoldSummary>();
   const resumeRungs = input.rungs.length > 0 && patched(Patch.ResumeRungs);
@@ -83,6 +85,22 @@ export async function trialWorkflow(input: TrialInput): Promise<TrialSummary> {
   const phases: (number | undefined)[] = input.rungs.length > 0 ? input.rungs : [undefined];
   const label = describeParams(input.model, input.params);
   let failure: string | undefined;
+
+  /** What `finishTrial` writes besides the outcome: the configuration, the plan and every completed fold's scores. */
+  const trialRecord = () => ({
+    searchId,
+    trialIndex,
+    primary: plan.primary,
+    model: input.model,
+    params: input.params,
+    foldCount: plan.nFolds,
+    testTrainRatio: plan.testTrainRatio,
+    startedAt: workflowInfo().startTime.toISOString(),
+    folds: [...latest.values()]
+      .filter((f) => f.status === 'completed' && finished.has(f.fold))
+      .sort((a, b) => a.fold - b.fold)
+      .map((f) => ({ fold: f.fold, metrics: f.metrics, epochsTrained: f.epochsTrained })),
+  });
 
   const runFold = async (fold: number, untilEpoch: number | undefined, last: boolean): Promise<void> => {
     const summary = await training.trainFold.executeWithOptions(
@@ -165,8 +183,7 @@ export async function trialWorkflow(input: TrialInput): Promise<TrialSummary> {
     if (isCancellation(err) && !pruned && CancellationScope.current().consideredCancelled) {
       await CancellationScope.nonCancellable(() =>
         control.finishTrial({
-          searchId,
-          trialIndex,
+          ...trialRecord(),
           status: 'cancelled',
           foldsSkipped: [],
           prunedBy: undefined,
@@ -183,13 +200,11 @@ export async function trialWorkflow(input: TrialInput): Promise<TrialSummary> {
   const status = failure !== undefined ? 'failed' : pruned ? 'pruned' : 'completed';
   const foldsSkipped = Array.from({ length: plan.nFolds }, (_, f) => f).filter((f) => !finished.has(f));
   const aggregate = await control.finishTrial({
-    searchId,
-    trialIndex,
+    ...trialRecord(),
     status,
     foldsSkipped: status === 'completed' ? [] : foldsSkipped,
     prunedBy: pruned,
     error: failure,
-    primary: plan.primary,
   });
   const foldScores = Array.from({ length: plan.nFolds }, (_, f) =>
     finished.has(f) ? (latest.get(f)?.primary ?? null) : null,

@@ -1,4 +1,23 @@
+import type { TrainHooks } from './types';
+
 const MAGIC = 0x4b435746;
+
+/**
+ * Whether a run hands a checkpoint to `onCheckpoint` after `epoch`: always at the epoch it pauses at, otherwise every
+ * `checkpointEvery` epochs once at least `checkpointMinMs` passed since `lastAt` (the last checkpoint, or the start).
+ */
+export function checkpointDue(
+  hooks: Pick<TrainHooks, 'checkpointEvery' | 'checkpointMinMs'>,
+  epoch: number,
+  paused: boolean,
+  lastAt: number,
+  now: number = Date.now(),
+): boolean {
+  if (paused) return true;
+  const every = hooks.checkpointEvery ?? 0;
+  if (!(every > 0 && epoch % every === 0)) return false;
+  return now - lastAt >= (hooks.checkpointMinMs ?? 0);
+}
 
 /** A named float32 array stored in a checkpoint. */
 export interface NamedArray {

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
-import { decodeCheckpoint, encodeCheckpoint, type NamedArray } from './checkpoint';
-import { getFamily } from './families';
+import { checkpointDue, decodeCheckpoint, encodeCheckpoint, type NamedArray } from './checkpoint';
+import { getFamily, l2Decay } from './families';
+import { ADAM_EPSILON } from './dense-engine';
 import { abortError, type PreparedJob } from './job';
 import { Rng, glorotUniform } from './rng';
 import type { EpochReport, TrainHooks, TrainResult } from './types';
@@ -137,6 +138,7 @@ export async function trainLayersModel(
   const yTrain = tf.tensor2d(yTrainBuf, [nTrain, C]);
   const xVal = tf.tensor2d(job.xVal, [nVal, F]);
   let active = !st.stoppedEarly && st.epoch < prep.stopAt;
+  let lastCheckpointAt = Date.now();
 
   const lossOf = (pred: tf.Tensor, y: tf.Tensor): tf.Scalar =>
     cls
@@ -199,10 +201,11 @@ export async function trainLayersModel(
             tf.variableGrads(() => {
               const pred = model.apply(xb, { training: true }) as tf.Tensor;
               let loss: tf.Scalar = lossOf(pred, yb);
-              if (tp.l2 > 0) {
+              const half = l2Decay(tp.l2, n, cls) / 2;
+              if (half > 0) {
                 for (let i = 0; i < trainable.length; i++) {
                   if (kernels[i])
-                    loss = tf.add(loss, tf.mul(tp.l2, tf.sum(tf.square(trainable[i]!)))) as tf.Scalar;
+                    loss = tf.add(loss, tf.mul(half, tf.sum(tf.square(trainable[i]!)))) as tf.Scalar;
                 }
               }
               return loss;
@@ -219,7 +222,10 @@ export async function trainLayersModel(
               if (tp.optimizer === 'adam') {
                 const m = tf.add(tf.mul(BETA1, s[0]!), tf.mul(1 - BETA1, g));
                 const vv = tf.add(tf.mul(BETA2, s[1]!), tf.mul(1 - BETA2, tf.square(g)));
-                return { w: tf.sub(v, tf.mul(lrt, tf.div(m, tf.add(tf.sqrt(vv), EPS)))), s: [m, vv] };
+                return {
+                  w: tf.sub(v, tf.mul(lrt, tf.div(m, tf.add(tf.sqrt(vv), ADAM_EPSILON)))),
+                  s: [m, vv],
+                };
               }
               if (tp.optimizer === 'sgd') {
                 const a = tf.add(tf.mul(tp.momentum, s[0]!), g);
@@ -261,9 +267,9 @@ export async function trainLayersModel(
         }
       }
       if (active && st.epoch >= prep.stopAt) active = false;
-      const every = hooks.checkpointEvery ?? 0;
       const paused = !active && !st.stoppedEarly && st.epoch < prep.totalEpochs;
-      if (hooks.onCheckpoint && (paused || (every > 0 && st.epoch % every === 0))) {
+      if (hooks.onCheckpoint && checkpointDue(hooks, st.epoch, paused, lastCheckpointAt)) {
+        lastCheckpointAt = Date.now();
         await hooks.onCheckpoint({ epoch: st.epoch, bytes: checkpoint() });
       }
       await new Promise<void>((r) => setImmediate(r));

@@ -9,7 +9,7 @@ export type ToWorker =
       type: 'run';
       id: number;
       jobs: TrainJob[];
-      hooks: { epoch: boolean; checkpoint: boolean; checkpointEvery?: number }[];
+      hooks: { epoch: boolean; checkpoint: boolean; checkpointEvery?: number; checkpointMinMs?: number }[];
     }
   | { type: 'abort'; id: number; k: number; reason?: string }
   | { type: 'ack'; id: number; seq: number; error?: string };

@@ -44,6 +44,7 @@ async function run(m: Extract<ToWorker, { type: 'run' }>): Promise<void> {
     return {
       signal: ctl.signal,
       ...(h?.checkpointEvery !== undefined ? { checkpointEvery: h.checkpointEvery } : {}),
+      ...(h?.checkpointMinMs !== undefined ? { checkpointMinMs: h.checkpointMinMs } : {}),
       ...(h?.epoch ? { onEpoch: (report) => post({ type: 'epoch', id: m.id, k, report }) } : {}),
       ...(h?.checkpoint
         ? {

@@ -41,8 +41,9 @@ interface Slot {
 function jobBuffers(jobs: TrainJob[]): ArrayBuffer[] {
   const set = new Set<ArrayBuffer>();
   for (const j of jobs) {
+    // Shared memory (a worker's cached fold matrices) is shared with the thread, never transferred.
     for (const a of [j.xTrain, j.yTrain, j.xVal, j.yVal, j.resumeFrom?.bytes])
-      if (a) set.add(a.buffer as ArrayBuffer);
+      if (a && a.buffer instanceof ArrayBuffer) set.add(a.buffer);
   }
   return [...set];
 }
@@ -144,6 +145,7 @@ export function createTrainerPool(opts: TrainerPoolOptions): TrainerPool {
           epoch: !!h.onEpoch,
           checkpoint: !!h.onCheckpoint,
           ...(h.checkpointEvery !== undefined ? { checkpointEvery: h.checkpointEvery } : {}),
+          ...(h.checkpointMinMs !== undefined ? { checkpointMinMs: h.checkpointMinMs } : {}),
         })),
       };
       slot.worker.postMessage(msg, opts.transferInputs ? jobBuffers(task.jobs) : []);

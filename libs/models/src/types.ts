@@ -54,4 +54,10 @@ export interface TrainHooks {
   onCheckpoint?(c: Checkpoint): Promise<void> | void;
   signal?: AbortSignal;
   checkpointEvery?: number;
+  /**
+   * Least training time in ms between two checkpoints handed to `onCheckpoint` (counted from the start of the run);
+   * a due checkpoint that comes sooner is skipped before its bytes are copied. The checkpoint a run pauses at
+   * (`untilEpoch`) is always taken.
+   */
+  checkpointMinMs?: number;
 }

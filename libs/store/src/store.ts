@@ -56,13 +56,13 @@ export const connectStore = async (opts: StoreOptions): Promise<Store> => {
   const trialCol = db.collection<TrialDoc>(Collections.Trials);
   const searchCol = db.collection<SearchDoc>(Collections.Searches);
   const folds = createFoldRepository(foldCol);
-  const trials = createTrialRepository(trialCol, folds);
+  const trials = createTrialRepository(trialCol);
   return {
     client,
     db,
     folds,
     trials,
-    searches: createSearchRepository(searchCol, trialCol),
+    searches: createSearchRepository(searchCol),
     artifacts: createArtifactStore(db),
     async ensureIndexes() {
       await foldCol.createIndex({ searchId: 1, trialIndex: 1, fold: 1 }, { name: 'search_trial_fold' });

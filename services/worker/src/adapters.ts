@@ -3,6 +3,7 @@ import type {
   ActivityDeps,
   DataPort,
   EventsPort,
+  FaultPort,
   StorePort,
   TelemetryPort,
   TrainerPort,
@@ -121,57 +122,18 @@ export async function createDeps(
   });
   const cacheDir = resolve(config.FOLDWISE_CACHE_DIR);
 
-  // A running search's counts are refreshed by a finishing trial at most every COUNTS_REFRESH_MS per search and
-  // process (each refresh reads the search's trial documents), and always when the search's status changes, so
-  // the final counts are exact. Refreshes are awaited inside the activity, never deferred: FerretDB applies
-  // concurrent updates of one document as whole-document rewrites, so a late counts write could undo a status one.
-  const lastCountsRefresh = new Map<string, number>();
-  const COUNTS_REFRESH_MS = 2_000;
   const storePort: StorePort = {
     getFold: (id) => store.folds.get(id),
     recordFold: async (doc) => {
       const r = await store.folds.record(doc);
       return { written: r.written, existing: r.existing };
     },
-    upsertTrialStart: async (doc) => {
-      await store.trials.start(doc);
-    },
-    finishTrial: async (trialId, patch) => {
-      const search = await store.searches.get(trialId.slice(0, trialId.lastIndexOf(':')));
-      const plan = search?.plan as { testTrainRatio?: number } | undefined;
-      const { trial } = await store.trials.finish(
-        trialId,
-        {
-          status: patch.status as never,
-          ...(patch.prunedBy ? { prunedBy: patch.prunedBy } : {}),
-          ...(patch.error !== undefined ? { error: patch.error } : {}),
-          ...(patch.foldsSkipped ? { foldsSkipped: patch.foldsSkipped } : {}),
-        },
-        plan?.testTrainRatio !== undefined ? { testTrainRatio: plan.testTrainRatio } : {},
-      );
-      const last = lastCountsRefresh.get(trial.searchId);
-      if (last === undefined || Date.now() - last >= COUNTS_REFRESH_MS) {
-        lastCountsRefresh.set(trial.searchId, Date.now());
-        await store.searches.refreshCounts(trial.searchId);
-      }
-      return {
-        metrics: trial.metrics,
-        epochsTrained: trial.epochsTrained,
-        foldsCompleted: trial.foldsCompleted,
-        model: trial.model,
-        params: trial.params,
-      };
-    },
+    foldsOfTrial: (trialId) => store.folds.forTrial(trialId),
+    insertTrial: async (doc) => ({ written: (await store.trials.insert(doc)).written }),
     createSearch: async (doc) => {
       await store.searches.create(doc);
     },
-    updateSearch: async (id, patch) => {
-      await store.searches.update(id, patch as never);
-      if ((patch as { status?: string }).status) {
-        lastCountsRefresh.delete(id);
-        await store.searches.refreshCounts(id);
-      }
-    },
+    updateSearch: (id, patch) => store.searches.update(id, patch as never),
     putArtifact: async (name, bytes, metadata) => {
       await store.artifacts.put(name, bytes, metadata);
     },
@@ -185,6 +147,9 @@ export async function createDeps(
       }
     },
   };
+  const faults = config.FOLDWISE_FAULT_MODULE
+    ? await loadFaultPort(config.FOLDWISE_FAULT_MODULE, logger)
+    : undefined;
   const eventsPort: EventsPort = { publish: (e) => events.publish(e) };
   const data: DataPort = {
     load: (ref) => loadDataset(ref, { db: store.db, cacheDir: join(cacheDir, 'datasets') }),
@@ -225,6 +190,9 @@ export async function createDeps(
       checkpointEvery: config.FOLDWISE_CHECKPOINT_EVERY,
       checkpointMinMs: config.FOLDWISE_CHECKPOINT_SECONDS * 1000,
       heartbeatMs: config.FOLDWISE_HEARTBEAT_MS,
+      epochEventMs: config.FOLDWISE_EPOCH_EVENT_MS,
+      foldCacheBytes: Math.round(config.FOLDWISE_FOLD_CACHE_MB * 1024 * 1024),
+      ...(faults ? { faults } : {}),
     },
     backend: choice.backend,
     metricsUrl: server.url,
@@ -235,6 +203,15 @@ export async function createDeps(
       await store.close();
     },
   };
+}
+
+/** Loads a fault test's hook from the module the test named (test support only; the configuration refuses it in production). */
+async function loadFaultPort(modulePath: string, logger: Logger): Promise<FaultPort> {
+  const mod = (await import(resolve(modulePath))) as { createFaultPort?: () => FaultPort };
+  if (typeof mod.createFaultPort !== 'function')
+    throw new Error(`FOLDWISE_FAULT_MODULE: ${modulePath} does not export createFaultPort()`);
+  logger.warn({ module: modulePath }, 'fault injection enabled (test support only)');
+  return mod.createFaultPort();
 }
 
 function stripUndefined<T extends object>(job: T): { [K in keyof T]-?: Exclude<T[K], undefined> } {

@@ -60,6 +60,22 @@ export const workerConfigSchema = z
     /** Seconds a fold trains between stored checkpoints at the least (0: every FOLDWISE_CHECKPOINT_EVERY epochs). */
     FOLDWISE_CHECKPOINT_SECONDS: z.coerce.number().min(0).max(86_400).default(10),
     FOLDWISE_HEARTBEAT_MS: z.coerce.number().int().min(100).max(60_000).default(3000),
+    /** Least milliseconds between two `epoch` progress events of one fold (0: every epoch). */
+    FOLDWISE_EPOCH_EVENT_MS: z.coerce
+      .number({ error: 'FOLDWISE_EPOCH_EVENT_MS must be a number of milliseconds' })
+      .int('FOLDWISE_EPOCH_EVENT_MS must be an integer')
+      .min(0, 'FOLDWISE_EPOCH_EVENT_MS must be at least 0')
+      .max(3_600_000)
+      .default(1000),
+    /** MiB of preprocessed fold matrices a worker keeps for the next fold of the same plan (0: none). */
+    FOLDWISE_FOLD_CACHE_MB: z.coerce
+      .number({ error: 'FOLDWISE_FOLD_CACHE_MB must be a number of MiB' })
+      .min(0, 'FOLDWISE_FOLD_CACHE_MB must be at least 0')
+      .max(1_048_576)
+      .default(256),
+    /** Test support only: a module exporting `createFaultPort()` (test/support/fault-port.ts); refused in production. */
+    FOLDWISE_FAULT_MODULE: z.string().optional(),
+    NODE_ENV: z.string().optional(),
     FOLDWISE_SHUTDOWN_GRACE: z
       .string()
       .regex(/^\d+(ms|s|m)$/, 'FOLDWISE_SHUTDOWN_GRACE must be a duration like 30s')
@@ -78,6 +94,14 @@ export const workerConfigSchema = z
     METRICS_HOST: z.string().default('127.0.0.1'),
   })
   .superRefine((c, ctx) => {
+    if (c.FOLDWISE_FAULT_MODULE && c.NODE_ENV === 'production') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['FOLDWISE_FAULT_MODULE'],
+        message:
+          'FOLDWISE_FAULT_MODULE is for fault tests only and is refused with NODE_ENV=production (unset it)',
+      });
+    }
     if (c.FOLDWISE_POOL === 'gpu' && c.FOLDWISE_SLOTS !== 1) {
       ctx.addIssue({
         code: 'custom',
