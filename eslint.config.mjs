@@ -3,6 +3,19 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import nx from '@nx/eslint-plugin';
 import importPlugin from 'eslint-plugin-import';
+import { builtinModules } from 'node:module';
+import { createProjectGraphAsync, readCachedProjectGraph } from '@nx/devkit';
+
+// @nx/enforce-module-boundaries reads Nx's cached project graph and, when there is none, prints a warning
+// to stdout and skips itself, which lets every boundary violation pass. So every ESLint run (CLI, tests,
+// editors) builds the graph first, and stops here if it still cannot be read.
+process.env.NX_DAEMON ??= 'false';
+await createProjectGraphAsync({ exitOnError: false });
+const projects = Object.values(readCachedProjectGraph().nodes);
+
+/** Source globs of the projects carrying `tag`, read from their project.json. */
+const sourcesTagged = (tag) =>
+  projects.filter((p) => p.data.tags?.includes(tag)).map((p) => `${p.data.root}/**/*.ts`);
 
 const workflowBanned = [
   'mongodb',
@@ -13,9 +26,13 @@ const workflowBanned = [
   '@temporalio/worker',
   '@temporalio/client',
   'pino',
-  'fs',
-  'node:*',
 ];
+
+const deepImports = {
+  group: ['@foldwise/*/**'],
+  message: "Import a workspace package only through its index (src/index.ts), e.g. '@foldwise/store'.",
+};
+const nodeBuiltins = 'Workflow-sandbox code (workflows and pure libraries) cannot use Node built-ins.';
 
 export default tseslint.config(
   {
@@ -30,6 +47,7 @@ export default tseslint.config(
       '**/*.cjs',
     ],
   },
+  { linterOptions: { reportUnusedDisableDirectives: 'error' } },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -55,6 +73,7 @@ export default tseslint.config(
       '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       'import/no-cycle': ['error', { maxDepth: 5 }],
+      'no-restricted-imports': ['error', { patterns: [deepImports] }],
       '@nx/enforce-module-boundaries': [
         'error',
         {
@@ -79,6 +98,21 @@ export default tseslint.config(
             },
             { sourceTag: 'type:test', onlyDependOnLibsWithTags: ['*'] },
           ],
+        },
+      ],
+    },
+  },
+  {
+    // Node's built-in modules are not npm packages, so the boundary rule's bannedExternalImports never sees
+    // them; code that runs in the workflow sandbox (workflows and the pure libraries they use) bans them here.
+    files: [...sourcesTagged('type:workflow'), ...sourcesTagged('type:lib-pure')],
+    ignores: ['**/*.test.ts', '**/*.testutil.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: builtinModules.map((name) => ({ name, message: nodeBuiltins })),
+          patterns: [deepImports, { group: ['node:*'], message: nodeBuiltins }],
         },
       ],
     },

@@ -30,6 +30,5 @@ if [ "$mode" != unit ]; then
   npm run --silent stack:up
 fi
 
-NX_DAEMON=false npx nx show projects >/dev/null 2>&1 || true
 export FOLDWISE_STACK_ENV="${FOLDWISE_STACK_ENV:-$PWD/.cache/stack/env.json}"
 exec node --import tsx --test --test-concurrency=1 --test-reporter=spec "${files[@]}"
