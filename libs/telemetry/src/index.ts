@@ -9,4 +9,11 @@ export {
   type Telemetry,
   type TelemetryOptions,
 } from './telemetry';
-export { serveMetrics, scrapeText, type ServeMetricsOptions, type MetricsServer } from './server';
+export {
+  serveMetrics,
+  reserveMetricsPort,
+  scrapeText,
+  type ServeMetricsOptions,
+  type MetricsServer,
+  type ReservedPort,
+} from './server';

@@ -1,4 +1,4 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
 
@@ -38,7 +38,7 @@ export const serveMetrics = async (opts: ServeMetricsOptions): Promise<MetricsSe
     }
     return `${own.endsWith('\n') ? own : `${own}\n`}${more.endsWith('\n') || more === '' ? more : `${more}\n`}`;
   };
-  const server: Server = createServer((req, res) => {
+  const handle = (req: IncomingMessage, res: ServerResponse): void => {
     const path = (req.url ?? '/').split('?')[0];
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.writeHead(405, { Allow: 'GET, HEAD' }).end();
@@ -57,14 +57,16 @@ export const serveMetrics = async (opts: ServeMetricsOptions): Promise<MetricsSe
       (error: unknown) =>
         res.writeHead(500, { 'Content-Type': 'text/plain; charset=utf-8' }).end(`${String(error)}\n`),
     );
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(opts.port, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
+  };
+  const reserved = reservations.get(reservationKey(host, opts.port));
+  let server: Server;
+  if (reserved) {
+    reservations.delete(reservationKey(host, opts.port));
+    server = reserved.adopt(handle);
+  } else {
+    server = createServer(handle);
+    await listen(server, opts.port, host);
+  }
   const { port } = server.address() as AddressInfo;
   const shownHost = host.includes(':') ? `[${host}]` : host;
   return {
@@ -75,6 +77,60 @@ export const serveMetrics = async (opts: ServeMetricsOptions): Promise<MetricsSe
         server.close((error) => (error ? reject(error) : resolve()));
         server.closeAllConnections();
       }),
+  };
+};
+
+/** A port held by {@link reserveMetricsPort} until {@link serveMetrics} serves on it. */
+export interface ReservedPort {
+  /** The port held (the one the system chose when 0 was asked for). */
+  readonly port: number;
+  /** Frees the port unless `serveMetrics` has taken it over. */
+  release(): Promise<void>;
+}
+
+interface Reservation {
+  adopt(handle: (req: IncomingMessage, res: ServerResponse) => void): Server;
+}
+
+const reservations = new Map<string, Reservation>();
+const reservationKey = (host: string, port: number): string => `${host}|${port}`;
+
+const listen = (server: Server, port: number, host: string): Promise<void> =>
+  new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+
+/**
+ * Binds `host:port` now and holds it (answering 503 until then) for the next {@link serveMetrics} call of this process
+ * on the same host and port, which takes the bound socket over instead of binding again: a process can claim its
+ * metrics port before the slow work that precedes serving, and no other process can take it in between. Rejects with
+ * the listen error (`EADDRINUSE` when the port is taken).
+ */
+export const reserveMetricsPort = async (opts: { port: number; host?: string }): Promise<ReservedPort> => {
+  const host = opts.host ?? '127.0.0.1';
+  let handler = (_req: IncomingMessage, res: ServerResponse): void => {
+    res.writeHead(503, { 'Content-Type': 'text/plain; charset=utf-8', 'Retry-After': '1' }).end('starting\n');
+  };
+  const server = createServer((req, res) => handler(req, res));
+  await listen(server, opts.port, host);
+  const { port } = server.address() as AddressInfo;
+  const key = reservationKey(host, port);
+  reservations.set(key, {
+    adopt: (handle) => {
+      handler = handle;
+      return server;
+    },
+  });
+  return {
+    port,
+    release: async () => {
+      if (!reservations.delete(key)) return;
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
   };
 };
 

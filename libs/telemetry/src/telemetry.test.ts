@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { Registry } from 'prom-client';
-import { createTelemetry, metricNames, serveMetrics } from './index';
+import { createTelemetry, metricNames, reserveMetricsPort, serveMetrics } from './index';
 
 const hasPromtool = spawnSync('promtool', ['--version']).status === 0;
 
@@ -118,5 +118,34 @@ void test('the metrics endpoint serves the registry plus extra text, health, and
   } finally {
     await server.close();
     await failing.close();
+  }
+});
+
+void test('a reserved port is held (503 until served, taken for everyone else) and serveMetrics takes it over', async () => {
+  const t = exercise('cpu');
+  const held = await reserveMetricsPort({ port: 0 });
+  try {
+    assert.equal((await fetch(`http://127.0.0.1:${held.port}/metrics`)).status, 503);
+    await assert.rejects(reserveMetricsPort({ port: held.port }), { code: 'EADDRINUSE' });
+    const server = await serveMetrics({ port: held.port, registry: t.registry });
+    try {
+      assert.equal(server.port, held.port);
+      const body = await (await fetch(`${server.url}/metrics`)).text();
+      assert.match(body, /^foldwise_slots\{pool="cpu"\} 4$/m);
+      await held.release();
+      assert.equal(
+        (await fetch(`${server.url}/healthz`)).status,
+        200,
+        'release after the take-over is a no-op',
+      );
+    } finally {
+      await server.close();
+    }
+    const again = await reserveMetricsPort({ port: held.port });
+    await again.release();
+    const other = await serveMetrics({ port: held.port, registry: t.registry });
+    await other.close();
+  } finally {
+    await held.release();
   }
 });

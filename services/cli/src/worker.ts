@@ -31,13 +31,15 @@ const workerMain = resolve(repoRoot, 'services', 'worker', 'src', 'main.ts');
 
 /**
  * The environment of each worker process of a gpu pool on these GPUs: one process per GPU, pinned with
- * `CUDA_VISIBLE_DEVICES`, one slot each, metrics on `METRICS_PORT + 2i` (each also uses the next port for Temporal
- * Core's), and only the first also serving the control queue unless `FOLDWISE_CONTROL` says otherwise.
+ * `CUDA_VISIBLE_DEVICES`, one slot each, and only the first also serving the control queue unless `FOLDWISE_CONTROL`
+ * says otherwise. With `METRICS_PORT` set, worker i serves metrics on `METRICS_PORT + 2i` (and Temporal Core's on the
+ * next port); unset, each worker picks the first free pair from 9464 up and logs it.
  */
 export function gpuWorkerEnvs(gpus: readonly string[], env: NodeJS.ProcessEnv): NodeJS.ProcessEnv[] {
   if (gpus.length <= 1) return [{ ...env, FOLDWISE_SLOTS: '1' }];
-  const base = Number(env['METRICS_PORT'] ?? 9464);
-  if (!Number.isInteger(base) || base < 1 || base + 2 * gpus.length > 65535) {
+  const fixed = (env['METRICS_PORT'] ?? '') !== '';
+  const base = Number(env['METRICS_PORT']);
+  if (fixed && (!Number.isInteger(base) || base < 1 || base + 2 * gpus.length > 65535)) {
     throw new Error(
       `METRICS_PORT: must leave room for ${gpus.length} workers at METRICS_PORT + 2i (got ${env['METRICS_PORT']})`,
     );
@@ -46,7 +48,7 @@ export function gpuWorkerEnvs(gpus: readonly string[], env: NodeJS.ProcessEnv): 
     ...env,
     CUDA_VISIBLE_DEVICES: id,
     FOLDWISE_SLOTS: '1',
-    METRICS_PORT: String(base + 2 * i),
+    ...(fixed ? { METRICS_PORT: String(base + 2 * i) } : {}),
     FOLDWISE_CONTROL: env['FOLDWISE_CONTROL'] ?? (i === 0 ? 'true' : 'false'),
     ...(env['FOLDWISE_IDENTITY'] ? { FOLDWISE_IDENTITY: `${env['FOLDWISE_IDENTITY']}-gpu${id}` } : {}),
   }));
@@ -55,6 +57,8 @@ export function gpuWorkerEnvs(gpus: readonly string[], env: NodeJS.ProcessEnv): 
 /**
  * Starts `services/worker/src/main.ts` under tsx as a child process in its own process group, so a Ctrl-C in the
  * terminal reaches only the CLI, which forwards exactly one signal (the worker treats a second one as "exit now").
+ * An IPC channel ties the child to this process: when the CLI is gone, even killed with SIGKILL, the worker sees the
+ * channel close and shuts down as on SIGTERM.
  */
 export function startWorkerChild(opts: WorkerChildOptions): WorkerChild {
   const env: NodeJS.ProcessEnv = { ...opts.env, FOLDWISE_POOL: opts.pool };
@@ -63,8 +67,10 @@ export function startWorkerChild(opts: WorkerChildOptions): WorkerChild {
     cwd: repoRoot,
     env,
     detached: true,
-    stdio: opts.stdio === 'inherit' ? 'inherit' : ['ignore', 'pipe', 'pipe'],
+    stdio:
+      opts.stdio === 'inherit' ? ['inherit', 'inherit', 'inherit', 'ipc'] : ['ignore', 'pipe', 'pipe', 'ipc'],
   });
+  proc.channel?.unref();
   let out = '';
   let started = false;
   let onStarted: () => void = () => undefined;

@@ -1,4 +1,6 @@
 import { loadWorkerConfig } from './config';
+import { MetricsPortTaken } from './metrics-ports';
+import { watchParent } from './parent';
 import { startWorker } from './worker';
 
 async function main(): Promise<void> {
@@ -9,16 +11,27 @@ async function main(): Promise<void> {
     process.stderr.write(`${(err as Error).message}\n`);
     process.exit(2);
   }
-  const worker = await startWorker(config);
+  let worker;
+  try {
+    worker = await startWorker(config, { metricsPortFixed: (process.env['METRICS_PORT'] ?? '') !== '' });
+  } catch (err) {
+    if (!(err instanceof MetricsPortTaken)) throw err;
+    process.stderr.write(`${err.message}\n`);
+    process.exit(2);
+  }
+  const running = worker;
   let signals = 0;
-  const stop = (sig: string) => {
+  const stop = (why: string, again: string) => {
     signals += 1;
     if (signals > 1) process.exit(130);
-    process.stderr.write(`received ${sig}: finishing running folds (send again to exit at once)\n`);
-    void worker.shutdown().then(() => process.exit(0));
+    process.stderr.write(`${why}: finishing running folds (${again})\n`);
+    void running.shutdown().then(() => process.exit(0));
   };
-  process.on('SIGTERM', () => stop('SIGTERM'));
-  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('received SIGTERM', 'send again to exit at once'));
+  process.on('SIGINT', () => stop('received SIGINT', 'send again to exit at once'));
+  watchParent(() =>
+    stop('the foldwise CLI that started this worker exited', 'send a signal to exit at once'),
+  );
   await worker.done;
 }
 

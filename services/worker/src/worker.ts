@@ -6,6 +6,7 @@ import { workflowBundle } from './bundle';
 import type { WorkerConfig } from './config';
 import { createDeps, type Resources } from './adapters';
 import { createLogger } from './logger';
+import { claimMetricsPorts } from './metrics-ports';
 
 /** A running worker process: its Temporal workers, resources and metrics endpoint. */
 export interface RunningWorker {
@@ -19,26 +20,56 @@ export interface RunningWorker {
   backend: string;
 }
 
-let runtimeInstalled = false;
+/** How {@link startWorker} treats its metrics ports. */
+export interface StartWorkerOptions {
+  /** The user set `METRICS_PORT`: fail with one line when it is taken rather than pick free ports. Default true. */
+  metricsPortFixed?: boolean;
+}
+
+/** Temporal Core's metrics port of this process's runtime (0: none); undefined until the runtime is installed. */
+let installedCorePort: number | undefined;
+
+const installRuntime = (corePort: number): void => {
+  Runtime.install({
+    shutdownSignals: [],
+    telemetryOptions: {
+      logging: { filter: makeTelemetryFilterString({ core: 'WARN' }), forward: {} },
+      ...(corePort > 0 ? { metrics: { prometheus: { bindAddress: `127.0.0.1:${corePort}` } } } : {}),
+    },
+  });
+  installedCorePort = corePort;
+};
 
 /** Starts one worker process serving a pool (and the control queue with workflows, unless disabled). */
-export async function startWorker(config: WorkerConfig): Promise<RunningWorker> {
+export async function startWorker(
+  config: WorkerConfig,
+  options: StartWorkerOptions = {},
+): Promise<RunningWorker> {
   const logger = createLogger();
   const identity = config.FOLDWISE_IDENTITY ?? `${config.FOLDWISE_POOL}@${hostname()}:${process.pid}`;
-  const coreMetricsPort = config.METRICS_PORT === 0 ? 0 : config.METRICS_PORT + 1;
-  if (!runtimeInstalled) {
-    Runtime.install({
-      shutdownSignals: [],
-      telemetryOptions: {
-        logging: { filter: makeTelemetryFilterString({ core: 'WARN' }), forward: {} },
-        ...(coreMetricsPort > 0
-          ? { metrics: { prometheus: { bindAddress: `127.0.0.1:${coreMetricsPort}` } } }
-          : {}),
-      },
-    });
-    runtimeInstalled = true;
+  const ports = await claimMetricsPorts({
+    port: config.METRICS_PORT,
+    host: config.METRICS_HOST,
+    fixed: options.metricsPortFixed ?? true,
+    bindCore: installedCorePort === undefined ? installRuntime : undefined,
+  });
+  if (installedCorePort === undefined) installRuntime(0);
+  const coreMetricsPort = installedCorePort ?? 0;
+  if (ports.moved) {
+    logger.warn(
+      { asked: config.METRICS_PORT, metricsPort: ports.metrics, coreMetricsPort },
+      'METRICS_PORT and the port after it are in use (another worker?): serving metrics on free ports instead; set METRICS_PORT to choose',
+    );
   }
-  const resources: Resources = await createDeps(config, identity, logger, coreMetricsPort);
+  const resources: Resources = await createDeps(
+    { ...config, METRICS_PORT: ports.metrics },
+    identity,
+    logger,
+    coreMetricsPort,
+  ).catch(async (error: unknown) => {
+    await ports.release();
+    throw error;
+  });
   const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
   const activities = createActivities(resources.deps);
   const workers: Worker[] = [];
@@ -84,6 +115,7 @@ export async function startWorker(config: WorkerConfig): Promise<RunningWorker> 
       slots: config.FOLDWISE_SLOTS,
       backend: resources.backend,
       metrics: resources.metricsUrl,
+      coreMetricsPort,
       control: config.FOLDWISE_CONTROL,
     },
     'foldwise worker started',
