@@ -6,7 +6,9 @@ export const BETA1 = 0.9;
 export const BETA2 = 0.999;
 /** RMSprop's decay. */
 export const RHO = 0.9;
-/** The epsilon of the optimizers and of the log in the losses. */
+/** Adam's epsilon: scikit-learn's (and PyTorch's) 1e-8, where Keras has 1e-7. */
+export const ADAM_EPSILON = 1e-8;
+/** RMSprop's epsilon (Keras's) and the floor of the probabilities in the log-losses. */
 export const EPS = 1e-7;
 
 /**
@@ -40,7 +42,7 @@ export interface DenseLayout {
   vLabel: Int32Array;
   vMax: number;
   nVal: number[];
-  /** L2 coefficient per job (applied to kernels, not biases). */
+  /** L2 coefficient per job, scikit-learn's `alpha` (applied to kernels, not biases; see `l2Decay`). */
   l2: number[];
   /** SGD momentum per job. */
   momentum: number[];
@@ -58,6 +60,8 @@ export interface EpochPlan {
   lossW: Float32Array;
   /** Per-(step, job) optimizer coefficients: adam [lrt, 1−β1, 1−β2], sgd [lr, 1], rmsprop [lr, 1−ρ]; 0 where a job does not step. */
   coef: Float32Array[];
+  /** Per-(step, job) weight-decay factor `d` (`l2Decay`): the step's kernel gradients get `d·W` added. */
+  decay: Float32Array;
   /** Per hidden layer, `(st·P + p)·B·units` inverted-dropout multipliers (absent without dropout). */
   dmasks: Float32Array[];
 }

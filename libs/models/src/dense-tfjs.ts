@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { type DenseEngine, type DenseLayout, EPS, type EpochPlan } from './dense-engine';
+import { ADAM_EPSILON, type DenseEngine, type DenseLayout, EPS, type EpochPlan } from './dense-engine';
 import type { Activation } from './families';
 
 let transposeStrategy: 'flag' | 'explicit' = 'explicit';
@@ -84,14 +84,13 @@ export function createTfjsEngine(
   const vLabel = k(tf.tensor(lay.vLabel, lead([P, vMax]), 'int32'));
   const ones = k(tf.ones(lead([P, B, 1])));
   const valOnes = k(tf.ones(lead([P, vMax, 1])));
-  const l2flat = lay.l2.some((v) => v > 0)
+  const kernelMask = lay.l2.some((v) => v > 0)
     ? (() => {
         const buf = new Float32Array(P * T);
-        lay.l2.forEach((l2, p) =>
+        for (let p = 0; p < P; p++)
           sizes.forEach((size, l) =>
-            buf.fill(2 * l2, p * T + offsets[l]!, p * T + offsets[l]! + size - dims[l + 1]!),
-          ),
-        );
+            buf.fill(1, p * T + offsets[l]!, p * T + offsets[l]! + size - dims[l + 1]!),
+          );
         return k(tf.tensor(buf, lead([P, T])));
       })()
     : undefined;
@@ -138,6 +137,7 @@ export function createTfjsEngine(
     y: tf.Tensor,
     scale: tf.Tensor,
     coef: tf.Tensor[],
+    decay: tf.Tensor | undefined,
     dmasks: tf.Tensor[] | undefined,
   ) => {
     const W = views(Wf);
@@ -165,14 +165,14 @@ export function createTfjsEngine(
       }
     }
     let g = L === 1 ? gs[0]! : tf.concat(gs, ax(1));
-    if (l2flat) g = tf.add(g, tf.mul(l2flat, Wf));
+    if (kernelMask && decay) g = tf.add(g, tf.mul(tf.mul(kernelMask, decay), Wf));
     let newW: tf.Tensor;
     let newS: tf.Tensor[];
     if (opt === 'adam') {
       const [lrt, c1, c2] = coef as [tf.Tensor, tf.Tensor, tf.Tensor];
       const m = tf.add(S[0]!, tf.mul(c1, tf.sub(g, S[0]!)));
       const v = tf.add(S[1]!, tf.mul(c2, tf.sub(tf.square(g), S[1]!)));
-      newW = tf.sub(Wf, tf.mul(lrt, tf.div(m, tf.add(tf.sqrt(v), EPS))));
+      newW = tf.sub(Wf, tf.mul(lrt, tf.div(m, tf.add(tf.sqrt(v), ADAM_EPSILON))));
       newS = [m, v];
     } else if (opt === 'sgd') {
       const [lrt, mask] = coef as [tf.Tensor, tf.Tensor];
@@ -216,6 +216,7 @@ export function createTfjsEngine(
         y: per(yb, st, lead([P, B, C])),
         sc: per(scale, st, lead([P, B, 1])),
         cf: plan.coef.map((c) => per(c, st, lead([P, 1]))),
+        dc: kernelMask ? per(plan.decay, st, lead([P, 1])) : undefined,
         dm: plan.dmasks.map((buf, l) => per(buf, st, lead([P, B, units[l]!]))),
       }));
       dropEpoch();
@@ -228,7 +229,7 @@ export function createTfjsEngine(
           }
           const r = tf.tidy(() => {
             const b = steps[st]!;
-            return step(W, S, b.x, b.y, b.sc, b.cf, lay.anyDropout ? b.dm : undefined);
+            return step(W, S, b.x, b.y, b.sc, b.cf, b.dc, lay.anyDropout ? b.dm : undefined);
           });
           tf.dispose([W, ...S]);
           W = r.newW;
@@ -237,7 +238,7 @@ export function createTfjsEngine(
         }
         return true;
       } finally {
-        tf.dispose(steps.flatMap((b) => [b.x, b.y, b.sc, ...b.cf, ...b.dm]));
+        tf.dispose(steps.flatMap((b) => [b.x, b.y, b.sc, ...b.cf, ...(b.dc ? [b.dc] : []), ...b.dm]));
       }
     },
     epochStats(): Float32Array {

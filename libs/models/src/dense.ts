@@ -2,7 +2,8 @@ import { decodeCheckpoint, encodeCheckpoint, type NamedArray } from './checkpoin
 import { BETA1, BETA2, type DenseEngine, type DenseLayout, RHO, optSlots } from './dense-engine';
 import { createTfjsEngine } from './dense-tfjs';
 import { abortError, type PreparedJob } from './job';
-import { Rng, glorotUniform } from './rng';
+import { type Activation, l2Decay } from './families';
+import { Rng } from './rng';
 import { createSimdEngine, simdSupported } from './simd';
 import type { EpochReport, TrainHooks, TrainResult } from './types';
 
@@ -63,6 +64,23 @@ function withOnes(x: Float32Array, rows: number, cols: number, out: Float32Array
   }
 }
 
+/**
+ * Initial weights of one dense layer as scikit-learn's MLPClassifier draws them: kernel and bias uniform in ±√(k /
+ * (fanIn + fanOut)), k = 2 for sigmoid ('logistic') networks and 6 otherwise (Glorot's bound), the kernel's values
+ * first. Returned augmented: `fanIn` kernel rows, then the bias row.
+ */
+export function initDenseLayer(
+  rng: Rng,
+  fanIn: number,
+  fanOut: number,
+  activation: Activation,
+): Float32Array {
+  const bound = Math.sqrt((activation === 'sigmoid' ? 2 : 6) / (fanIn + fanOut));
+  const w = new Float32Array((fanIn + 1) * fanOut);
+  for (let i = 0; i < w.length; i++) w[i] = (rng.next() * 2 - 1) * bound;
+  return w;
+}
+
 function initState(
   prep: PreparedJob,
   dims: number[],
@@ -98,9 +116,7 @@ function initState(
   for (let l = 0; l < dims.length - 1; l++) {
     const fin = dims[l]!;
     const fout = dims[l + 1]!;
-    const w = new Float32Array((fin + 1) * fout);
-    w.set(glorotUniform(rng, [fin, fout]));
-    weights.push(w);
+    weights.push(initDenseLayer(rng, fin, fout, prep.dense!.activation));
     opt.push(Array.from({ length: nOpt }, () => new Float32Array((fin + 1) * fout)));
   }
   const shuffle = new Rng(seed, 1).state();
@@ -252,6 +268,7 @@ export async function trainDensePacked(
       const lossW = new Float32Array(nSteps * P * B);
       const nCoef = opt === 'adam' ? 3 : 2;
       const coef = Array.from({ length: nCoef }, () => new Float32Array(nSteps * P));
+      const decay = new Float32Array(nSteps * P);
       const units = dims.slice(1, -1);
       const dmasks = anyDropout ? units.map((u) => new Float32Array(nSteps * P * B * u)) : [];
       slots.forEach((s, p) => {
@@ -271,6 +288,7 @@ export async function trainDensePacked(
           }
           s.st.t += 1;
           const ci = st * P + p;
+          decay[ci] = l2Decay(s.prep.tp.l2, count, cls);
           if (opt === 'adam') {
             coef[0]![ci] = (lr * Math.sqrt(1 - BETA2 ** s.st.t)) / (1 - BETA1 ** s.st.t);
             coef[1]![ci] = 1 - BETA1;
@@ -294,7 +312,7 @@ export async function trainDensePacked(
           s.st.samples += count;
         }
       });
-      const finished = engine.runEpoch({ nSteps, idx, scale, lossW, coef, dmasks }, () =>
+      const finished = engine.runEpoch({ nSteps, idx, scale, lossW, coef, decay, dmasks }, () =>
         slots.every((s) => !s.active || s.hooks.signal?.aborted),
       );
       if (!finished) {

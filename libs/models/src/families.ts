@@ -39,10 +39,20 @@ export interface TrainingParams {
   optimizer: OptimizerName;
   learningRate: number;
   momentum: number;
+  /** scikit-learn's `alpha`: a batch of n rows adds `l2·W / n` to its mean gradient (kernels only; see `l2Decay`). */
   l2: number;
   batchSize: number;
   epochs: number;
   earlyStopping?: { patience: number; minDelta: number };
+}
+
+/**
+ * The factor of the kernels in one step's gradient that makes `l2` scikit-learn's `alpha`: MLPClassifier adds
+ * `alpha·W / n` to the mean gradient of a batch of n rows (its loss gains `alpha/(2n)·‖W‖²`), the last, shorter batch
+ * included. Regression doubles it, since foldwise's loss is the mean squared error where MLPRegressor's is half of it.
+ */
+export function l2Decay(l2: number, rows: number, classification: boolean): number {
+  return rows > 0 ? ((classification ? 1 : 2) * l2) / rows : 0;
 }
 
 /** A model family: a name, a zod schema for its hyperparameters, and a builder. */
@@ -125,9 +135,23 @@ function outputUnits(ctx: FamilyContext): number {
   return ctx.task === 'classification' ? ctx.nClasses : 1;
 }
 
-function denseModel(spec: DenseSpec, ctx: FamilyContext, l2: number): tf.LayersModel {
+/** A Keras L2 regularizer equal to `l2` (scikit-learn's alpha) on full batches of `batchSize` rows, for exported models. */
+function kernelRegularizer(
+  l2: number,
+  batchSize: number,
+  task: Task,
+): ReturnType<typeof tf.regularizers.l2> | undefined {
+  const coef = l2Decay(l2, batchSize, task === 'classification') / 2;
+  return coef > 0 ? tf.regularizers.l2({ l2: coef }) : undefined;
+}
+
+function denseModel(
+  spec: DenseSpec,
+  ctx: FamilyContext,
+  tp: { l2: number; batchSize: number },
+): tf.LayersModel {
   const model = tf.sequential();
-  const reg = l2 > 0 ? tf.regularizers.l2({ l2 }) : undefined;
+  const reg = kernelRegularizer(tp.l2, tp.batchSize, ctx.task);
   spec.units.forEach((u, i) => {
     const last = i === spec.units.length - 1;
     model.add(
@@ -153,7 +177,7 @@ const logistic: ModelFamily<LinearParams> = {
   paramsSchema: logisticSchema,
   tasks: ['classification'],
   dense: (_p, ctx) => ({ units: [outputUnits(ctx)], activation: 'relu', dropout: 0 }),
-  build: (p, ctx) => denseModel({ units: [outputUnits(ctx)], activation: 'relu', dropout: 0 }, ctx, p.l2),
+  build: (p, ctx) => denseModel({ units: [outputUnits(ctx)], activation: 'relu', dropout: 0 }, ctx, p),
 };
 
 const linear: ModelFamily<LinearParams> = {
@@ -161,7 +185,7 @@ const linear: ModelFamily<LinearParams> = {
   paramsSchema: linearSchema,
   tasks: ['regression'],
   dense: () => ({ units: [1], activation: 'relu', dropout: 0 }),
-  build: (p, ctx) => denseModel({ units: [1], activation: 'relu', dropout: 0 }, ctx, p.l2),
+  build: (p, ctx) => denseModel({ units: [1], activation: 'relu', dropout: 0 }, ctx, p),
 };
 
 const mlp: ModelFamily<MlpParams> = {
@@ -169,7 +193,7 @@ const mlp: ModelFamily<MlpParams> = {
   paramsSchema: mlpSchema,
   tasks: ['classification', 'regression'],
   dense: mlpDense,
-  build: (p, ctx) => denseModel(mlpDense(p, ctx), ctx, p.l2),
+  build: (p, ctx) => denseModel(mlpDense(p, ctx), ctx, p),
 };
 
 const cnn: ModelFamily<CnnParams> = {
@@ -184,7 +208,7 @@ const cnn: ModelFamily<CnnParams> = {
     if (shape.reduce((a, b) => a * b, 1) !== ctx.nFeatures) {
       throw new Error(`inputShape: product ${shape.join('×')} differs from nFeatures ${ctx.nFeatures}`);
     }
-    const reg = p.l2 > 0 ? tf.regularizers.l2({ l2: p.l2 }) : undefined;
+    const reg = kernelRegularizer(p.l2, p.batchSize, ctx.task);
     const model = tf.sequential();
     model.add(tf.layers.reshape({ targetShape: shape, inputShape: [ctx.nFeatures] }));
     for (const b of p.blocks) {

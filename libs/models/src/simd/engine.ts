@@ -1,4 +1,4 @@
-import { type DenseEngine, type DenseLayout, EPS, type EpochPlan } from '../dense-engine';
+import { ADAM_EPSILON, type DenseEngine, type DenseLayout, EPS, type EpochPlan } from '../dense-engine';
 import type { Activation } from '../families';
 import { Arena, instantiateKernels } from './kernels';
 
@@ -147,21 +147,21 @@ export async function createSimdEngine(
       }
       cur = 1 - cur;
     }
-    const l2 = lay.l2[p]!;
-    if (l2 > 0) {
+    const ci = st * P + p;
+    const decay = plan.decay[ci]!;
+    if (decay > 0) {
       const g = at(G);
       const w = at(W) + p * T;
       for (let l = 0; l < L; l++) {
         const end = offsets[l]! + sizes[l]! - dims[l + 1]!;
-        for (let i = offsets[l]!; i < end; i++) f[g + i] = f[g + i]! + 2 * l2 * f[w + i]!;
+        for (let i = offsets[l]!; i < end; i++) f[g + i] = f[g + i]! + decay * f[w + i]!;
       }
     }
-    const ci = st * P + p;
     const wp = W + p * T * 4;
     const c0 = plan.coef[0]![ci]!;
     const c1 = plan.coef[1]![ci]!;
     if (opt === 'adam')
-      k.adam(T, wp, G, S[0]! + p * T * 4, S[1]! + p * T * 4, c0, c1, plan.coef[2]![ci]!, EPS);
+      k.adam(T, wp, G, S[0]! + p * T * 4, S[1]! + p * T * 4, c0, c1, plan.coef[2]![ci]!, ADAM_EPSILON);
     else if (opt === 'sgd') k.sgd(T, wp, G, S[0]! + p * T * 4, c0, lay.momentum[p]!);
     else k.rmsprop(T, wp, G, S[0]! + p * T * 4, c0, c1, EPS);
   };
