@@ -24,24 +24,37 @@ export interface BackendChoice {
   skipped: { name: string; reason: string }[];
 }
 
+/** How backend selection loads and resolves packages: Node's `require` here; tests hand in a fake one. */
+export interface ModuleLoader {
+  (id: string): unknown;
+  resolve(id: string): string;
+}
+
 let current: BackendChoice | undefined;
-const load = createRequire(__filename);
+const nodeRequire: ModuleLoader = createRequire(__filename);
 
 function errorText(e: unknown): string {
   const msg = e instanceof Error ? e.message : String(e);
   return msg.split('\n')[0] ?? msg;
 }
 
-function tryNative(pkg: string): string | undefined {
+/** Loads a native binding package (which registers tfjs's `tensorflow` backend) and starts that backend. */
+async function tryNative(load: ModuleLoader, pkg: string): Promise<string | undefined> {
   try {
     load(pkg);
-    return undefined;
   } catch (e) {
     return `require('${pkg}') failed: ${errorText(e)}`;
   }
+  try {
+    const ok = await tf.setBackend('tensorflow');
+    await tf.ready();
+    return ok ? undefined : 'tf.setBackend("tensorflow") returned false';
+  } catch (e) {
+    return `${pkg} loaded, but its tensorflow backend did not start: ${errorText(e)}`;
+  }
 }
 
-async function tryWasm(): Promise<string | undefined> {
+async function tryWasm(load: ModuleLoader): Promise<string | undefined> {
   try {
     const wasm = load('@tensorflow/tfjs-backend-wasm') as WasmModule;
     const dist = path.dirname(load.resolve('@tensorflow/tfjs-backend-wasm'));
@@ -56,8 +69,14 @@ async function tryWasm(): Promise<string | undefined> {
   }
 }
 
-/** Chooses the best tfjs backend that loads here, following `pref`; safe to call repeatedly (first choice wins). */
-export async function selectBackend(pref: BackendPref = 'auto'): Promise<BackendChoice> {
+/**
+ * Chooses the best tfjs backend that loads here, following `pref`; safe to call repeatedly (first choice wins).
+ * `load` finds the backend packages (requiring `@tensorflow/tfjs-node` is what registers the native backend).
+ */
+export async function selectBackend(
+  pref: BackendPref = 'auto',
+  load: ModuleLoader = nodeRequire,
+): Promise<BackendChoice> {
   if (!Object.values(BackendPref).includes(pref)) {
     throw new Error(`pref: expected one of ${Object.values(BackendPref).join(', ')} (got ${String(pref)})`);
   }
@@ -73,20 +92,19 @@ export async function selectBackend(pref: BackendPref = 'auto'): Promise<Backend
           : ['cpu'];
   for (const name of order) {
     if (name === 'tensorflow-gpu' || name === 'tensorflow') {
-      const why = tryNative(
+      const why = await tryNative(
+        load,
         name === 'tensorflow-gpu' ? '@tensorflow/tfjs-node-gpu' : '@tensorflow/tfjs-node',
       );
       if (why) {
         skipped.push({ name, reason: why });
         continue;
       }
-      await tf.setBackend('tensorflow');
-      await tf.ready();
       current = { backend: 'tensorflow', gpu: name === 'tensorflow-gpu', skipped };
       return current;
     }
     if (name === 'wasm') {
-      const why = await tryWasm();
+      const why = await tryWasm(load);
       if (why) {
         skipped.push({ name, reason: why });
         continue;
@@ -105,4 +123,9 @@ export async function selectBackend(pref: BackendPref = 'auto'): Promise<Backend
 /** The backend chosen by `selectBackend`, if any. */
 export function currentBackend(): BackendChoice | undefined {
   return current;
+}
+
+/** Forgets the choice, so that the next `selectBackend` chooses again; for tests that fake the bindings. */
+export function forgetBackendChoice(): void {
+  current = undefined;
 }

@@ -37,14 +37,14 @@ const cls = (params: Record<string, unknown>, seed = 3): TrainJob =>
     seed,
   });
 
-const reg = (params: Record<string, unknown>): TrainJob =>
-  jobFrom(linearData(120, 4, 2), {
+const reg = (params: Record<string, unknown>, seed = 2): TrainJob =>
+  jobFrom(linearData(120, 4, seed), {
     family: 'mlp',
     params: { epochs: 4, batchSize: 16, learningRate: 0.01, ...params },
     task: 'regression',
     nFeatures: 4,
     nClasses: 0,
-    seed: 2,
+    seed,
   });
 
 test('auto picks the SIMD kernels on wasm and cpu, and tfjs where tfjs runs natively', async () => {
@@ -58,19 +58,36 @@ test('auto picks the SIMD kernels on wasm and cpu, and tfjs where tfjs runs nati
   );
 });
 
-test('the SIMD engine trains what the tfjs engine trains: every activation, optimizer, dropout, L2, both tasks', async () => {
+// The README's figures, measured over these 17 configurations × seeds 1–100 (4 epochs each): the largest relative
+// difference between the engines was 5.0e-6 (tanh/dropout, seed 37, growing from a float32 rounding difference in
+// the first epoch), the next largest 6.4e-7, the median 1.8e-7. Seed 3 is the one this test always ran.
+const ENGINE_AGREEMENT = 5e-6;
+const ENGINE_AGREEMENT_MEDIAN = 2.5e-7;
+
+test('the SIMD engine trains what the tfjs engine trains, to 5e-6 (median under 2.5e-7): every activation, optimizer, dropout, L2, both tasks', async () => {
   await ready;
   const cases: [string, TrainJob][] = [];
-  for (const activation of ['relu', 'tanh', 'sigmoid', 'elu']) {
-    for (const optimizer of ['adam', 'sgd', 'rmsprop'])
-      cases.push([`${activation}/${optimizer}`, cls({ layers: [9, 7], activation, optimizer })]);
+  for (const [seed, regSeed] of [
+    [3, 2],
+    [37, 37],
+  ] as const) {
+    for (const activation of ['relu', 'tanh', 'sigmoid', 'elu']) {
+      for (const optimizer of ['adam', 'sgd', 'rmsprop'])
+        cases.push([
+          `${activation}/${optimizer} seed ${seed}`,
+          cls({ layers: [9, 7], activation, optimizer }, seed),
+        ]);
+    }
+    cases.push([`relu/dropout/l2 seed ${seed}`, cls({ layers: [12], dropout: 0.3, l2: 0.01 }, seed)]);
+    cases.push([
+      `tanh/dropout seed ${seed}`,
+      cls({ layers: [12, 5], activation: 'tanh', dropout: 0.2 }, seed),
+    ]);
+    cases.push([`logistic seed ${seed}`, { ...cls({}, seed), family: 'logistic' }]);
+    cases.push([`regression mlp seed ${regSeed}`, reg({ layers: [8] }, regSeed)]);
+    cases.push([`linear regression seed ${regSeed}`, { ...reg({}, regSeed), family: 'linear' }]);
   }
-  cases.push(['relu/dropout/l2', cls({ layers: [12], dropout: 0.3, l2: 0.01 })]);
-  cases.push(['tanh/dropout', cls({ layers: [12, 5], activation: 'tanh', dropout: 0.2 })]);
-  cases.push(['logistic', { ...cls({}), family: 'logistic' }]);
-  cases.push(['regression mlp', reg({ layers: [8] })]);
-  cases.push(['linear regression', { ...reg({}), family: 'linear' }]);
-  let worst = 0;
+  const diffs: number[] = [];
   for (const [name, job] of cases) {
     const simd = await withEngine('simd', () => train(job));
     const tfjs = await withEngine('tfjs', () => train(job));
@@ -81,12 +98,15 @@ test('the SIMD engine trains what the tfjs engine trains: every activation, opti
     const b = numbers(tfjs);
     assert.equal(a.length, b.length, name);
     const diff = Math.max(...a.map((v, i) => Math.abs(v - b[i]!) / Math.max(1, Math.abs(b[i]!))));
-    worst = Math.max(worst, diff);
-    assert.ok(diff < 1e-3, `${name}: largest relative difference ${diff}`);
+    diffs.push(diff);
+    assert.ok(diff <= ENGINE_AGREEMENT, `${name}: largest relative difference ${diff}`);
   }
+  diffs.sort((x, y) => x - y);
+  const median = diffs[Math.floor(diffs.length / 2)]!;
   console.log(
-    `largest relative difference between the engines over ${cases.length} configurations: ${worst.toExponential(2)}`,
+    `relative difference between the engines over ${cases.length} configurations: largest ${diffs.at(-1)!.toExponential(2)}, median ${median.toExponential(2)}`,
   );
+  assert.ok(median <= ENGINE_AGREEMENT_MEDIAN, `median relative difference ${median}`);
 });
 
 test('packed SIMD training gives each job exactly what it gets alone', async () => {
