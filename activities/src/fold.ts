@@ -280,6 +280,7 @@ export const createFoldActivities = (deps: FoldDeps) => {
         attempt,
         ...(resumeFrom ? { resumedFromEpoch: resumeFrom.epoch } : {}),
         durationMs,
+        ...(result.cpuMs !== undefined ? { trainCpuMs: result.cpuMs } : {}),
         nTrain,
         nVal: matrices.indices.test.length,
         createdAt,

@@ -49,6 +49,8 @@ export interface TrainerResult {
   valProba?: Float32Array | undefined;
   backend: string;
   samplesTrained: number;
+  /** CPU time of the thread that trained it, in ms, where the platform tells. */
+  cpuMs?: number | undefined;
 }
 
 /** Trains models off the event loop (a thread per slot) and refits winners. */

@@ -95,6 +95,7 @@ export const createRefitActivities = (deps: RefitDeps) => {
           nTrain: plan.pool.length,
           nTest: yTest?.length ?? 0,
           backend: res.backend,
+          ...(res.cpuMs !== undefined ? { trainCpuMs: res.cpuMs } : {}),
         };
       } finally {
         clearInterval(ticker);

@@ -1,4 +1,4 @@
-import { decodeCheckpoint, encodeCheckpoint, type NamedArray } from './checkpoint';
+import { checkpointDue, decodeCheckpoint, encodeCheckpoint, type NamedArray } from './checkpoint';
 import { BETA1, BETA2, type DenseEngine, type DenseLayout, RHO, optSlots } from './dense-engine';
 import { createTfjsEngine } from './dense-tfjs';
 import { abortError, type PreparedJob } from './job';
@@ -35,6 +35,8 @@ interface Slot {
   active: boolean;
   error?: Error;
   trainOffset: number;
+  /** When this job last handed out a checkpoint (or started). */
+  lastCheckpointAt: number;
 }
 
 /** Which engine trains dense families: foldwise's WebAssembly SIMD kernels, tfjs tensors, or `auto`. */
@@ -180,6 +182,7 @@ export async function trainDensePacked(
       dropRng: Rng.fromState(st.drop),
       active: !st.stoppedEarly && st.epoch < prep.stopAt,
       trainOffset,
+      lastCheckpointAt: Date.now(),
     });
     trainOffset += prep.nTrain;
   }
@@ -353,9 +356,11 @@ export async function trainDensePacked(
           }
         }
         if (s.active && s.st.epoch >= s.prep.stopAt) s.active = false;
-        const every = s.hooks.checkpointEvery ?? 0;
         const paused = !s.active && !s.st.stoppedEarly && s.st.epoch < s.prep.totalEpochs;
-        if (s.hooks.onCheckpoint && (paused || (every > 0 && s.st.epoch % every === 0))) wantCkpt.push(p);
+        if (s.hooks.onCheckpoint && checkpointDue(s.hooks, s.st.epoch, paused, s.lastCheckpointAt)) {
+          s.lastCheckpointAt = Date.now();
+          wantCkpt.push(p);
+        }
       });
       if (wantCkpt.length > 0) {
         const wData = engine.weights();

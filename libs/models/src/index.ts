@@ -24,3 +24,4 @@ export { type ModelArtifact, loadModelArtifact, saveModelArtifact } from './arti
 export type { Checkpoint, EpochReport, TrainHooks, TrainJob, TrainResult } from './types';
 export { type TrainerPool, type TrainerPoolOptions, createTrainerPool } from './pool';
 export { type PackingTrainer, type PackingTrainerOptions, createPackingTrainer } from './packing';
+export { threadCpuMs } from './cpu';

@@ -1,5 +1,6 @@
 import { parentPort } from 'node:worker_threads';
 import { selectBackend } from './backend';
+import { threadCpuMs } from './cpu';
 import { setDenseEngine } from './dense';
 import { loadFamilyModules } from './families';
 import type { FromWorker, ToWorker } from './pool-protocol';
@@ -61,10 +62,15 @@ async function run(m: Extract<ToWorker, { type: 'run' }>): Promise<void> {
     } satisfies TrainHooks;
   });
   try {
+    const cpu0 = threadCpuMs();
     const outcomes = await trainPackedSettled(m.jobs, hooks);
+    const cpu1 = threadCpuMs();
+    // A packed run's thread time is shared by its jobs.
+    const cpuMs = cpu0 !== undefined && cpu1 !== undefined ? (cpu1 - cpu0) / m.jobs.length : undefined;
     const transfer: ArrayBuffer[] = [];
     const out = outcomes.map((o) => {
       if (!o.ok) return { ok: false as const, error: { name: o.error.name, message: o.error.message } };
+      if (cpuMs !== undefined) o.result.cpuMs = cpuMs;
       transfer.push(o.result.valPred.buffer as ArrayBuffer);
       if (o.result.valProba) transfer.push(o.result.valProba.buffer as ArrayBuffer);
       return { ok: true as const, result: o.result };

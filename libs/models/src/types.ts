@@ -46,6 +46,8 @@ export interface TrainResult {
   backend: string;
   samplesTrained: number;
   durationMs: number;
+  /** CPU time of the thread that trained it, in ms (Linux: /proc/thread-self/schedstat; absent elsewhere). */
+  cpuMs?: number;
 }
 
 /** Callbacks a training run reports to; `checkpointEvery` is in epochs (0 or absent: only at the end). */

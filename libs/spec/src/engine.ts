@@ -214,6 +214,8 @@ export interface RefitResult {
   nTrain: number;
   nTest: number;
   backend: string;
+  /** CPU time the refit's training took (Linux; absent where it cannot be read). */
+  trainCpuMs?: number | undefined;
 }
 
 /** Final result of a search workflow. */

@@ -98,6 +98,8 @@ export const FoldDocSchema = z
     worker: z.string(),
     attempt: z.int().positive(),
     durationMs: z.number().nonnegative(),
+    /** CPU time of the training thread while it trained this fold (Linux; absent where it cannot be read). */
+    trainCpuMs: z.number().nonnegative().optional(),
     nTrain: index,
     nVal: index,
     valPredictionsRef: z.string().optional(),

@@ -20,6 +20,7 @@ import {
   saveModelArtifact,
   selectBackend,
   setDenseEngine,
+  threadCpuMs,
 } from '@foldwise/models';
 import { connectStore } from '@foldwise/store';
 import { createTelemetry, serveMetrics } from '@foldwise/telemetry';
@@ -161,7 +162,10 @@ export async function createDeps(
         ? packer.submit(stripUndefined(job), hooks)
         : pool!.run(stripUndefined(job), hooks),
     refit: async (job, hooks) => {
+      const cpu0 = threadCpuMs();
       const { model, result } = await refit(stripUndefined(job), hooks);
+      const cpu1 = threadCpuMs();
+      if (cpu0 !== undefined && cpu1 !== undefined) result.cpuMs = cpu1 - cpu0;
       try {
         const artifact = await saveModelArtifact(model);
         return { ...result, artifact: artifact.files };

@@ -17,11 +17,9 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { Connection } from '@temporalio/client';
-import { msToTs } from '@temporalio/common';
-import { temporal } from '@temporalio/proto';
 import { FoldwiseClient } from '@foldwise/sdk';
 import type { FoldDoc, SearchResult, SearchSpecInput } from '@foldwise/spec';
+import { ensureNamespace, processCpuSeconds as cpuSeconds } from '../../support/namespaces';
 import { stackEnv, status } from '../../support/stack';
 import { scrapeMetrics, startWorkerProcess, sumMetric, type WorkerProcess } from '../../support/workers';
 
@@ -92,45 +90,6 @@ function specFor(
     refit: false,
     seed: 5,
   };
-}
-
-async function ensureNamespace(address: string): Promise<void> {
-  const conn = await Connection.connect({ address });
-  try {
-    try {
-      await conn.workflowService.registerNamespace({
-        namespace: NAMESPACE,
-        workflowExecutionRetentionPeriod: msToTs('1 day'),
-      });
-    } catch (err) {
-      if (!/already exists/i.test((err as Error).message)) throw err;
-    }
-    const T = temporal.api.enums.v1.IndexedValueType;
-    const wanted = {
-      FoldwiseSearchName: T.INDEXED_VALUE_TYPE_KEYWORD,
-      FoldwiseStatus: T.INDEXED_VALUE_TYPE_KEYWORD,
-      FoldwiseBestScore: T.INDEXED_VALUE_TYPE_DOUBLE,
-      FoldwiseModel: T.INDEXED_VALUE_TYPE_KEYWORD,
-    };
-    const have =
-      (await conn.operatorService.listSearchAttributes({ namespace: NAMESPACE })).customAttributes ?? {};
-    const missing = Object.fromEntries(Object.entries(wanted).filter(([k]) => !(k in have)));
-    if (Object.keys(missing).length > 0)
-      await conn.operatorService.addSearchAttributes({ namespace: NAMESPACE, searchAttributes: missing });
-  } finally {
-    await conn.close();
-  }
-}
-
-/** CPU seconds (user + system) a process has used so far, from /proc (Linux); NaN when unreadable. */
-function cpuSeconds(pid: number | undefined): number {
-  if (pid === undefined) return Number.NaN;
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return Number.NaN;
-  }
 }
 
 /** The processes whose CPU time a measurement reports. */
@@ -441,7 +400,7 @@ async function main(): Promise<void> {
     `Stack: Temporal ${env.TEMPORAL_ADDRESS} namespace ${NAMESPACE}, FerretDB ${env.MONGODB_URI} database ${DB}, NATS ${env.NATS_URL}.`,
   );
   out('');
-  await ensureNamespace(env.TEMPORAL_ADDRESS);
+  await ensureNamespace(env.TEMPORAL_ADDRESS, NAMESPACE);
   const client = await FoldwiseClient.connect({
     temporalAddress: env.TEMPORAL_ADDRESS,
     namespace: NAMESPACE,
