@@ -86,6 +86,18 @@ async function existing(client: FoldwiseClient, id: string): Promise<SearchHandl
   return client.get(id);
 }
 
+/** The handle of a search whose workflow still runs; a finished one cannot be paused, resumed, extended or cancelled. */
+async function running(client: FoldwiseClient, id: string, command: string): Promise<SearchHandle> {
+  const handle = await existing(client, id);
+  const { status } = await handle.workflow.describe();
+  if (status.name !== 'RUNNING')
+    throw new CliError(
+      `search ${id}: has ended (${status.name.toLowerCase()}); nothing to ${command}`,
+      ExitCode.InvalidInput,
+    );
+  return handle;
+}
+
 function parseSpec(file: string): SearchSpec {
   const input = readSpecFile(file);
   const r = validateSearchSpec(input);
@@ -351,6 +363,8 @@ export function buildProgram(io: Io, setCode: (c: ExitCode) => void): Command {
     .option('-o, --output <file>', 'HTML file to write (default reports/<id>.html)')
     .action(async (id: string, o: { output?: string }) => {
       await withClient(io, async ({ client }) => {
+        if (!(await client.store.searches.get(id)))
+          throw new CliError(`search ${id}: not found in MongoDB`, ExitCode.InvalidInput);
         const path = await writeReport(client, id, o.output ?? resolve(repoRoot, 'reports', `${id}.html`));
         line(io.out, path);
       });
@@ -362,7 +376,7 @@ export function buildProgram(io: Io, setCode: (c: ExitCode) => void): Command {
       .description(what)
       .argument('<id>', 'search id')
       .action(async (id: string) => {
-        await withClient(io, async ({ client }) => line(io.out, await act(await existing(client, id))));
+        await withClient(io, async ({ client }) => line(io.out, await act(await running(client, id, name))));
       });
   };
   control('cancel', 'cancel a search (running folds stop within one heartbeat)', async (h) => {
@@ -384,7 +398,7 @@ export function buildProgram(io: Io, setCode: (c: ExitCode) => void): Command {
     .argument('<n>', 'trials to add', positiveInt('N'))
     .action(async (id: string, n: number) => {
       await withClient(io, async ({ client }) => {
-        const budget = await (await existing(client, id)).extendBudget(n);
+        const budget = await (await running(client, id, 'extend')).extendBudget(n);
         line(io.out, `${id}: budget is now ${budget} trials`);
       });
     });
