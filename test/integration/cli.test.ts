@@ -1,48 +1,13 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { FoldwiseEventSchema } from '@foldwise/spec';
-import { stackEnv } from '../support/stack';
+import { foldwise } from '../support/cli';
 import { startWorkerProcess, type WorkerProcess } from '../support/workers';
 
-const root = resolve(__dirname, '..', '..');
-const bin = join(root, 'services', 'cli', 'bin', 'foldwise.js');
 const runId = `${process.pid.toString(36)}${Date.now().toString(36)}`;
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function foldwise(args: string[], timeoutMs = 900_000): Promise<Run> {
-  return new Promise((done, fail) => {
-    const proc = spawn(process.execPath, [bin, ...args], {
-      cwd: root,
-      env: { ...process.env, ...stackEnv() },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    proc.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    proc.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const timer = setTimeout(() => {
-      proc.kill('SIGKILL');
-      fail(
-        new Error(
-          `foldwise ${args.join(' ')} did not finish within ${timeoutMs / 1000}s\nstderr:\n${stderr.slice(-3000)}`,
-        ),
-      );
-    }, timeoutMs);
-    proc.once('exit', (code) => {
-      clearTimeout(timer);
-      done({ code, stdout, stderr });
-    });
-  });
-}
 
 let worker: WorkerProcess;
 let dir: string;
