@@ -232,7 +232,8 @@ export const createFoldActivities = (deps: FoldDeps) => {
         input.metrics,
         scorerInput(ds, matrices.yVal, result.valPred, result.valProba),
       );
-      const durationMs = Date.now() - started;
+      // A worker holds one fold more than it has slots, so a slot never waits for Temporal: that wait is not the fold's.
+      const durationMs = Date.now() - started - (result.queuedMs ?? 0);
       const partial =
         input.untilEpoch !== undefined && !result.stoppedEarly && result.epochsTrained >= input.untilEpoch;
       const primary = metrics[input.metrics[0] as string] ?? Number.NaN;

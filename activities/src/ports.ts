@@ -51,6 +51,8 @@ export interface TrainerResult {
   samplesTrained: number;
   /** CPU time of the thread that trained it, in ms, where the platform tells. */
   cpuMs?: number | undefined;
+  /** Time the job waited for a free training slot, in ms (a worker takes one fold more than it has slots). */
+  queuedMs?: number | undefined;
 }
 
 /** Trains models off the event loop (a thread per slot) and refits winners. */

@@ -2,11 +2,8 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { connectStore, type Store } from '@foldwise/store';
-import { foldIdOf, trialIdOf, type FoldDoc, type FoldStatus } from '@foldwise/spec';
+import { foldIdOf, trialIdOf, type FoldDoc, type FoldStatus, type TrialDoc } from '@foldwise/spec';
 import { stackEnv } from '../support/stack';
-
-// Student-t 0.975 quantiles from scipy 1.10 (`scipy.stats.t.ppf(0.975, df)`), the independent reference.
-const T975: Record<number, number> = { 2: 4.302652729911275, 3: 3.182446305284263, 4: 2.7764451051977987 };
 
 const dbName = `foldwise_test_store_${randomBytes(4).toString('hex')}`;
 let store: Store;
@@ -43,16 +40,27 @@ const foldDoc = (
   ...over,
 });
 
-const startTrial = async (sid: string, trialIndex: number, foldCount: number): Promise<void> => {
-  await store.trials.start({
-    _id: trialIdOf(sid, trialIndex),
-    searchId: sid,
-    trialIndex,
-    model: 'mlp',
-    params: { trialIndex },
-    foldCount,
-  });
-};
+/** A finished trial document as the trial activity writes it (once, when the trial ends). */
+const trialDoc = (
+  sid: string,
+  trialIndex: number,
+  over: Partial<Omit<TrialDoc, '_id' | 'searchId' | 'trialIndex'>> = {},
+): TrialDoc => ({
+  _id: trialIdOf(sid, trialIndex),
+  searchId: sid,
+  trialIndex,
+  model: 'mlp',
+  params: { trialIndex },
+  status: 'completed',
+  foldCount: 2,
+  foldsCompleted: 2,
+  metrics: { accuracy: { mean: 0.8, std: 0.01, ci95: [0.7, 0.9], n: 2 } },
+  epochsTrained: 2,
+  createdAt: now(),
+  updatedAt: now(),
+  finishedAt: now(),
+  ...over,
+});
 
 before(async () => {
   const env = stackEnv();
@@ -125,7 +133,8 @@ void test('documents holding arrays of arrays round-trip although FerretDB v1 re
       [0.03, 1],
     ],
   };
-  assert.deepEqual((await store.searches.update(sid, { comparison })).comparison, comparison);
+  await store.searches.update(sid, { comparison });
+  assert.deepEqual((await store.searches.get(sid))?.comparison, comparison);
 
   const fold = foldDoc(sid, 0, 0, {
     params,
@@ -136,20 +145,12 @@ void test('documents holding arrays of arrays round-trip although FerretDB v1 re
   });
   await store.folds.record(fold);
   assert.deepEqual(await store.folds.get(fold._id), fold);
-  await store.trials.start({
-    _id: trialIdOf(sid, 0),
-    searchId: sid,
-    trialIndex: 0,
-    model: 'mlp',
-    params,
-    foldCount: 1,
-  });
-  const finished = await store.trials.finish(trialIdOf(sid, 0), {
-    status: 'pruned',
-    prunedBy: { kind: 'racing', evidence: { matrix } },
-  });
-  assert.deepEqual(finished.trial.params, params);
-  assert.deepEqual(finished.trial.prunedBy?.evidence, { matrix });
+  await store.trials.insert(
+    trialDoc(sid, 0, { params, status: 'pruned', prunedBy: { kind: 'racing', evidence: { matrix } } }),
+  );
+  const trial = await store.trials.get(trialIdOf(sid, 0));
+  assert.deepEqual(trial?.params, params);
+  assert.deepEqual(trial?.prunedBy?.evidence, { matrix });
   await store.artifacts.put(`nested/${sid}`, new Uint8Array([1]), { shape: [[2, 2]] });
   assert.deepEqual((await store.artifacts.read(`nested/${sid}`))?.metadata, { shape: [[2, 2]] });
 });
@@ -164,110 +165,36 @@ void test('an invalid fold document is refused with the offending fields named',
   assert.equal(await store.folds.count(sid), 0);
 });
 
-void test('trial aggregates equal what the stored fold documents imply', async () => {
-  const sid = searchId('agg');
-  await startTrial(sid, 2, 6);
-  const accuracies = [0.81, 0.86, 0.79, 0.9];
-  const losses = [0.42, 0.35, 0.51];
-  for (const [fold, acc] of accuracies.entries()) {
-    const metrics: Record<string, number> = { accuracy: acc };
-    if (fold < losses.length) metrics['logLoss'] = losses[fold] ?? 0;
-    if (fold === 0) metrics['onlyOnce'] = 7;
-    await store.folds.record(foldDoc(sid, 2, fold, { metrics, epochsTrained: 3 + fold }));
-  }
-  await store.folds.record(
-    foldDoc(sid, 2, 4, { status: 'failed', metrics: { accuracy: 0.01 }, epochsTrained: 2 }),
-  );
-  await store.folds.record(
-    foldDoc(sid, 2, 5, { status: 'pruned', metrics: { accuracy: 0.02 }, epochsTrained: 1 }),
-  );
-
-  const trial = await store.trials.aggregate(trialIdOf(sid, 2));
-
-  const stored = (await store.folds.forTrial(trialIdOf(sid, 2))).filter((f) => f.status === 'completed');
-  for (const name of ['accuracy', 'logLoss']) {
-    const xs = stored.flatMap((f) => (f.metrics[name] === undefined ? [] : [f.metrics[name]]));
-    const n = xs.length;
-    const mean = xs.reduce((a, b) => a + b, 0) / n;
-    const std = Math.sqrt(xs.reduce((a, b) => a + (b - mean) ** 2, 0) / (n - 1));
-    const half = (T975[n - 1] ?? Number.NaN) * (std / Math.sqrt(n));
-    const got = trial.metrics[name];
-    assert.ok(got, `metric ${name} aggregated`);
-    assert.equal(got.n, n);
-    assert.ok(Math.abs(got.mean - mean) < 1e-12, `${name} mean ${got.mean} vs ${mean}`);
-    assert.ok(Math.abs((got.std ?? Number.NaN) - std) < 1e-12, `${name} std ${got.std} vs ${std}`);
-    assert.ok(Math.abs((got.ci95?.[0] ?? Number.NaN) - (mean - half)) < 1e-9, `${name} ci low`);
-    assert.ok(Math.abs((got.ci95?.[1] ?? Number.NaN) - (mean + half)) < 1e-9, `${name} ci high`);
-  }
-  assert.deepEqual(trial.metrics['onlyOnce'], { mean: 7, std: null, ci95: null, n: 1 });
-  assert.equal(trial.foldsCompleted, 4);
-  assert.equal(trial.epochsTrained, 3 + 4 + 5 + 6 + 2 + 1);
-  assert.equal(trial.foldCount, 6);
-  assert.equal(trial.status, 'running');
-  assert.deepEqual(await store.trials.aggregate(trialIdOf(sid, 2)).then((t) => t.metrics), trial.metrics);
-});
-
-void test('aggregating a trial that has folds but no trial document creates it from the folds', async () => {
-  const sid = searchId('orphan');
-  await store.folds.record(foldDoc(sid, 7, 0, { metrics: { accuracy: 0.6 } }));
-  await store.folds.record(foldDoc(sid, 7, 1, { metrics: { accuracy: 0.8 } }));
-  const trial = await store.trials.aggregate(trialIdOf(sid, 7));
-  assert.equal(trial.foldCount, 2);
-  assert.equal(trial.model, 'mlp');
-  assert.equal(trial.status, 'running');
-  assert.ok(Math.abs((trial.metrics['accuracy']?.mean ?? 0) - 0.7) < 1e-12);
-  await assert.rejects(store.trials.aggregate(trialIdOf(sid, 8)), /has no trial document and no folds/);
-  await assert.rejects(store.trials.aggregate('no-index'), /trialId must be/);
-});
-
-void test('finishing a trial is repeatable and keeps its first final status', async () => {
-  const sid = searchId('finish');
-  await startTrial(sid, 0, 2);
-  assert.equal(
-    (
-      await store.trials.start({
-        _id: trialIdOf(sid, 0),
-        searchId: sid,
-        trialIndex: 0,
-        model: 'x',
-        params: {},
-        foldCount: 9,
-      })
-    ).written,
-    false,
-  );
-  await store.folds.record(foldDoc(sid, 0, 0, { metrics: { accuracy: 0.7 } }));
-  const first = await store.trials.finish(trialIdOf(sid, 0), {
+void test('a trial is written once: a second insert of the same trial writes nothing and keeps the first', async () => {
+  const sid = searchId('once');
+  const first = trialDoc(sid, 0, {
     status: 'pruned',
     prunedBy: { kind: 'racing', evidence: { pValue: 0.003 } },
     foldsSkipped: [1],
+    foldsCompleted: 1,
   });
-  assert.equal(first.written, true);
-  assert.equal(first.trial.status, 'pruned');
-  assert.deepEqual(first.trial.foldsSkipped, [1]);
-  assert.equal(first.trial.foldCount, 2);
-  assert.equal(first.trial.metrics['accuracy']?.mean, 0.7);
-  const second = await store.trials.finish(trialIdOf(sid, 0), { status: 'completed' });
-  assert.equal(second.written, false);
-  assert.equal(second.trial.status, 'pruned');
-  assert.deepEqual(second.trial.prunedBy, first.trial.prunedBy);
+  assert.deepEqual(await store.trials.insert(first), { written: true });
+  assert.deepEqual(await store.trials.insert({ ...first, status: 'completed', foldsSkipped: [] }), {
+    written: false,
+  });
+  assert.deepEqual(await store.trials.get(trialIdOf(sid, 0)), first);
   await assert.rejects(
-    store.trials.finish(trialIdOf(sid, 0), { status: 'running' as 'completed' }),
-    /finish\.status must be a final/,
+    store.trials.insert({ ...trialDoc(sid, 1), _id: 'wrong' }),
+    (e: Error) => /trials\.insert\(doc\)/.test(e.message) && /_id: must be/.test(e.message),
   );
-  const upserted = await store.trials.upsert({ ...first.trial, status: 'running' });
-  assert.equal(upserted.written, false);
-  assert.equal((await store.trials.get(trialIdOf(sid, 0)))?.status, 'pruned');
+  assert.equal(await store.trials.get(trialIdOf(sid, 1)), null);
 });
 
 void test('the leaderboard ranks completed trials by mean in the requested direction', async () => {
   const sid = searchId('lb');
   const means = [0.7, 0.9, 0.8, 0.95, 0.6];
   for (const [t, m] of means.entries()) {
-    await startTrial(sid, t, 2);
-    await store.folds.record(foldDoc(sid, t, 0, { metrics: { accuracy: m - 0.01 } }));
-    await store.folds.record(foldDoc(sid, t, 1, { metrics: { accuracy: m + 0.01 } }));
-    await store.trials.finish(trialIdOf(sid, t), t === 3 ? { status: 'pruned' } : { status: 'completed' });
+    await store.trials.insert(
+      trialDoc(sid, t, {
+        status: t === 3 ? 'pruned' : 'completed',
+        metrics: { accuracy: { mean: m, std: 0.014, ci95: [m - 0.1, m + 0.1], n: 2 } },
+      }),
+    );
   }
   const expectedDesc = [...means.entries()]
     .filter(([t]) => t !== 3)
@@ -297,7 +224,7 @@ void test('the leaderboard ranks completed trials by mean in the requested direc
   await assert.rejects(store.leaderboard(sid, { metric: 'a.b', greaterIsBetter: true }), /opts\.metric/);
 });
 
-void test('searches are created once, patched, listed and recount from trials and folds', async () => {
+void test('searches are created once, patched in one update and listed', async () => {
   const sid = searchId('search');
   const init = {
     _id: sid,
@@ -305,102 +232,39 @@ void test('searches are created once, patched, listed and recount from trials an
     spec: { name: 'iris-mlp', models: [] },
     specHash: 'h1',
     datasetHash: 'd1',
+    plan: { nFolds: 3 },
   };
-  assert.equal((await store.searches.create(init)).written, true);
-  const again = await store.searches.create({ ...init, name: 'other' });
-  assert.equal(again.written, false);
-  assert.equal(again.existing?.name, 'iris-mlp');
-  assert.equal(again.existing?.status, 'running');
+  assert.deepEqual(await store.searches.create(init), { written: true });
+  assert.deepEqual(await store.searches.create({ ...init, name: 'other' }), { written: false });
+  const created = await store.searches.get(sid);
+  assert.equal(created?.name, 'iris-mlp', 'the second create left the first as it was');
+  assert.equal(created?.status, 'running');
+  assert.deepEqual(created?.plan, { nFolds: 3 });
 
-  for (const t of [0, 1, 2]) await startTrial(sid, t, 3);
-  await store.folds.record(foldDoc(sid, 0, 0));
-  await store.folds.record(foldDoc(sid, 0, 1));
-  await store.folds.record(foldDoc(sid, 1, 0, { status: 'failed', metrics: {} }));
-  await store.trials.finish(trialIdOf(sid, 0), { status: 'completed' });
-  await store.trials.finish(trialIdOf(sid, 1), { status: 'failed', error: 'boom' });
-  const counts = await store.searches.refreshCounts(sid);
-  assert.deepEqual(counts, {
+  const counts = {
     trials: 3,
     trialsCompleted: 1,
     trialsPruned: 0,
     trialsFailed: 1,
     folds: 9,
     foldsCompleted: 2,
-  });
-
-  const updated = await store.searches.update(sid, {
+  };
+  await store.searches.update(sid, {
     status: 'completed',
+    counts,
     refit: { trialId: trialIdOf(sid, 0), artifact: `models/${sid}`, testMetrics: undefined, nTest: 0 },
     finishedAt: now(),
   });
-  assert.deepEqual(await store.searches.get(sid), updated);
-  assert.equal(updated.status, 'completed');
-  assert.deepEqual(updated.counts, counts);
-  assert.equal(updated.refit?.artifact, `models/${sid}`);
+  const updated = await store.searches.get(sid);
+  assert.equal(updated?.status, 'completed');
+  assert.deepEqual(updated?.counts, counts);
+  assert.equal(updated?.refit?.artifact, `models/${sid}`);
+  assert.equal(updated?.name, 'iris-mlp');
   await assert.rejects(store.searches.update(sid, { bogus: 1 } as never), /searches\.update\(patch\)/);
   await assert.rejects(store.searches.update(`${sid}-none`, { status: 'failed' }), /does not exist/);
   const listed = await store.searches.list({ status: 'completed', limit: 50 });
   assert.ok(listed.some((s) => s._id === sid));
   assert.ok(listed.every((s) => s.status === 'completed'));
-});
-
-void test('search counts come from the trial documents alone, concurrent finishes included, and a recount is repeatable', async () => {
-  const sid = searchId('counts');
-  await store.searches.create({
-    _id: sid,
-    name: 'counts',
-    spec: { name: 'counts', models: [] },
-    specHash: 'h',
-    datasetHash: 'd',
-  });
-  await Promise.all([0, 1, 2, 3, 4, 5].map((t) => startTrial(sid, t, 2)));
-  assert.deepEqual(await store.searches.refreshCounts(sid), {
-    trials: 6,
-    trialsCompleted: 0,
-    trialsPruned: 0,
-    trialsFailed: 0,
-    folds: 12,
-    foldsCompleted: 0,
-  });
-  await Promise.all(
-    [0, 1, 2, 3, 4].flatMap((t) => [
-      store.folds.record(foldDoc(sid, t, 0)),
-      store.folds.record(foldDoc(sid, t, 1)),
-    ]),
-  );
-  assert.equal(
-    (await store.searches.refreshCounts(sid)).foldsCompleted,
-    0,
-    'folds of running trials count once their trial aggregates them',
-  );
-  const outcomes = ['completed', 'completed', 'pruned', 'failed'] as const;
-  await Promise.all(
-    outcomes.map((status, t) =>
-      store.trials.finish(trialIdOf(sid, t), status === 'failed' ? { status, error: 'x' } : { status }),
-    ),
-  );
-  await store.trials.aggregate(trialIdOf(sid, 4));
-  const expected = {
-    trials: 6,
-    trialsCompleted: 2,
-    trialsPruned: 1,
-    trialsFailed: 1,
-    folds: 12,
-    foldsCompleted: 10,
-  };
-  assert.deepEqual(await store.searches.refreshCounts(sid), expected);
-  assert.equal(
-    await store.folds.count(sid, { status: 'completed' }),
-    expected.foldsCompleted,
-    'equal to the fold documents',
-  );
-  await store.trials.finish(trialIdOf(sid, 0), { status: 'completed' });
-  assert.deepEqual(
-    await store.searches.refreshCounts(sid),
-    expected,
-    'finishing a finished trial again changes nothing',
-  );
-  assert.deepEqual((await store.searches.get(sid))?.counts, expected);
 });
 
 void test('artifacts round-trip through GridFS, and repeated writes keep one revision', async () => {

@@ -30,6 +30,8 @@ interface Task {
   jobs: TrainJob[];
   hooks: TrainHooks[];
   settle: { resolve: (r: TrainResult) => void; reject: (e: Error) => void }[];
+  /** When the task joined the queue (Date.now()). */
+  queuedAt: number;
 }
 
 interface Slot {
@@ -90,6 +92,7 @@ export function createTrainerPool(opts: TrainerPoolOptions): TrainerPool {
     for (const slot of slots) {
       if (slot.busy || queue.length === 0) continue;
       const task = queue.shift()!;
+      const queuedMs = Date.now() - task.queuedAt;
       const id = nextId++;
       const onMsg = (m: FromWorker) => {
         if (!('id' in m) || m.id !== id) return;
@@ -108,7 +111,9 @@ export function createTrainerPool(opts: TrainerPoolOptions): TrainerPool {
         } else if (m.type === 'done') {
           cleanup();
           m.outcomes.forEach((o, k) =>
-            o.ok ? task.settle[k]!.resolve(o.result) : task.settle[k]!.reject(errorFrom(o.error)),
+            o.ok
+              ? task.settle[k]!.resolve({ ...o.result, queuedMs })
+              : task.settle[k]!.reject(errorFrom(o.error)),
           );
           dispatch();
         }
@@ -161,7 +166,7 @@ export function createTrainerPool(opts: TrainerPoolOptions): TrainerPool {
     const promises = jobs.map(
       () => new Promise<TrainResult>((resolve, reject) => settle.push({ resolve, reject })),
     );
-    queue.push({ jobs, hooks: jobs.map((_, k) => hooks[k] ?? {}), settle });
+    queue.push({ jobs, hooks: jobs.map((_, k) => hooks[k] ?? {}), settle, queuedAt: Date.now() });
     void Promise.all(slots.map((s) => s.ready)).then(dispatch, (e: unknown) => {
       while (queue.length > 0)
         queue.shift()!.settle.forEach((s) => s.reject(e instanceof Error ? e : new Error(String(e))));

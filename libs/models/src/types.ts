@@ -48,6 +48,8 @@ export interface TrainResult {
   durationMs: number;
   /** CPU time of the thread that trained it, in ms (Linux: /proc/thread-self/schedstat; absent elsewhere). */
   cpuMs?: number;
+  /** Time the job waited for a free trainer thread, in ms (set by the trainer pool). */
+  queuedMs?: number;
 }
 
 /** Callbacks a training run reports to; `checkpointEvery` is in epochs (0 or absent: only at the end). */

@@ -18,6 +18,8 @@ export interface StoreOptions {
   uri: string;
   dbName: string;
   appName?: string;
+  /** Emit the driver's command events on `client` (tests that check which commands a path issues). */
+  monitorCommands?: boolean;
   serverSelectionTimeoutMS?: number;
 }
 
@@ -49,6 +51,7 @@ export const connectStore = async (opts: StoreOptions): Promise<Store> => {
     appName: opts.appName ?? 'foldwise',
     serverSelectionTimeoutMS: opts.serverSelectionTimeoutMS ?? 10_000,
     ignoreUndefined: true,
+    ...(opts.monitorCommands ? { monitorCommands: true } : {}),
   });
   await client.connect();
   const db = client.db(opts.dbName);

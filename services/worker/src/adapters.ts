@@ -4,7 +4,6 @@ import type {
   DataPort,
   EventsPort,
   FaultPort,
-  StorePort,
   TelemetryPort,
   TrainerPort,
 } from '@foldwise/activities';
@@ -25,6 +24,7 @@ import {
 import { connectStore } from '@foldwise/store';
 import { createTelemetry, serveMetrics } from '@foldwise/telemetry';
 import { createBenchTrainer } from './bench-trainer';
+import { createStorePort } from './store-port';
 import type { WorkerConfig } from './config';
 import { redactUri, type Logger } from './logger';
 
@@ -123,31 +123,7 @@ export async function createDeps(
   });
   const cacheDir = resolve(config.FOLDWISE_CACHE_DIR);
 
-  const storePort: StorePort = {
-    getFold: (id) => store.folds.get(id),
-    recordFold: async (doc) => {
-      const r = await store.folds.record(doc);
-      return { written: r.written, existing: r.existing };
-    },
-    foldsOfTrial: (trialId) => store.folds.forTrial(trialId),
-    insertTrial: async (doc) => ({ written: (await store.trials.insert(doc)).written }),
-    createSearch: async (doc) => {
-      await store.searches.create(doc);
-    },
-    updateSearch: (id, patch) => store.searches.update(id, patch as never),
-    putArtifact: async (name, bytes, metadata) => {
-      await store.artifacts.put(name, bytes, metadata);
-    },
-    getArtifact: (name) => store.artifacts.get(name),
-    removeArtifacts: async (prefix) => {
-      try {
-        return (await store.artifacts.removePrefix(prefix)).length;
-      } catch (error) {
-        logger.warn({ prefix, err: String(error) }, 'could not remove artifacts');
-        throw error;
-      }
-    },
-  };
+  const storePort = createStorePort(store, logger);
   const faults = config.FOLDWISE_FAULT_MODULE
     ? await loadFaultPort(config.FOLDWISE_FAULT_MODULE, logger)
     : undefined;

@@ -41,6 +41,16 @@ export const workerConfigSchema = z
       .min(1, 'FOLDWISE_PACK must be at least 1 (1 turns packing off)')
       .max(64, 'FOLDWISE_PACK must be at most 64')
       .default(1),
+    /**
+     * Folds a worker takes from Temporal beyond its slots, so that a slot that frees starts its next fold at once
+     * instead of waiting a round trip to the server (0: none).
+     */
+    FOLDWISE_PREFETCH: z.coerce
+      .number({ error: 'FOLDWISE_PREFETCH must be a number' })
+      .int('FOLDWISE_PREFETCH must be an integer')
+      .min(0, 'FOLDWISE_PREFETCH must be at least 0')
+      .max(256, 'FOLDWISE_PREFETCH must be at most 256')
+      .default(1),
     FOLDWISE_PACK_WINDOW_MS: z.coerce.number().int().min(0).max(10_000).default(200),
     FOLDWISE_BACKEND: z.enum(['auto', 'tensorflow', 'tensorflow-gpu', 'wasm', 'cpu']).default('auto'),
     FOLDWISE_DENSE_ENGINE: z

@@ -80,7 +80,8 @@ export async function startWorker(
       taskQueue: poolTaskQueue(config.FOLDWISE_POOL),
       identity,
       activities: { trainFold: activities.trainFold, refitBest: activities.refitBest },
-      maxConcurrentActivityTaskExecutions: config.FOLDWISE_SLOTS * config.FOLDWISE_PACK,
+      maxConcurrentActivityTaskExecutions:
+        config.FOLDWISE_SLOTS * config.FOLDWISE_PACK + config.FOLDWISE_PREFETCH,
       maxHeartbeatThrottleInterval: config.FOLDWISE_HEARTBEAT_MS,
       defaultHeartbeatThrottleInterval: config.FOLDWISE_HEARTBEAT_MS,
       shutdownGraceTime: config.FOLDWISE_SHUTDOWN_GRACE,

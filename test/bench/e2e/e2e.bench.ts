@@ -35,7 +35,7 @@ import { connectStore } from '@foldwise/store';
 import { ensureNamespace, processCpuSeconds } from '../../support/namespaces';
 import { stackEnv, status } from '../../support/stack';
 import { freePort } from '../../support/workers';
-import { ageStore } from './aged-store';
+import { ageStore } from '../../support/aged-store';
 
 const run = promisify(execFile);
 const HERE = __dirname;

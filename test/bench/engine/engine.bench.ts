@@ -13,7 +13,7 @@
  * process), BENCH_SLEEP_MS, BENCH_SLEEP_SLOTS, BENCH_SLEEP_TRIALS, BENCH_SLEEP_PARALLELISM, BENCH_CPU_TRIALS, BENCH_CPU_EPOCHS.
  */
 import { execFile } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';

@@ -1,5 +1,5 @@
 /**
- * An aged store for `bench:e2e`: a database that already holds the documents of many earlier searches, so the bench can
+ * An aged store (for `bench:e2e` and the store-work test): a database that already holds the documents of many earlier searches, so the bench can
  * show whether a search's store work grows with what the store already holds. The documents are synthetic but have
  * the shape and size of real ones (a 10-class confusion matrix, a 20-epoch curve, a trial's metric summaries), and
  * they go through the store's own schemas and encodings. A database that already holds enough is reused as it is.
