@@ -4,7 +4,7 @@ import { ActivityCancellationDetails } from '@temporalio/common';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/activity';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import {
-  foldDocId,
+  foldIdOf,
   type FoldDoc,
   type FoldwiseEvent,
   type TrainFoldInput,
@@ -159,7 +159,7 @@ function activities(
 }
 
 const storedFold = (inp: TrainFoldInput, attempt: number): FoldDoc => ({
-  _id: foldDocId(inp.searchId, inp.trialIndex, inp.fold),
+  _id: foldIdOf(inp.searchId, inp.trialIndex, inp.fold),
   searchId: inp.searchId,
   trialId: `${inp.searchId}:${inp.trialIndex}`,
   trialIndex: inp.trialIndex,
@@ -188,7 +188,7 @@ test('a first attempt trains and writes its fold without reading the store first
     activities(p, t.trainer).trainFold,
     input(),
   )) as TrainFoldSummary;
-  const id = foldDocId('search-unit-abc', 4, 1);
+  const id = foldIdOf('search-unit-abc', 4, 1);
   assert.deepEqual(p.calls, [`recordFold ${id}`], 'one write and no read');
   assert.equal(summary.status, 'completed');
   assert.equal(summary.reused, false);
@@ -211,7 +211,7 @@ test('a retried fold that an earlier attempt stored is reused without training',
   assert.equal(summary.reused, true);
   assert.equal(summary.attempt, 1);
   assert.equal(summary.metrics['accuracy'], 0.75);
-  assert.deepEqual(p.calls, [`getFold ${foldDocId(inp.searchId, inp.trialIndex, inp.fold)}`]);
+  assert.deepEqual(p.calls, [`getFold ${foldIdOf(inp.searchId, inp.trialIndex, inp.fold)}`]);
 });
 
 test('a retried fold resumes from the checkpoint its heartbeat details name', async () => {
@@ -224,7 +224,7 @@ test('a retried fold resumes from the checkpoint its heartbeat details name', as
     inp,
   );
   assert.deepEqual(t.jobs[0]?.resumeFrom, { epoch: 4, bytes: new Uint8Array([4, 4]) });
-  const doc = p.folds.get(foldDocId(inp.searchId, inp.trialIndex, inp.fold));
+  const doc = p.folds.get(foldIdOf(inp.searchId, inp.trialIndex, inp.fold));
   assert.equal(doc?.resumedFromEpoch, 4);
   assert.equal(doc?.attempt, 3);
   assert.ok(p.calls.includes(`removeArtifacts checkpoints/${doc?._id}/`), 'its checkpoints are dropped');
@@ -257,7 +257,7 @@ test('a checkpoint is stored under its attempt and heartbeat at once; the traine
     },
   };
   await env.run(activities(p, trainer, { checkpointMinMs: 10_000 }).trainFold, input());
-  const id = foldDocId('search-unit-abc', 4, 1);
+  const id = foldIdOf('search-unit-abc', 4, 1);
   assert.equal(floor, 10_000, 'the trainer skips early checkpoints itself, before copying their bytes');
   assert.ok(p.calls.includes(`putArtifact checkpoints/${id}/attempt-2/epoch-2`));
   assert.ok(p.calls.includes(`putArtifact checkpoints/${id}/attempt-2/epoch-4`));

@@ -2,8 +2,8 @@ import { ApplicationFailure, CancelledFailure, Context } from '@temporalio/activ
 import { confusionMatrix, scoreAll } from '@foldwise/metrics';
 import {
   FailureType,
-  foldDocId,
-  trialDocId,
+  foldIdOf,
+  trialIdOf,
   type FoldCheckpointRef,
   type FoldDoc,
   type TrainFoldInput,
@@ -104,7 +104,7 @@ export const createFoldActivities = (deps: FoldDeps) => {
     async trainFold(input: TrainFoldInput): Promise<TrainFoldSummary> {
       const ctx = Context.current();
       const { attempt } = ctx.info;
-      const foldId = foldDocId(input.searchId, input.trialIndex, input.fold);
+      const foldId = foldIdOf(input.searchId, input.trialIndex, input.fold);
       fault.point('fold-start', { foldId, attempt, input });
       if (attempt > 1) {
         telemetry.foldRetried();
@@ -259,7 +259,7 @@ export const createFoldActivities = (deps: FoldDeps) => {
       const doc: FoldDoc = {
         _id: foldId,
         searchId: input.searchId,
-        trialId: trialDocId(input.searchId, input.trialIndex),
+        trialId: trialIdOf(input.searchId, input.trialIndex),
         trialIndex: input.trialIndex,
         fold: input.fold,
         model: input.model,

@@ -1,7 +1,7 @@
 import {
   FoldStatus,
-  foldDocId,
-  trialDocId,
+  foldIdOf,
+  trialIdOf,
   type MetricSummary,
   type PruneEvidence,
   type TrialDoc,
@@ -50,7 +50,7 @@ export const createTrialActivities = (deps: TrialDeps, best: BestScoreTracker) =
 
   /** The trial document from the workflow's fold results (or, for older histories, from the stored folds). */
   async function trialDocOf(input: FinishTrialInput): Promise<TrialDoc> {
-    const trialId = trialDocId(input.searchId, input.trialIndex);
+    const trialId = trialIdOf(input.searchId, input.trialIndex);
     let folds = input.folds;
     let model = input.model;
     let params = input.params;
@@ -102,7 +102,7 @@ export const createTrialActivities = (deps: TrialDeps, best: BestScoreTracker) =
     }): Promise<void> {
       for (const fold of input.folds) {
         void store
-          .removeArtifacts(checkpointPrefix(foldDocId(input.searchId, input.trialIndex, fold)))
+          .removeArtifacts(checkpointPrefix(foldIdOf(input.searchId, input.trialIndex, fold)))
           .catch(() => undefined);
         events.publish({
           kind: 'pruned',

@@ -21,7 +21,7 @@ import {
   SearchAttribute,
   TaskQueue,
   poolTaskQueue,
-  trialDocId,
+  trialIdOf,
   trialWorkflowId,
   type SearchPlan,
   type SearchResult,
@@ -278,7 +278,7 @@ export async function searchWorkflow(input: SearchWorkflowInput): Promise<Search
       if (isCancellation(err)) throw err;
       summary = {
         trialIndex,
-        trialId: trialDocId(searchId, trialIndex),
+        trialId: trialIdOf(searchId, trialIndex),
         model,
         params,
         status: 'failed',

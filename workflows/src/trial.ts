@@ -14,7 +14,7 @@ import {
   FailureType,
   TaskQueue,
   poolTaskQueue,
-  trialDocId,
+  trialIdOf,
   type PruneEvidence,
   type TrainFoldSummary,
   type TrialInput,
@@ -40,7 +40,7 @@ export function describeParams(model: string, params: Record<string, unknown>): 
 /** Trains every fold of one configuration, rung by rung, and records the trial. */
 export async function trialWorkflow(input: TrialInput): Promise<TrialSummary> {
   const { searchId, trialIndex, plan } = input;
-  const trialId = trialDocId(searchId, trialIndex);
+  const trialId = trialIdOf(searchId, trialIndex);
   const parentId = workflowInfo().parent?.workflowId;
   const parent = parentId ? getExternalWorkflowHandle(parentId) : undefined;
   const training = proxyActivities<FoldwiseActivities>({

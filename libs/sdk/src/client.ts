@@ -172,13 +172,36 @@ export class FoldwiseClient {
   }
 
   /**
-   * Searches recorded in MongoDB, newest first.
+   * Searches recorded in MongoDB, newest first. A running search's counts are read live from its workflow (the
+   * store records them when the search ends); one whose workflow does not answer keeps the stored counts.
    *
    * @example
-   * for (const s of await client.list({ limit: 10 })) console.log(s._id, s.status);
+   * for (const s of await client.list({ limit: 10 })) console.log(s._id, s.status, s.counts.trialsCompleted);
    */
   async list(options: { status?: SearchDoc['status']; limit?: number } = {}): Promise<SearchDoc[]> {
-    return this.store.searches.list(options);
+    const docs = await this.store.searches.list(options);
+    return Promise.all(
+      docs.map(async (doc) => {
+        if (doc.status !== 'running') return doc;
+        try {
+          const p = await this.get(doc._id).status();
+          const trials = p.completed + p.pruned + p.failed + p.inFlight;
+          return {
+            ...doc,
+            counts: {
+              trials,
+              trialsCompleted: p.completed,
+              trialsPruned: p.pruned,
+              trialsFailed: p.failed,
+              folds: p.foldsTotal,
+              foldsCompleted: p.foldsDone,
+            },
+          };
+        } catch {
+          return doc;
+        }
+      }),
+    );
   }
 
   /**

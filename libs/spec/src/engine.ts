@@ -29,26 +29,6 @@ export const FailureType = {
   PlanMismatch: 'PlanMismatch',
 } as const;
 
-/** Workflow id of a search. */
-export function searchWorkflowId(name: string, id: string): string {
-  return `search-${name}-${id}`;
-}
-
-/** Workflow id of a trial, readable in the Temporal UI. */
-export function trialWorkflowId(searchId: string, trialIndex: number): string {
-  return `${searchId}-trial-${trialIndex}`;
-}
-
-/** Trial document id, as DESIGN defines it. */
-export function trialDocId(searchId: string, trialIndex: number): string {
-  return `${searchId}:${trialIndex}`;
-}
-
-/** Fold document id, as DESIGN defines it (the activity's idempotency key). */
-export function foldDocId(searchId: string, trialIndex: number, fold: number): string {
-  return `${trialDocId(searchId, trialIndex)}:${fold}`;
-}
-
 /** A dataset reference after the SDK staged any local file: a built-in or a GridFS sha256. */
 export type ResolvedDataset =
   | { builtin: string; subset?: number | undefined }

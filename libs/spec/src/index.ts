@@ -3,3 +3,4 @@ export * from './search';
 export * from './events';
 export * from './results';
 export * from './engine';
+export * from './ids';

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { FoldDocSchema, SearchDocSchema, TrialDocSchema, foldIdOf, trialIdOf, type FoldDoc } from './results';
+import { foldIdOf, parseFoldId, parseTrialId, parseTrialWorkflowId, trialIdOf, trialWorkflowId } from './ids';
+import { FoldDocSchema, SearchDocSchema, TrialDocSchema, type FoldDoc } from './results';
 
 const now = '2026-11-29T14:00:00.000Z';
 const foldDoc = (): FoldDoc => ({
@@ -33,6 +34,29 @@ const foldDoc = (): FoldDoc => ({
 void test('trial and fold ids follow the data model', () => {
   assert.equal(trialIdOf('s1', 3), 's1:3');
   assert.equal(foldIdOf('s1', 3, 2), 's1:3:2');
+  assert.equal(trialWorkflowId('search-x-ab', 7), 'search-x-ab-trial-7');
+});
+
+void test('every id parses back to what made it, and a malformed one is refused with the id quoted', () => {
+  for (const [searchId, trialIndex, fold] of [
+    ['search-digits-demo-1a2b3c4d', 0, 0],
+    ['search-a-b', 12, 4],
+    ['s:with:colons', 3, 9],
+  ] as const) {
+    assert.deepEqual(parseTrialId(trialIdOf(searchId, trialIndex)), { searchId, trialIndex });
+    assert.deepEqual(parseFoldId(foldIdOf(searchId, trialIndex, fold)), { searchId, trialIndex, fold });
+    assert.deepEqual(parseTrialWorkflowId(trialWorkflowId(searchId, trialIndex)), { searchId, trialIndex });
+  }
+  for (const bad of ['', 'nocolon', 's:-1', 's:1.5', ':3', 's:03']) {
+    assert.throws(
+      () => parseTrialId(bad),
+      (e: Error) => e.message.includes(JSON.stringify(bad)),
+    );
+  }
+  for (const bad of ['s:1', 's:1:x', 's:1:-2', 's:1:01']) {
+    assert.throws(() => parseFoldId(bad), /foldId must be|trialId must be/);
+  }
+  assert.throws(() => parseTrialWorkflowId('search-x'), /workflowId must be/);
 });
 
 void test('a fold document survives a JSON round trip through its schema', () => {

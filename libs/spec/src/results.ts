@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { foldIdOf, trialIdOf } from './ids';
 
 /** Outcome of one (model, configuration, fold) training run as stored in `folds`. */
 export const FoldStatus = {
@@ -69,13 +70,6 @@ export const CurvePointSchema = z.object({
 });
 /** One point of a fold's learning curve. */
 export type CurvePoint = z.infer<typeof CurvePointSchema>;
-
-/** `trials._id` for a trial of a search. */
-export const trialIdOf = (searchId: string, trialIndex: number): string => `${searchId}:${trialIndex}`;
-
-/** `folds._id` for a fold of a trial: `${searchId}:${trialIndex}:${fold}`. */
-export const foldIdOf = (searchId: string, trialIndex: number, fold: number): string =>
-  `${trialIdOf(searchId, trialIndex)}:${fold}`;
 
 /** A fold result document (`folds`); `fold` is the global fold index across repeats, `repeat` is informational. */
 export const FoldDocSchema = z
