@@ -2,7 +2,14 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { FoldwiseClient } from '@foldwise/sdk';
-import { trialIdOf, trialWorkflowId, type FoldwiseEvent } from '@foldwise/spec';
+import { createScheduler } from '@foldwise/selection';
+import {
+  schedulerSpecSchema,
+  trialIdOf,
+  trialWorkflowId,
+  type FoldwiseEvent,
+  type SchedulerSpecInput,
+} from '@foldwise/spec';
 import { waitFor } from '../support/faults';
 import { trialHistory } from '../support/history';
 import { stackEnv } from '../support/stack';
@@ -187,7 +194,7 @@ async function checkScheduledSearch(name: string, scheduler: SchedulerSpecInput)
     async () => (await client.store.artifacts.list(`checkpoints/${searchId}:`)).length === 0,
     15_000,
   );
-  assert.ok(trials.every((t) => t._id === trialDocId(searchId, t.trialIndex)));
+  assert.ok(trials.every((t) => t._id === trialIdOf(searchId, t.trialIndex)));
 }
 
 test(
