@@ -223,8 +223,11 @@ export async function searchWorkflow(input: SearchWorkflowInput): Promise<Search
     };
   });
   setHandler(leaderboardQuery, () => [...ranked(), ...finished.filter((t) => t.status !== 'completed')]);
+  /** Folds of a trial in flight already counted from its `foldDone` signals (racing only). */
+  const signaledFolds = new Map<number, number>();
   setHandler(foldDoneSignal, ({ trialIndex, fold, score }) => {
     foldsRun += 1;
+    signaledFolds.set(trialIndex, (signaledFolds.get(trialIndex) ?? 0) + 1);
     if (!racer) return;
     for (const d of racer.onFoldResult(trialIndex, fold, score)) {
       if (!inFlight.has(d.trialIndex)) continue;
@@ -289,7 +292,11 @@ export async function searchWorkflow(input: SearchWorkflowInput): Promise<Search
       };
     }
     finished.push(summary);
-    if (!racer) foldsRun += summary.foldScores.filter((x) => x !== null).length;
+    // Racing counts folds live from the trials' signals; a fold that finished after its trial was pruned sends none
+    // (its signal is issued in the cancelled scope), so the trial's own result settles the count.
+    const ran = summary.foldScores.filter((x) => x !== null).length;
+    foldsRun += Math.max(0, ran - (signaledFolds.get(trialIndex) ?? 0));
+    signaledFolds.delete(trialIndex);
     strategy.tell(trialIndex, {
       status: summary.status === 'cancelled' ? 'failed' : summary.status,
       ...(summary.status === 'completed'
