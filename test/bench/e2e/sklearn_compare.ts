@@ -7,9 +7,10 @@
  *   foldwise --seed S [--scale K]          trains those configurations on those folds with `train()` (the dense trainer
  *                                          the worker runs, same fold seeds), prints one JSON line with the per-config
  *                                          mean CV accuracy and the best; K overrides the spec's preprocessing
- *   compare  --seeds 1,2,3 [--scale K]     both sides on the same configurations and folds per seed (scikit-learn
- *                                          through sklearn_peer.py --configs), then the search itself (--search), as a
- *                                          Markdown table
+ *   compare  --seeds 1,2,3 [--scale K]     per seed, as a Markdown table: scikit-learn's RandomizedSearchCV; scikit-learn
+ *                                          and foldwise on the same configurations and folds (sklearn_peer.py --configs);
+ *                                          with standard scaling also scikit-learn fitting from foldwise's random draws
+ *                                          (--foldwise-draws), where the two should agree up to float rounding
  *
  * The job is test/bench/e2e/digits-mlp.yaml (override with --spec). Run on purpose, not in the test suite:
  *   node --import tsx test/bench/e2e/sklearn_compare.ts compare --seeds 1,2,3
@@ -43,7 +44,7 @@ function loadSpec(seed: number): SearchSpec {
   return parseSearchSpec({ ...raw, seed });
 }
 
-/** The configurations a random search of `spec` proposes, in trial order, with the model's fixed params merged in. */
+/** The configurations a random search of `spec` proposes, in trial order (trial i at position i). */
 function proposals(spec: SearchSpec): { trialIndex: number; params: Record<string, unknown> }[] {
   const model = spec.models[0]!;
   const s = createStrategy(spec.strategy, [{ model: model.family, space: model.space }], {
@@ -51,7 +52,10 @@ function proposals(spec: SearchSpec): { trialIndex: number; params: Record<strin
     direction: 'maximize',
     budget: spec.budget.trials,
   });
-  return s.ask(spec.budget.trials).map((p) => ({ trialIndex: p.trialIndex, params: p.params }));
+  return s.ask(spec.budget.trials).map((p, i) => {
+    if (p.trialIndex !== i) throw new Error(`proposals: trial ${p.trialIndex} at position ${i}`);
+    return { trialIndex: p.trialIndex, params: p.params };
+  });
 }
 
 async function inputsFor(seed: number): Promise<{ spec: SearchSpec; ds: Dataset; plan: FoldPlan }> {
@@ -144,27 +148,54 @@ function peer(dir: string, seed: number, extra: string[]): PeerOut {
   return JSON.parse(out.trim().split('\n').pop()!) as PeerOut;
 }
 
+const signed = (v: number): string => `${v >= 0 ? '+' : ''}${v.toFixed(4)}`;
+
+/** Mean and largest absolute per-configuration difference between two lists of mean CV accuracies. */
+function gaps(a: number[], b: number[] | undefined): { mean: number; worst: number } {
+  const d = a.map((v, i) => v - (b?.[i] ?? NaN));
+  return { mean: d.reduce((x, y) => x + y, 0) / d.length, worst: Math.max(...d.map(Math.abs)) };
+}
+
 async function compare(seeds: number[], scale?: Scale): Promise<void> {
   const rows: string[] = [];
+  let standard = false;
   for (const seed of seeds) {
     const { spec, plan } = await inputsFor(seed);
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'foldwise-peer-'));
-    writeInputs(dir, spec, plan);
-    const fw = await foldwiseCv(seed, scale);
-    const same = peer(dir, seed, ['--configs', path.join(dir, 'configs.json')]);
-    const search = peer(dir, seed, []);
-    const diffs = fw.mean_cv.map((m, i) => m - (same.mean_cv?.[i] ?? NaN));
-    const meanDiff = diffs.reduce((a, b) => a + b, 0) / diffs.length;
-    rows.push(
-      `| ${seed} | ${fw.best_cv.toFixed(4)} | ${same.best_cv.toFixed(4)} | ${meanDiff >= 0 ? '+' : ''}${meanDiff.toFixed(4)} | ${search.best_cv.toFixed(4)} | ${fw.wall_s.toFixed(1)} s | ${same.wall_s.toFixed(1)} s |`,
-    );
-    fs.rmSync(dir, { recursive: true, force: true });
+    try {
+      writeInputs(dir, spec, plan);
+      const fw = await foldwiseCv(seed, scale);
+      const configs = ['--configs', path.join(dir, 'configs.json')];
+      const same = peer(dir, seed, configs);
+      const search = peer(dir, seed, []);
+      const g = gaps(fw.mean_cv, same.mean_cv);
+      let drawn = '';
+      standard = fw.scale === 'standard';
+      if (standard) {
+        const crn = peer(dir, seed, [...configs, '--foldwise-draws']);
+        const c = gaps(fw.mean_cv, crn.mean_cv);
+        drawn = ` ${crn.best_cv.toFixed(4)} | ${signed(c.mean)} / ${c.worst.toFixed(4)} |`;
+      }
+      rows.push(
+        `| ${seed} | ${search.best_cv.toFixed(4)} | ${same.best_cv.toFixed(4)} | ${fw.best_cv.toFixed(4)} | ${signed(g.mean)} / ${g.worst.toFixed(4)} |${drawn}`,
+      );
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   }
   console.log(`foldwise preprocessing: ${scale ?? 'as the spec says'}`);
-  console.log(
-    '| seed | foldwise best CV (30 configs) | scikit-learn best CV (same 30) | mean per-config gap | scikit-learn RandomizedSearchCV best CV | foldwise train() wall | scikit-learn wall |',
-  );
-  console.log('| --- | --- | --- | --- | --- | --- | --- |');
+  const head = [
+    'seed',
+    'scikit-learn RandomizedSearchCV best CV',
+    'scikit-learn best CV (foldwise’s 30)',
+    'foldwise best CV (its 30)',
+    'per-config gap: mean / largest',
+    ...(standard
+      ? ['scikit-learn from foldwise’s draws: best CV', 'its per-config gap: mean / largest']
+      : []),
+  ];
+  console.log(`| ${head.join(' | ')} |`);
+  console.log(`|${head.map(() => ' --- |').join('')}`);
   for (const r of rows) console.log(r);
 }
 

@@ -9,7 +9,10 @@ plan.json: {"pool": [row], "holdout": [row], "folds": [{"train": [row], "test": 
 numbering (test/bench/e2e/sklearn_compare.ts inputs writes it from foldwise's planFolds). space.json: foldwise's spec
 form of the space. --configs: instead of sampling, score exactly these foldwise configurations (a JSON list of params
 objects, in order) with GridSearchCV over one-point grids: the same pipeline, folds and refit, and `mean_cv` in the
-output lists each configuration's mean CV accuracy in the given order.
+output lists each configuration's mean CV accuracy in the given order. --foldwise-draws (with --configs, a diagnostic,
+not the bench): each fold is fitted on its own, sequentially, and scikit-learn's two random draws (initial weights,
+each epoch's batch order) are replaced by the ones foldwise draws for that trial and fold
+(libs/models/fixtures/sklearn_mlp.py), so any remaining difference from foldwise is arithmetic, not chance.
 
 Prints one JSON line: wall_s (from the start of fit to the end of the hold-out score), best_cv, holdout, best_params
 (foldwise's names), n_configs, n_folds, sklearn, threads (n_jobs) and blas_threads.
@@ -131,6 +134,42 @@ def to_foldwise(params):
     return out
 
 
+def foldwise_draws_cv(X, y, pool, cv, configs, seed, epochs, batch):
+    """Each configuration's mean fold accuracy, scikit-learn fitting from foldwise's draws for (seed, trial, fold)."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    sys.path.insert(0, os.path.join(here, "..", "..", "..", "libs", "models", "fixtures"))
+    import sklearn.neural_network._multilayer_perceptron as mlp_module
+    from sklearn_mlp import Sfc32, foldwise_init
+
+    means = []
+    saved = (mlp_module.shuffle, MLPClassifier._init_coef)
+    try:
+        for trial, config in enumerate(configs):
+            params = to_sklearn(config)
+            sizes = params["mlp__hidden_layer_sizes"]
+            activation = config.get("activation", "relu")
+            scores = []
+            for fold, (train, test) in enumerate(cv):
+                job_seed = (seed * 1_000_003 + trial * 7919 + fold) & 0xFFFFFFFF
+                dims = [X.shape[1], *sizes, len(np.unique(y))]
+                init = iter(foldwise_init(job_seed, dims, activation))
+                rng = Sfc32(job_seed, 1)
+                mlp_module.shuffle = lambda idx, random_state=None: np.asarray(rng.shuffle(len(idx)), dtype=idx.dtype)
+                MLPClassifier._init_coef = lambda self, fan_in, fan_out, dtype: next(init)
+                mlp = MLPClassifier(
+                    solver="adam", batch_size=batch, max_iter=epochs, n_iter_no_change=epochs, shuffle=True
+                )
+                pipe = Pipeline([("scale", StandardScaler()), ("mlp", mlp)])
+                pipe.set_params(**params)
+                rows_train, rows_test = pool[train], pool[test]
+                pipe.fit(X[rows_train], y[rows_train])
+                scores.append(float(pipe.score(X[rows_test], y[rows_test])))
+            means.append(float(np.mean(scores)))
+    finally:
+        mlp_module.shuffle, MLPClassifier._init_coef = saved
+    return means
+
+
 def load_csv(path):
     raw = np.loadtxt(path, delimiter=",", skiprows=1, dtype=np.float64)
     return raw[:, :-1].astype(np.float32), raw[:, -1].astype(np.int64)
@@ -146,6 +185,7 @@ def main():
     ap.add_argument("--epochs", type=int, default=20)
     ap.add_argument("--batch", type=int, default=64)
     ap.add_argument("--configs")
+    ap.add_argument("--foldwise-draws", action="store_true")
     a = ap.parse_args()
     warnings.filterwarnings("ignore", category=ConvergenceWarning)
 
@@ -176,6 +216,18 @@ def main():
         random_state=a.seed,
     )
     pipe = Pipeline([("scale", StandardScaler()), ("mlp", mlp)])
+    if a.foldwise_draws:
+        if not a.configs:
+            ap.error("--foldwise-draws needs --configs")
+        with open(a.configs) as f:
+            configs = json.load(f)
+        t0 = time.perf_counter()
+        means = foldwise_draws_cv(X, y, pool, cv, configs, a.seed, a.epochs, a.batch)
+        best = int(np.argmax(means))
+        out = {"wall_s": round(time.perf_counter() - t0, 3), "best_cv": means[best], "holdout": None}
+        out.update(best_params=configs[best], n_configs=len(configs), n_folds=len(cv), mean_cv=means)
+        print(json.dumps(out))
+        return
     if a.configs:
         with open(a.configs) as f:
             configs = json.load(f)
