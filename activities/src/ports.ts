@@ -10,6 +10,8 @@ export interface LoadedDataset {
   y: Float64Array;
   classes?: (string | number)[] | undefined;
   imageShape?: [number, number, number] | undefined;
+  /** Largest pixel value of an image dataset (digits 16, Fashion-MNIST 255): what `image` scaling divides by. */
+  imageMax?: number | undefined;
   heldOut?: { X: Float32Array; y: Float64Array; nSamples: number } | undefined;
   /** Group id of each sample, when the data names a groups column. */
   groups?: Int32Array | undefined;

@@ -19,7 +19,12 @@ export function preprocessFold(
   extra?: Float32Array,
 ): { xTrain: Float32Array; xVal: Float32Array; xExtra?: Float32Array } {
   const scale: Scale = spec?.scale ?? (ds.imageShape ? 'image' : 'standard');
-  const prep = fitPreprocessor({ scale }, ds.X, ds.nFeatures, train);
+  const prep = fitPreprocessor(
+    scale === 'image' && ds.imageMax !== undefined ? { scale, max: ds.imageMax } : { scale },
+    ds.X,
+    ds.nFeatures,
+    train,
+  );
   const xTrain = prep.transform(ds.X, train);
   const xVal = prep.transform(ds.X, val);
   if (!extra) return { xTrain, xVal };

@@ -317,3 +317,16 @@ void test('a subscription opened while NATS is down waits for it to return and t
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+void test('a lazy connection closed while it is still connecting leaves no socket open', async () => {
+  const { NATS_URL } = stackEnv();
+  const sockets = (): number => process.getActiveResourcesInfo().filter((r) => r === 'TCPSocketWrap').length;
+  const baseline = sockets();
+  for (let delayMs = 0; delayMs <= 60; delayMs += 1) {
+    const events = connectEventsLazily({ url: NATS_URL, logger: silentLogger });
+    await new Promise((ok) => setTimeout(ok, delayMs));
+    await events.close({ flushTimeoutMs: 0 });
+  }
+  await new Promise((ok) => setTimeout(ok, 500));
+  assert.equal(sockets(), baseline, 'every connection closed, whenever close() came');
+});

@@ -227,6 +227,11 @@ const open = (
       throw new Error('events: closed before connecting');
     }
     const l: Live = { nc, js: nc.jetstream(), jsm: await nc.jetstreamManager() };
+    // close() may have run while the JetStream manager was being created: it found no live connection to close.
+    if (closed) {
+      await nc.close();
+      throw new Error('events: closed before connecting');
+    }
     live = l;
     connectedNow = true;
     void watch(nc).catch((error: unknown) =>
