@@ -320,13 +320,39 @@ void test('a subscription opened while NATS is down waits for it to return and t
 
 void test('a lazy connection closed while it is still connecting leaves no socket open', async () => {
   const { NATS_URL } = stackEnv();
-  const sockets = (): number => process.getActiveResourcesInfo().filter((r) => r === 'TCPSocketWrap').length;
-  const baseline = sockets();
-  for (let delayMs = 0; delayMs <= 60; delayMs += 1) {
-    const events = connectEventsLazily({ url: NATS_URL, logger: silentLogger });
-    await new Promise((ok) => setTimeout(ok, delayMs));
+  const upstream = new URL(NATS_URL);
+  // A proxy that passes the NATS handshake at once and then holds each reply 400 ms, so close() lands while the
+  // connection, already dialled, waits for its JetStream manager.
+  const sockets = new Set<{ destroy(): void }>();
+  const proxy = createServer((client) => {
+    const server = tcpConnect(Number(upstream.port), upstream.hostname);
+    sockets.add(client).add(server);
+    let handshake = true;
+    server.on('data', (chunk: Buffer) => {
+      if (handshake) {
+        client.write(chunk);
+        if (chunk.includes('PONG')) handshake = false;
+      } else setTimeout(() => client.writable && client.write(chunk), 400);
+    });
+    client.on('data', (chunk: Buffer) => server.write(chunk));
+    client.on('close', () => server.destroy());
+    server.on('close', () => client.destroy());
+    client.on('error', () => server.destroy());
+    server.on('error', () => client.destroy());
+  });
+  await new Promise<void>((ok) => proxy.listen(0, '127.0.0.1', ok));
+  const port = (proxy.address() as { port: number }).port;
+  const open = (): Promise<number> =>
+    new Promise((ok, fail) => proxy.getConnections((e, n) => (e ? fail(e) : ok(n))));
+  try {
+    const events = connectEventsLazily({ url: `nats://127.0.0.1:${port}`, logger: silentLogger });
+    await new Promise((ok) => setTimeout(ok, 150));
+    assert.equal(await open(), 1, 'dialled before close()');
     await events.close({ flushTimeoutMs: 0 });
+    await new Promise((ok) => setTimeout(ok, 1500));
+    assert.equal(await open(), 0, 'every connection closed, though close() came while it was connecting');
+  } finally {
+    for (const socket of sockets) socket.destroy();
+    await new Promise<void>((ok) => proxy.close(() => ok()));
   }
-  await new Promise((ok) => setTimeout(ok, 500));
-  assert.equal(sockets(), baseline, 'every connection closed, whenever close() came');
 });
