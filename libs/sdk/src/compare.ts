@@ -36,5 +36,5 @@ export function compareTrials(
     opts.metric,
     opts.greaterIsBetter,
     opts.testTrainRatio,
-  ) as ComparisonResult | undefined;
+  );
 }

@@ -1,3 +1,4 @@
+import type { CandidateComparison } from '@foldwise/compare';
 import type { MetricSummary } from './results';
 import type { CvSpec, SearchSpec } from './search';
 
@@ -164,27 +165,8 @@ export interface TrialSummary {
   error?: string | undefined;
 }
 
-/** Outcome of the final comparison of the best configurations. */
-export interface ComparisonResult {
-  metric: string;
-  greaterIsBetter: boolean;
-  /** Trials compared, best first by mean. */
-  candidates: { trialId: string; trialIndex: number; model: string; mean: number; ci95: [number, number] }[];
-  /** Pairwise tests of the best against each other candidate. */
-  pairwise: {
-    a: string;
-    b: string;
-    meanDiff: number;
-    correctedT?: { statistic: number; pValue: number; pHolm: number } | undefined;
-    wilcoxon?: { statistic: number; pValue: number; pHolm: number } | undefined;
-    bayesian?: { pA: number; pRope: number; pB: number } | undefined;
-  }[];
-  friedman?:
-    { statistic: number; pValue: number; averageRanks: number[]; criticalDifference: number } | undefined;
-  /** Plain-language verdict about the winner. */
-  verdict: string;
-  winner: string;
-}
+/** Outcome of the final comparison of the best configurations: the type `compareTopK` returns, named for results. */
+export type ComparisonResult = CandidateComparison;
 
 /** Result of the winner's refit. */
 export interface RefitResult {
