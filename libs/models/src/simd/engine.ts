@@ -1,24 +1,15 @@
 import { ADAM_EPSILON, type DenseEngine, type DenseLayout, EPS, type EpochPlan } from '../dense-engine';
-import type { Activation } from '../families';
-import { Arena, instantiateKernels } from './kernels';
+import { ActivationCode, Arena, instantiateKernels } from './kernels';
 
 /** Rows of validation data pushed through the network at once. */
 const VAL_CHUNK = 256;
 
-/** Element-wise activation and its derivative (from the pre-activation z and the activation a), for the non-ReLU cases. */
-const activations: Record<
-  Exclude<Activation, 'relu'>,
-  { f: (z: number) => number; grad: (z: number, a: number) => number }
-> = {
-  tanh: { f: Math.tanh, grad: (_z, a) => 1 - a * a },
-  sigmoid: { f: (z) => 1 / (1 + Math.exp(-z)), grad: (_z, a) => a * (1 - a) },
-  elu: { f: (z) => (z > 0 ? z : Math.expm1(z)), grad: (_z, a) => Math.min(a + 1, 1) },
-};
-
 /**
- * The dense engine on foldwise's WebAssembly SIMD kernels (./kernels.wat): matrix products and optimizer updates run
- * as SIMD loops in one instance's memory, the element-wise work in plain loops over views of it. No tensors, no
- * per-operation dispatch: one job after another per step, each with exactly the arithmetic of training it alone.
+ * The dense engine on foldwise's WebAssembly SIMD kernels (./kernels.wat): matrix products, activations and their
+ * derivatives, weight transposes, weight decay, the softmax cross-entropy gradient and optimizer updates all run as
+ * SIMD loops in one instance's memory; JavaScript gathers each step's rows and sums the losses. No tensors, no
+ * per-operation dispatch, no allocation per step: one job after another, each with exactly the arithmetic of
+ * training it alone.
  */
 export async function createSimdEngine(
   lay: DenseLayout,
@@ -26,7 +17,7 @@ export async function createSimdEngine(
   s0: Float32Array[],
 ): Promise<DenseEngine> {
   const { P, F, C, dims, L, B, opt, cls, sizes, offsets, T, vMax } = lay;
-  const act = lay.act === 'relu' ? undefined : activations[lay.act];
+  const act = lay.act === 'relu' ? undefined : ActivationCode[lay.act];
   const widest = Math.max(...dims.slice(1));
   const vb = Math.min(vMax, VAL_CHUNK);
   const ar = new Arena();
@@ -34,8 +25,10 @@ export async function createSimdEngine(
   const S = s0.map(() => ar.reserve(P * T));
   const G = ar.reserve(T);
   const X = ar.reserve(B * (F + 1));
+  const Y = cls ? ar.reserve(B * C) : 0;
+  const PT = cls ? ar.reserve(B) : 0;
   const Z = dims.slice(1).map((u) => ar.reserve(B * u));
-  const A = act ? dims.slice(1, -1).map((u) => ar.reserve(B * u)) : [];
+  const A = act !== undefined ? dims.slice(1, -1).map((u) => ar.reserve(B * u)) : [];
   const H = dims.slice(1, -1).map((u) => ar.reserve(B * (u + 1)));
   const MASK = lay.anyDropout ? dims.slice(1, -1).map((u) => ar.reserve(B * u)) : [];
   const D = [ar.reserve(B * widest), ar.reserve(B * widest)];
@@ -53,21 +46,13 @@ export async function createSimdEngine(
 
   /** Hidden layer l's activation of `rows` rows of Z into A (unless 0) and into H, times the mask at M (unless 0), with the ones column. */
   const activate = (rows: number, l: number, z: number, a: number, h: number, m: number): void => {
-    const u = dims[l + 1]!;
-    if (!act) {
-      k.reluForward(rows, u, z, a, h, m);
-      return;
-    }
-    const [zi, ai, hi, mi] = [at(z), at(a), at(h), at(m)];
-    for (let r = 0; r < rows; r++) {
-      for (let c = 0; c < u; c++) {
-        const q = r * u + c;
-        const v = act.f(f[zi + q]!);
-        if (a) f[ai + q] = v;
-        f[hi + r * (u + 1) + c] = m ? v * f[mi + q]! : v;
-      }
-      f[hi + r * (u + 1) + u] = 1;
-    }
+    if (act !== undefined) k.activationForward(act, rows, dims[l + 1]!, z, a, h, m);
+    else k.reluForward(rows, dims[l + 1]!, z, a, h, m);
+  };
+
+  /** Copies `n` values of `src` from `from` to float index `to` of the instance's memory (a loop: no subarray per call). */
+  const copyIn = (src: Float32Array, from: number, n: number, to: number): void => {
+    for (let i = 0; i < n; i++) f[to + i] = src[from + i]!;
   };
 
   /** Forward pass of job p over `rows` rows at `x` (A buffers and masks only in training); returns the output pointer. */
@@ -92,38 +77,28 @@ export async function createSimdEngine(
 
   /** One optimizer step of job p on `rows` rows gathered at plan position `base` (step st). */
   const stepJob = (plan: EpochPlan, st: number, p: number, base: number, rows: number): void => {
-    const xs = at(X);
     for (let j = 0; j < rows; j++) {
       const src = plan.idx[base + j]!;
-      f.set(lay.xAll.subarray(src * (F + 1), (src + 1) * (F + 1)), xs + j * (F + 1));
+      copyIn(lay.xAll, src * (F + 1), F + 1, at(X) + j * (F + 1));
+      if (cls) copyIn(lay.yAll, src * C, C, at(Y) + j * C);
     }
-    MASK.forEach((m, l) => {
+    for (let l = 0; l < MASK.length; l++) {
       const u = dims[l + 1]!;
-      f.set(plan.dmasks[l]!.subarray(base * u, (base + rows) * u), at(m));
-    });
-    const out = at(forward(p, rows, X, Z, A, H, MASK));
-    const d0 = at(D[0]!);
+      copyIn(plan.dmasks[l]!, base * u, rows * u, at(MASK[l]!));
+    }
+    const out = forward(p, rows, X, Z, A, H, MASK);
     const sc = plan.scale[base]!;
-    for (let j = 0; j < rows; j++) {
-      const y = plan.idx[base + j]! * C;
-      const lw = plan.lossW[base + j]!;
-      if (cls) {
-        let max = -Infinity;
-        for (let c = 0; c < C; c++) max = Math.max(max, f[out + j * C + c]!);
-        let sum = 0;
-        for (let c = 0; c < C; c++) sum += Math.exp(f[out + j * C + c]! - max);
-        let pTrue = 0;
-        for (let c = 0; c < C; c++) {
-          const prob = Math.exp(f[out + j * C + c]! - max) / sum;
-          const yc = lay.yAll[y + c]!;
-          pTrue += prob * yc;
-          f[d0 + j * C + c] = (prob - yc) * sc;
-        }
-        lossAcc[p]! -= Math.log(Math.max(pTrue, EPS)) * lw;
-      } else {
-        const diff = f[out + j]! - lay.yAll[y]!;
+    if (cls) {
+      k.softmaxCrossEntropy(rows, C, out, Y, sc, D[0]!, PT);
+      for (let j = 0; j < rows; j++)
+        lossAcc[p]! -= Math.log(Math.max(f[at(PT) + j]!, EPS)) * plan.lossW[base + j]!;
+    } else {
+      const o = at(out);
+      const d0 = at(D[0]!);
+      for (let j = 0; j < rows; j++) {
+        const diff = f[o + j]! - lay.yAll[plan.idx[base + j]!]!;
         f[d0 + j] = 2 * diff * sc;
-        lossAcc[p]! += diff * diff * lw;
+        lossAcc[p]! += diff * diff * plan.lossW[base + j]!;
       }
     }
     let cur = 0;
@@ -132,30 +107,18 @@ export async function createSimdEngine(
       const fout = dims[l + 1]!;
       k.mmTN(rows, fin + 1, fout, l === 0 ? X : H[l - 1]!, D[cur]!, G + offsets[l]! * 4);
       if (l === 0) break;
-      const w = at(W) + p * T + offsets[l]!;
-      const wt = at(WT);
-      for (let i = 0; i < fin; i++) for (let o = 0; o < fout; o++) f[wt + o * fin + i] = f[w + i * fout + o]!;
+      k.transpose(fin, fout, W + (p * T + offsets[l]!) * 4, WT);
       k.mm(rows, fout, fin, D[cur]!, WT, DH);
       const m = MASK[l - 1] ?? 0;
-      if (!act) k.reluBackward(rows * fin, DH, Z[l - 1]!, m, D[1 - cur]!);
-      else {
-        const [next, dh, z, a, mi] = [at(D[1 - cur]!), at(DH), at(Z[l - 1]!), at(A[l - 1]!), at(m)];
-        for (let q = 0; q < rows * fin; q++) {
-          const g = f[dh + q]! * act.grad(f[z + q]!, f[a + q]!);
-          f[next + q] = m ? g * f[mi + q]! : g;
-        }
-      }
+      if (act !== undefined) k.activationBackward(act, rows * fin, DH, A[l - 1]!, m, D[1 - cur]!);
+      else k.reluBackward(rows * fin, DH, Z[l - 1]!, m, D[1 - cur]!);
       cur = 1 - cur;
     }
     const ci = st * P + p;
     const decay = plan.decay[ci]!;
     if (decay > 0) {
-      const g = at(G);
-      const w = at(W) + p * T;
-      for (let l = 0; l < L; l++) {
-        const end = offsets[l]! + sizes[l]! - dims[l + 1]!;
-        for (let i = offsets[l]!; i < end; i++) f[g + i] = f[g + i]! + decay * f[w + i]!;
-      }
+      for (let l = 0; l < L; l++)
+        k.axpy(sizes[l]! - dims[l + 1]!, decay, W + (p * T + offsets[l]!) * 4, G + offsets[l]! * 4);
     }
     const wp = W + p * T * 4;
     const c0 = plan.coef[0]![ci]!;

@@ -20,6 +20,17 @@ const wasm = (
   }
 ).WebAssembly;
 
+/** The code of each element-wise function of the kernels: the non-ReLU activations, and exp (the softmax's). */
+export const ActivationCode = { exp: 0, tanh: 1, sigmoid: 2, elu: 3 } as const;
+/** An activation's code in the kernels. */
+export type ActivationCode = (typeof ActivationCode)[keyof typeof ActivationCode];
+
+/**
+ * Bytes kept free past the last reservation: kernels that work 4 values at a time read up to 3 values (12 bytes) past
+ * the end of a buffer in their last vector (never writing there).
+ */
+const READ_SLACK = 16;
+
 /** The exported kernels of one instance (pointers are byte offsets into `memory`, sizes count float32 values). */
 export interface Kernels {
   readonly memory: WasmMemory;
@@ -49,6 +60,40 @@ export interface Kernels {
   reluForward(rows: number, u: number, Z: number, A: number, H: number, M: number): void;
   /** ReLU's backward step over n values: `OUT = Z > 0 ? DH : 0`, times M unless M is 0. */
   reluBackward(n: number, DH: number, Z: number, M: number, OUT: number): void;
+  /** `Y = f(X)` over n values, f the function `kind` (exp, tanh, sigmoid, elu). Accuracy: see kernels.wat. */
+  activate(kind: ActivationCode, n: number, X: number, Y: number): void;
+  /**
+   * Layer with activation `kind` (tanh, sigmoid, elu) over `rows` rows of `u`: `A = f(Z)` (unless A is 0),
+   * `H = A·M` (M 0: no mask) in rows of u + 1 ending in 1. Accuracy: see kernels.wat.
+   */
+  activationForward(
+    kind: ActivationCode,
+    rows: number,
+    u: number,
+    Z: number,
+    A: number,
+    H: number,
+    M: number,
+  ): void;
+  /** Backward step of activation `kind` over n values from its output A: `OUT = DH·f'(A)`, times M unless M is 0. */
+  activationBackward(kind: ActivationCode, n: number, DH: number, A: number, M: number, OUT: number): void;
+  /** `B[C×R] = A[R×C]ᵀ`. */
+  transpose(R: number, C: number, A: number, B: number): void;
+  /** `Y += alpha·X` over n values. */
+  axpy(n: number, alpha: number, X: number, Y: number): void;
+  /**
+   * Softmax cross-entropy over `rows` rows of C logits at OUT against Y (C per row): `D = (softmax − Y)·sc`,
+   * `PT[row] = Σ softmax·Y`.
+   */
+  softmaxCrossEntropy(
+    rows: number,
+    C: number,
+    OUT: number,
+    Y: number,
+    sc: number,
+    D: number,
+    PT: number,
+  ): void;
 }
 
 let compiled: Promise<WasmModule> | undefined;
@@ -77,11 +122,11 @@ export function compileKernels(): Promise<WasmModule> {
   return compiled;
 }
 
-/** A fresh instance with at least `bytes` of memory. */
+/** A fresh instance with at least `bytes` of memory (and `READ_SLACK` more). */
 export async function instantiateKernels(bytes: number): Promise<Kernels> {
   const instance = await wasm.instantiate(await compileKernels());
   const k = instance.exports as unknown as Kernels;
-  const need = Math.ceil(bytes / 65536) - k.memory.buffer.byteLength / 65536;
+  const need = Math.ceil((bytes + READ_SLACK) / 65536) - k.memory.buffer.byteLength / 65536;
   if (need > 0) k.memory.grow(need);
   return k;
 }
