@@ -10,6 +10,7 @@ import {
 } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
+import type { Configuration } from 'webpack';
 
 /** Repository root (this file lives in services/worker/src). */
 export const repoRoot = resolve(__dirname, '../../..');
@@ -33,9 +34,23 @@ function* tsFiles(dir: string): Generator<string> {
   }
 }
 
-/** Hash of every source file that goes into the workflow bundle. */
+/**
+ * Temporal evaluates the bundle's modules anew for every workflow execution (each gets its own module cache), so
+ * whatever the bundle holds is paid per trial. Webpack's side-effect pruning drops the modules a workflow never uses
+ * — above all @foldwise/spec's zod schemas, which the workflows do not need (the spec package declares itself free
+ * of side effects) — and with them zod itself.
+ */
+const pruneUnusedModules = (config: Configuration): Configuration => ({
+  ...config,
+  optimization: { ...config.optimization, sideEffects: true, usedExports: true, providedExports: true },
+});
+
+/** Version of the bundling options, part of the bundle's cache key. */
+const BUNDLE_OPTIONS = 'prune-unused-modules-1';
+
+/** Hash of every source file that goes into the workflow bundle, and of how it is bundled. */
 export function workflowSourceHash(): string {
-  const h = createHash('sha256');
+  const h = createHash('sha256').update(BUNDLE_OPTIONS);
   for (const d of sourceDirs) {
     const abs = join(repoRoot, d);
     if (!existsSync(abs)) continue;
@@ -48,7 +63,7 @@ export function workflowSourceHash(): string {
 export async function workflowBundle(cacheDir = join(repoRoot, '.cache/bundles')): Promise<{ code: string }> {
   const file = join(cacheDir, `workflows-${workflowSourceHash()}.js`);
   if (existsSync(file)) return { code: readFileSync(file, 'utf8') };
-  const { code } = await bundleWorkflowCode({ workflowsPath });
+  const { code } = await bundleWorkflowCode({ workflowsPath, webpackConfigHook: pruneUnusedModules });
   mkdirSync(cacheDir, { recursive: true });
   const tmp = `${file}.${process.pid}.tmp`;
   writeFileSync(tmp, code);
