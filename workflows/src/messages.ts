@@ -10,6 +10,19 @@ export const Patch = {
    * longer records its start with `recordTrialStart`.
    */
   TrialWrittenAtEnd: 'trial-written-at-end',
+  /**
+   * The search upserts its best-score search attributes when the best configuration changes, not after every trial
+   * (each upsert is a visibility write on the server).
+   */
+  BestAttributesOnChange: 'best-attributes-on-change',
+  /**
+   * The comparison keeps intervals of a bounded primary metric inside its range (the best's and the candidates'),
+   * Holm-adjusts over every pair of the top K (the winner is picked as the best mean), and names and compares the best
+   * of each listed family.
+   */
+  CertifiedComparison: 'certified-comparison',
+  /** Every listed family gets its floor of trials first (`budget.minPerFamily`, round robin). */
+  FamilyFloor: 'family-floor',
 } as const;
 
 /** A trial tells its search that one fold finished, with its primary score (for racing). */

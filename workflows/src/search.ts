@@ -7,6 +7,7 @@ import {
   getExternalWorkflowHandle,
   isCancellation,
   log,
+  patched,
   proxyActivities,
   setHandler,
   startChild,
@@ -15,8 +16,9 @@ import {
 } from '@temporalio/workflow';
 import { SearchAttributeType, defineSearchAttributeKey } from '@temporalio/common';
 import type { FoldwiseActivities } from '@foldwise/activities';
-import { compareTopK, meanCi, rankCandidates } from '@foldwise/compare';
-import { createRacer, createScheduler, createStrategy } from '@foldwise/selection';
+import { HolmFamily, compareTopK, meanCi, rankCandidates } from '@foldwise/compare';
+import { scorerRange } from '@foldwise/metrics';
+import { createRacer, createScheduler, createStrategy, defaultFamilyFloor } from '@foldwise/selection';
 import {
   SearchAttribute,
   TaskQueue,
@@ -31,6 +33,7 @@ import {
 } from '@foldwise/spec';
 import { errorMessage } from './errors';
 import {
+  Patch,
   extendBudgetUpdate,
   foldDoneSignal,
   leaderboardQuery,
@@ -154,12 +157,23 @@ export async function searchWorkflow(input: SearchWorkflowInput): Promise<Search
     throw err;
   }
   phase = 'running';
+  const certified = patched(Patch.CertifiedComparison);
+  const range = certified ? scorerRange(plan.primary.name) : undefined;
   const direction = plan.primary.greaterIsBetter ? 'maximize' : 'minimize';
   const families = spec.models.map((m) => ({ model: m.family, space: m.space }));
+  const familyFloor =
+    carried === undefined && patched(Patch.FamilyFloor)
+      ? defaultFamilyFloor({
+          families: families.length,
+          trials: spec.budget.trials,
+          strategy: spec.strategy,
+          minPerFamily: spec.budget.minPerFamily,
+        })
+      : 0;
   const strategy = createStrategy(
     spec.strategy,
     families,
-    { seed: spec.seed, direction },
+    { seed: spec.seed, direction, familyFloor },
     carried?.strategy as never,
   );
   const scheduler =
@@ -185,7 +199,10 @@ export async function searchWorkflow(input: SearchWorkflowInput): Promise<Search
   const bestSoFar = (): SearchResult['best'] => {
     const b = ranked()[0];
     if (!b) return undefined;
-    const ci = meanCi(b.foldScores as number[], { testTrainRatio: plan.testTrainRatio });
+    const ci = meanCi(b.foldScores as number[], {
+      testTrainRatio: plan.testTrainRatio,
+      ...(range === undefined ? {} : { range }),
+    });
     return {
       trialId: b.trialId,
       model: b.model,
@@ -193,6 +210,7 @@ export async function searchWorkflow(input: SearchWorkflowInput): Promise<Search
       metric: plan.primary.name,
       score: ci.mean,
       ci95: [ci.low, ci.high],
+      ...(range === undefined ? {} : { ciMethod: ci.method }),
     };
   };
   const counts = () => ({
@@ -303,9 +321,16 @@ export async function searchWorkflow(input: SearchWorkflowInput): Promise<Search
         ? { score: summary.metrics[plan.primary.name]?.mean ?? Number.NaN }
         : {}),
     });
-    setAttrs('running', bestSoFar());
+    const best = bestSoFar();
+    if (!attrsOnChange || best?.trialId !== attrsBestTrial) {
+      attrsBestTrial = best?.trialId;
+      setAttrs('running', best);
+    }
   };
 
+  /** The best trial the search attributes name (their upsert waits for it to change). */
+  let attrsBestTrial: string | undefined;
+  const attrsOnChange = patched(Patch.BestAttributesOnChange);
   let launchedThisRun = 0;
   const overHistory = () =>
     launchedThisRun > 0 &&
@@ -391,6 +416,7 @@ export async function searchWorkflow(input: SearchWorkflowInput): Promise<Search
     plan.primary.name,
     plan.primary.greaterIsBetter,
     plan.testTrainRatio,
+    certified ? { range, holm: HolmFamily.AllPairs, families: spec.models.map((m) => m.family) } : {},
   );
   const best = bestSoFar();
   let refit: SearchResult['refit'];
