@@ -41,6 +41,7 @@ export default tseslint.config(
       '.cache/**',
       '.nx/**',
       'dist/**',
+      '**/dist/**',
       'test/artifacts/**',
       '**/*.js',
       '**/*.mjs',

@@ -109,7 +109,11 @@ const DESCRIPTIONS: Record<BuiltinName, BuiltinDescription> = {
 /** Default directory of the Fashion-MNIST IDX files (Debian's `dataset-fashion-mnist`); override with env FASHION_MNIST_DIR. */
 export const DEFAULT_FASHION_MNIST_DIR = '/usr/share/datasets/fashion-mnist';
 
-const DATA_DIR = path.resolve(__dirname, '..', 'data');
+/** The CSV files: `data/` beside a built bundle, else the package's own `data/` beside `src/`. */
+const DATA_DIR =
+  [path.join(__dirname, 'data'), path.resolve(__dirname, '..', 'data')].find((d) =>
+    fs.existsSync(path.join(d, 'iris.csv')),
+  ) ?? path.resolve(__dirname, '..', 'data');
 
 function checkName(name: string): BuiltinName {
   if (!(builtinNames as readonly string[]).includes(name)) {

@@ -56,14 +56,14 @@ function errorFrom(e: { name: string; message: string }): Error {
   return err;
 }
 
-/** Starts `slots` worker threads (TypeScript through tsx) that train jobs off the main event loop. */
+/** Starts `slots` worker threads that train jobs off the main event loop (from sources through tsx, else the built `pool-worker.js`). */
 export function createTrainerPool(opts: TrainerPoolOptions): TrainerPool {
   if (!Number.isInteger(opts.slots) || opts.slots < 1)
     throw new Error(`slots: expected a positive integer (got ${opts.slots})`);
   const queue: Task[] = [];
   let nextId = 1;
   let closed = false;
-  const entry = path.join(__dirname, 'pool-worker.cjs');
+  const entry = path.join(__dirname, __filename.endsWith('.ts') ? 'pool-worker.cjs' : 'pool-worker.js');
   const familyModules = (opts.familyModules ?? []).map((p) => path.resolve(p));
 
   const slots: Slot[] = Array.from({ length: opts.slots }, () => {

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { Client } from '@temporalio/client';
 import { TaskQueue, poolTaskQueue } from '@foldwise/spec';
 import { repoRoot } from './env';
@@ -27,7 +27,14 @@ export interface WorkerChild {
   stop(graceMs?: number): Promise<void>;
 }
 
-const workerMain = resolve(repoRoot, 'services', 'worker', 'src', 'main.ts');
+/** Whether this CLI runs from its TypeScript sources (under tsx) rather than from `npm run build`'s bundle. */
+const fromSources = __filename.endsWith('.ts');
+
+/** The worker's entry point and how node starts it: the built `worker.js` beside this bundle, or the sources under tsx. */
+export const workerCommand = (): { args: string[]; cwd: string } =>
+  fromSources
+    ? { args: ['--import', 'tsx', resolve(repoRoot, 'services', 'worker', 'src', 'main.ts')], cwd: repoRoot }
+    : { args: [join(__dirname, 'worker.js')], cwd: process.cwd() };
 
 /**
  * The environment of each worker process of a gpu pool on these GPUs: one process per GPU, pinned with
@@ -55,7 +62,7 @@ export function gpuWorkerEnvs(gpus: readonly string[], env: NodeJS.ProcessEnv): 
 }
 
 /**
- * Starts `services/worker/src/main.ts` under tsx as a child process in its own process group, so a Ctrl-C in the
+ * Starts the worker (the built `worker.js`, or `services/worker/src/main.ts` under tsx from sources) as a child process in its own process group, so a Ctrl-C in the
  * terminal reaches only the CLI, which forwards exactly one signal (the worker treats a second one as "exit now").
  * An IPC channel ties the child to this process: when the CLI is gone, even killed with SIGKILL, the worker sees the
  * channel close and shuts down as on SIGTERM.
@@ -63,8 +70,9 @@ export function gpuWorkerEnvs(gpus: readonly string[], env: NodeJS.ProcessEnv): 
 export function startWorkerChild(opts: WorkerChildOptions): WorkerChild {
   const env: NodeJS.ProcessEnv = { ...opts.env, FOLDWISE_POOL: opts.pool };
   if (opts.slots !== undefined) env['FOLDWISE_SLOTS'] = String(opts.slots);
-  const proc = spawn(process.execPath, ['--import', 'tsx', workerMain], {
-    cwd: repoRoot,
+  const command = workerCommand();
+  const proc = spawn(process.execPath, command.args, {
+    cwd: command.cwd,
     env,
     detached: true,
     stdio:

@@ -59,8 +59,15 @@ export function workflowSourceHash(): string {
   return h.digest('hex').slice(0, 16);
 }
 
-/** Bundles the workflow code once per source version and reuses the bundle from `.cache/bundles`. */
+/** The bundle `npm run build` put beside the built worker; a source checkout has none. */
+export const prebuiltBundle = join(__dirname, 'workflow-bundle.js');
+
+/**
+ * The workflow code: the bundle built with the package, else (running from sources) bundled once per source version
+ * and reused from `.cache/bundles`.
+ */
 export async function workflowBundle(cacheDir = join(repoRoot, '.cache/bundles')): Promise<{ code: string }> {
+  if (existsSync(prebuiltBundle)) return { code: readFileSync(prebuiltBundle, 'utf8') };
   const file = join(cacheDir, `workflows-${workflowSourceHash()}.js`);
   if (existsSync(file)) return { code: readFileSync(file, 'utf8') };
   const { code } = await bundleWorkflowCode({ workflowsPath, webpackConfigHook: pruneUnusedModules });

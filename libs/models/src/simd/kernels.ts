@@ -1,6 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import initWabt from 'wabt';
 
 /** The slice of the WebAssembly JS API used here (the compiler's lib settings do not declare it). */
 interface WasmMemory {
@@ -106,19 +105,28 @@ export function simdSupported(): boolean {
   return wasm.validate(probe);
 }
 
-/** Compiles `kernels.wat` once per process (wabt, SIMD enabled). */
+/**
+ * The kernels' WebAssembly: `kernels.wasm` beside this code where `npm run build` put it, else `kernels.wat` compiled
+ * here with wabt (SIMD, bulk memory), which only a source checkout has.
+ */
+async function kernelsBinary(): Promise<Uint8Array> {
+  const built = path.join(__dirname, 'kernels.wasm');
+  if (existsSync(built)) return readFileSync(built);
+  const { default: initWabt } = await import('wabt');
+  const wabt = await initWabt();
+  const file = path.join(__dirname, 'kernels.wat');
+  const parsed = wabt.parseWat(file, readFileSync(file, 'utf8'), { simd: true, bulk_memory: true });
+  try {
+    parsed.validate();
+    return parsed.toBinary({}).buffer;
+  } finally {
+    parsed.destroy();
+  }
+}
+
+/** Compiles the kernels once per process. */
 export function compileKernels(): Promise<WasmModule> {
-  compiled ??= (async () => {
-    const wabt = await initWabt();
-    const file = path.join(__dirname, 'kernels.wat');
-    const parsed = wabt.parseWat(file, readFileSync(file, 'utf8'), { simd: true, bulk_memory: true });
-    try {
-      parsed.validate();
-      return await wasm.compile(parsed.toBinary({}).buffer);
-    } finally {
-      parsed.destroy();
-    }
-  })();
+  compiled ??= kernelsBinary().then((bytes) => wasm.compile(bytes));
   return compiled;
 }
 
