@@ -2,17 +2,22 @@
  * Training throughput benchmark: foldwise `train` and `trainPacked` (5 folds) on each dense engine (WebAssembly SIMD
  * kernels, tfjs ops), tfjs `model.fit`, scikit-learn MLPClassifier and PyTorch side by side on digits (64→128→10,
  * adam, same batch size and epochs, float32 everywhere, one thread each, one untimed warm-up epoch for every
- * runner), then tensor count and RSS after many small folds. Prints Markdown; `--save` also writes the run at the
- * top of RESULTS.md and moves the run that was there to the top of its `# History` section.
+ * runner), then foldwise's SIMD engine per activation on the MLP shapes of test/bench/e2e/digits-mlp.yaml, then tensor
+ * count and RSS after many small folds. Prints Markdown; `--save` also writes the run at the top of RESULTS.md and
+ * moves the run that was there to the top of its `# History` section.
  * Every timed run is repeated `--repeat` times (default 3) on a fresh model and the best rate of each clock is kept, on
  * every side alike: other jobs on a shared machine only ever slow a run down.
- * Usage: npm run bench:train -- [--epochs 30] [--batch 32,200] [--repeat 3] [--folds 10,100,1000] [--save]
+ * `--suite` picks the sections (default all): `peers` (the side-by-side table), `activations`, `memory`.
+ * Usage: npm run bench:train -- [--suite peers,activations,memory] [--epochs 30] [--batch 32,200] [--repeat 3]
+ *   [--activations relu,tanh,sigmoid,elu] [--folds 10,100,1000] [--save]
  */
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import {
+  type Activation,
   type DenseEngineName,
   type TrainJob,
   selectBackend,
@@ -20,7 +25,7 @@ import {
   train,
   trainPacked,
 } from '@foldwise/models';
-import { foldOf, loadCsv } from './data';
+import { type Dataset, foldOf, loadCsv } from './data';
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -31,6 +36,8 @@ const epochs = Number(arg('epochs', '30'));
 const repeats = Number(arg('repeat', '3'));
 const batches = arg('batch', '32,200').split(',').map(Number);
 const foldMarks = arg('folds', '10,100,1000').split(',').map(Number);
+const suites = new Set(arg('suite', 'peers,activations,memory').split(','));
+const activationList = arg('activations', 'relu,tanh,sigmoid,elu').split(',') as Activation[];
 const hidden = 128;
 const lines: string[] = [];
 const out = (s = '') => {
@@ -134,8 +141,7 @@ async function main(): Promise<void> {
   out();
   out(`Command: \`${cmd}\` — ${new Date().toISOString()}`);
   out(
-    `Machine: ${(await import('node:os')).cpus().length} CPUs, load average ${(await import('node:os'))
-      .loadavg()
+    `Machine: ${cpus().length} CPUs, load average ${loadavg()
       .map((l) => l.toFixed(1))
       .join(' ')} at start (shared machine; figures move with the load).`,
   );
@@ -143,8 +149,17 @@ async function main(): Promise<void> {
     `Backend: ${choice.backend} (skipped: ${choice.skipped.map((s) => `${s.name}: ${s.reason}`).join('; ') || 'none'})`,
   );
   out(
-    `Data: ${path.relative(process.cwd(), d.file)} (${d.n}×${d.nFeatures}, ${d.nClasses} classes), fold 0 of 5 = ${foldOf(d, 5, 0).yTrain.length} training rows; MLP ${d.nFeatures}→${hidden}→${d.nClasses}, adam lr 1e-3, ${epochs} epochs.`,
+    `Data: ${path.relative(process.cwd(), d.file)} (${d.n}×${d.nFeatures}, ${d.nClasses} classes), fold 0 of 5 = ${foldOf(d, 5, 0).yTrain.length} training rows.`,
   );
+  if (suites.has('peers')) await peers(d, choice.backend);
+  if (suites.has('activations')) await activations(d);
+  if (suites.has('memory')) await memory();
+  if (process.argv.includes('--save')) save();
+}
+
+/** The side-by-side table: foldwise on both engines, tfjs `model.fit`, scikit-learn and PyTorch. */
+async function peers(d: Dataset, backend: string): Promise<void> {
+  out(`MLP ${d.nFeatures}→${hidden}→${d.nClasses}, adam lr 1e-3, ${epochs} epochs.`);
   out(
     'Terms, the same for every runner: float32 input and float32 arithmetic (scikit-learn 1.2 keeps float32 input in float32: ' +
       '`coefs_` checked after fit; the float64 row is labelled), one untimed warm-up epoch on a throwaway model of the same ' +
@@ -195,7 +210,7 @@ async function main(): Promise<void> {
       );
     for (const [engine, label] of [
       ['simd', 'WebAssembly SIMD kernels'],
-      ['tfjs', `tfjs ops on ${choice.backend}`],
+      ['tfjs', `tfjs ops on ${backend}`],
     ] as [DenseEngineName, string][]) {
       setDenseEngine(engine);
       await train({ ...job(0), epochs: 1 });
@@ -248,6 +263,87 @@ async function main(): Promise<void> {
   );
   out('"ratio vs PyTorch" is per CPU second.');
   out();
+}
+
+/** The MLP shapes of test/bench/e2e/digits-mlp.yaml: 32, 64 or 128 units in 1 or 2 hidden layers. */
+const E2E_SHAPES = [[32], [64], [128], [32, 32], [64, 64], [128, 128]];
+
+/**
+ * foldwise `train` on the SIMD engine per activation: every shape of the e2e job (batch 64, 20 epochs, adam, l2 1e-4)
+ * on fold 0, after an untimed warm-up epoch per shape; each repeat trains all six shapes and counts as one run.
+ */
+async function activations(d: Dataset): Promise<void> {
+  const actEpochs = 20;
+  const batchSize = 64;
+  const loadAt = (): string =>
+    loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ');
+  const job = (layers: number[], activation: Activation, e: number): TrainJob => ({
+    family: 'mlp',
+    params: { layers, activation, batchSize, epochs: e, learningRate: 1e-3, optimizer: 'adam', l2: 1e-4 },
+    task: 'classification',
+    nFeatures: d.nFeatures,
+    nClasses: d.nClasses,
+    ...foldOf(d, 5, 0),
+    seed: 1,
+  });
+  out('## SIMD engine per activation');
+  out();
+  out(
+    `foldwise \`train\` (1 fold, WebAssembly SIMD kernels) on the e2e job's MLP shapes (${E2E_SHAPES.map((s) => `64→${s.join('→')}→10`).join(', ')}), ` +
+      `batch ${batchSize}, ${actEpochs} epochs, adam lr 1e-3, l2 1e-4, fold 0 of 5. A run trains all six shapes once; ` +
+      `${repeats} runs per activation, taken in turns, each round starting one activation later (relu, tanh, …; tanh, …, relu), after one untimed warm-up epoch ` +
+      `per shape and activation; median and best of the runs. Load average at start: ${loadAt()}.`,
+  );
+  out();
+  out(
+    '| activation | samples·epochs per CPU s, median | best | samples·epochs per wall s, median | CPU s per run, median | vs relu (median, CPU) | val acc (mean of shapes) |',
+  );
+  out('| --- | ---: | ---: | ---: | ---: | ---: | ---: |');
+  setDenseEngine('simd');
+  const median = (xs: number[]): number => {
+    const s = [...xs].sort((a, b) => a - b);
+    return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+  };
+  const runs = new Map<Activation, { wallS: number; cpuS: number; samples: number; acc: number }[]>();
+  for (const activation of activationList) {
+    runs.set(activation, []);
+    for (const shape of E2E_SHAPES) await train(job(shape, activation, 1));
+  }
+  for (let r = 0; r < repeats; r++) {
+    for (let i = 0; i < activationList.length; i++) {
+      const activation = activationList[(r + i) % activationList.length]!;
+      const t = await timed(async () => {
+        const results = [];
+        for (const shape of E2E_SHAPES) results.push(await train(job(shape, activation, actEpochs)));
+        return results;
+      });
+      runs.get(activation)!.push({
+        wallS: t.wallS,
+        cpuS: t.cpuS,
+        samples: t.value.reduce((a, res) => a + res.samplesTrained, 0),
+        acc: t.value.reduce((a, res) => a + res.curve.at(-1)!.valScore, 0) / t.value.length,
+      });
+    }
+  }
+  const rateOf = (activation: Activation): number =>
+    median(runs.get(activation)!.map((x) => x.samples / x.cpuS));
+  const reluRate = runs.has('relu') ? rateOf('relu') : undefined;
+  for (const [activation, rs] of runs) {
+    const cpu = rs.map((x) => x.samples / x.cpuS);
+    out(
+      `| ${activation} | ${fmt(rateOf(activation))} | ${fmt(Math.max(...cpu))} | ${fmt(median(rs.map((x) => x.samples / x.wallS)))} | ${median(rs.map((x) => x.cpuS)).toFixed(2)} | ${reluRate ? (rateOf(activation) / reluRate).toFixed(2) : '—'} | ${rs[0]!.acc.toFixed(3)} |`,
+    );
+  }
+  setDenseEngine('auto');
+  out();
+  out(`Load average at end: ${loadAt()}.`);
+  out();
+}
+
+/** Tensor count and RSS over many small folds. */
+async function memory(): Promise<void> {
   out('## Tensors and memory over many small folds');
   out();
   out('Each fold: mlp 4→8→3 on 120 rows, 2 epochs, batch 32, through `train`.');
@@ -274,25 +370,24 @@ async function main(): Promise<void> {
       `| ${mark} | ${tf.memory().numTensors} | ${fmt(tf.memory().numBytes)} | ${(process.memoryUsage().rss / 2 ** 20).toFixed(1)} |`,
     );
   }
-  if (process.argv.includes('--save')) {
-    const file = path.join(__dirname, 'RESULTS.md');
-    const previous = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
-    const at = previous.search(/^# History$/m);
-    const current = (at >= 0 ? previous.slice(0, at) : previous).trim();
-    const history = at >= 0 ? previous.slice(at).replace(/^# History\n+/, '') : '';
-    const demoted = current
-      .replace(/^## /gm, '### ')
-      .replace(/^# Training benchmark$/m, `## Run replaced by --save on ${new Date().toISOString()}`);
-    fs.writeFileSync(
-      file,
-      [
-        lines.join('\n'),
-        '# History',
-        ...(current ? [demoted] : []),
-        ...(history ? [history.trim()] : []),
-      ].join('\n\n') + '\n',
-    );
-  }
+}
+
+/** Writes this run at the top of RESULTS.md and moves the run that was there into `# History`. */
+function save(): void {
+  const file = path.join(__dirname, 'RESULTS.md');
+  const previous = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
+  const at = previous.search(/^# History$/m);
+  const current = (at >= 0 ? previous.slice(0, at) : previous).trim();
+  const history = at >= 0 ? previous.slice(at).replace(/^# History\n+/, '') : '';
+  const demoted = current
+    .replace(/^## /gm, '### ')
+    .replace(/^# Training benchmark$/m, `## Run replaced by --save on ${new Date().toISOString()}`);
+  fs.writeFileSync(
+    file,
+    [lines.join('\n'), '# History', ...(current ? [demoted] : []), ...(history ? [history.trim()] : [])].join(
+      '\n\n',
+    ) + '\n',
+  );
 }
 
 void main();
