@@ -1,4 +1,5 @@
 import { meanCi } from '@foldwise/compare';
+import { scorerRange } from '@foldwise/metrics';
 import type { MetricSummary } from '@foldwise/spec';
 
 /** What aggregation needs of one completed fold: its scores. */
@@ -8,7 +9,9 @@ export interface FoldScores {
 
 /**
  * Per-metric mean, sample standard deviation (ddof = 1) and 95 % interval over completed folds: the Nadeau–Bengio
- * corrected t interval when `testTrainRatio` is given, the plain t interval otherwise. Metrics in name order.
+ * corrected t interval when `testTrainRatio` is given, the plain t interval otherwise, formed on the logit (or log)
+ * scale for a scorer with a bounded range so it stays inside that range (`ciMethod` names which). Metrics in name
+ * order.
  */
 export function summarizeFolds(
   folds: readonly FoldScores[],
@@ -28,11 +31,18 @@ export function summarizeFolds(
       out[name] = { mean: values[0] ?? Number.NaN, std: null, ci95: null, n: values.length };
       continue;
     }
-    const ci = meanCi(
-      values,
-      opts.testTrainRatio === undefined ? {} : { testTrainRatio: opts.testTrainRatio },
-    );
-    out[name] = { mean: ci.mean, std: ci.std, ci95: [ci.low, ci.high], n: values.length };
+    const range = scorerRange(name);
+    const ci = meanCi(values, {
+      ...(opts.testTrainRatio === undefined ? {} : { testTrainRatio: opts.testTrainRatio }),
+      ...(range === undefined ? {} : { range }),
+    });
+    out[name] = {
+      mean: ci.mean,
+      std: ci.std,
+      ci95: [ci.low, ci.high],
+      ciMethod: ci.method,
+      n: values.length,
+    };
   }
   return out;
 }

@@ -77,13 +77,37 @@ test('summaries of fold scores are the mean, sample std and t interval that SciP
     assert.equal(s.n, n);
     assert.ok(Math.abs(s.mean - mean) < 1e-12, `${name} mean ${s.mean} vs ${mean}`);
     assert.ok(Math.abs((s.std ?? Number.NaN) - std) < 1e-12, `${name} std`);
-    assert.ok(Math.abs((s.ci95?.[0] ?? Number.NaN) - (mean - half)) < 1e-9, `${name} ci low`);
-    assert.ok(Math.abs((s.ci95?.[1] ?? Number.NaN) - (mean + half)) < 1e-9, `${name} ci high`);
+    // accuracy is bounded in [0, 1]: its interval is the t interval carried to the logit scale and back.
+    const p = mean;
+    const h = half / (p * (1 - p));
+    const logit = Math.log(p / (1 - p));
+    const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
+    const [low, high] =
+      name === 'accuracy' ? [sigmoid(logit - h), sigmoid(logit + h)] : [mean - half, mean + half];
+    assert.equal(s.ciMethod, name === 'accuracy' ? 'logit-t' : 't');
+    assert.ok(Math.abs((s.ci95?.[0] ?? Number.NaN) - low) < 1e-9, `${name} ci low`);
+    assert.ok(Math.abs((s.ci95?.[1] ?? Number.NaN) - high) < 1e-9, `${name} ci high`);
   }
   assert.deepEqual(got['onlyOnce'], { mean: 7, std: null, ci95: null, n: 1 });
   assert.deepEqual(Object.keys(got), ['accuracy', 'logLoss', 'onlyOnce'], 'metrics in name order');
   const corrected = summarizeFolds(folds, { testTrainRatio: 0.25 })['accuracy']!;
+  assert.equal(corrected.ciMethod, 'logit-corrected-t');
   assert.ok(corrected.ci95![1] - corrected.ci95![0] > got['accuracy']!.ci95![1] - got['accuracy']!.ci95![0]);
+});
+
+test('intervals of bounded metrics stay inside their range: a 4-fold f1_macro near 1 and an error near 0', () => {
+  // Four folds of wine whose corrected t interval of f1_macro read [0.915, 1.056] before intervals were bounded.
+  const f1 = [1, 0.9487, 1, 0.9474];
+  const mse = [0.02, 0.31, 0.04, 0.01];
+  const folds = f1.map((v, i) => ({ metrics: { f1_macro: v, mean_squared_error: mse[i]!, r2: 1 - v / 10 } }));
+  const got = summarizeFolds(folds, { testTrainRatio: 1 / 3 });
+  const [lo, hi] = got['f1_macro']!.ci95!;
+  assert.equal(got['f1_macro']!.ciMethod, 'logit-corrected-t');
+  assert.ok(lo >= 0 && hi <= 1 && lo < got['f1_macro']!.mean && hi > got['f1_macro']!.mean, `[${lo}, ${hi}]`);
+  const [elo] = got['mean_squared_error']!.ci95!;
+  assert.equal(got['mean_squared_error']!.ciMethod, 'log-corrected-t');
+  assert.ok(elo > 0, `an error's interval stays above 0 (got ${elo})`);
+  assert.ok(got['r2']!.ci95![1] <= 1, 'R² stays at or below 1');
 });
 
 test('finishing a trial writes its document once, from the fold results the workflow passed, reading nothing', async () => {

@@ -313,6 +313,36 @@ test(
 );
 
 test(
+  'every listed family gets its floor of trials, the verdict names the best of each, and intervals stay in [0, 1]',
+  { timeout: 120_000 },
+  async () => {
+    const calls: Calls = { trainFold: [], finished: [], searches: [] };
+    const spec = specOf({ strategy: { kind: 'tpe' }, budget: { trials: 6, parallelism: 2 } });
+    const { result } = await runSearch({ searchId: 'wf-floor', spec }, calls);
+    assert.equal(result.status, 'completed');
+    for (const family of ['logistic', 'mlp']) {
+      const n = result.leaderboard.filter((t) => t.model === family).length;
+      assert.equal(
+        n,
+        3,
+        `${family}: an even share of the 6 trials (TPE's 10 startup trials halved, capped at 3)`,
+      );
+    }
+    const c = result.comparison!;
+    assert.deepEqual(
+      c.families?.map((f) => f.model),
+      ['logistic', 'mlp'],
+    );
+    assert.match(c.verdict, /Best of each family: logistic .*; mlp /);
+    assert.equal(c.holm, 'all-pairs');
+    assert.equal(result.best?.ciMethod, 'logit-corrected-t');
+    for (const x of [...c.candidates.map((k) => k.ci95), result.best!.ci95]) {
+      assert.ok(x[0] >= 0 && x[1] <= 1, `[${x.join(', ')}] stays inside [0, 1]`);
+    }
+  },
+);
+
+test(
   'a search continues as new before its history grows large and keeps every decision',
   { timeout: 180_000 },
   async () => {

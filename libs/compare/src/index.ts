@@ -36,11 +36,24 @@ export {
 } from './friedman';
 export { mcnemarTest, type McNemarResult, type Label } from './mcnemar';
 export { holm, bonferroni, type Adjusted } from './adjust';
-export { meanCi, bootstrapCi, quantileSorted, BootstrapMethod, type MeanCi, type BootstrapCi } from './ci';
+export {
+  meanCi,
+  bootstrapCi,
+  quantileSorted,
+  BootstrapMethod,
+  IntervalMethod,
+  describeIntervalMethod,
+  type MeanCi,
+  type BootstrapCi,
+  type MetricRange,
+} from './ci';
 export { mulberry32, indexFrom } from './prng';
 export {
   compareTopK,
   rankCandidates,
+  HolmFamily,
+  type ComparisonExtras,
+  type FamilyBest,
   type Candidate,
   type CandidateComparison,
   type CandidateComparisonOptions,

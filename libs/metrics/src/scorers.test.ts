@@ -1,6 +1,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ScorerNeeds, ScorerTask, getScorer, logLoss, rocAucScore, scoreAll, scorerNames } from './index';
+import fc from 'fast-check';
+import {
+  ScorerNeeds,
+  ScorerTask,
+  getScorer,
+  logLoss,
+  rocAucScore,
+  scoreAll,
+  scorerNames,
+  scorerRange,
+} from './index';
 
 const required = [
   'accuracy',
@@ -106,4 +116,51 @@ void test('scoreAll returns one value per requested name and the binary-only sco
   assert.throws(() => getScorer('roc_auc').score({ ...input, proba }), {
     message: /^yTrue: scorer 'roc_auc' is binary/,
   });
+});
+
+test('every scorer returns values inside the range it declares', () => {
+  fc.assert(
+    fc.property(
+      fc.array(fc.tuple(fc.integer({ min: 0, max: 2 }), fc.integer({ min: 0, max: 2 })), {
+        minLength: 3,
+        maxLength: 40,
+      }),
+      fc.array(fc.double({ min: 0.01, max: 1, noNaN: true }), { minLength: 120, maxLength: 120 }),
+      (pairs, raw) => {
+        const yTrue = pairs.map(([t]) => t);
+        const yPred = pairs.map(([, p]) => p);
+        const labels = [0, 1, 2];
+        const proba = pairs.map((_, i) => {
+          const row = labels.map((c) => raw[(3 * i + c) % raw.length] as number);
+          const sum = row.reduce((a, b) => a + b, 0);
+          return row.map((v) => v / sum);
+        });
+        const real = pairs.map(([t, p], i) => ({ t: t * 1.5 - 1, p: p * 0.7 + (raw[i] as number) }));
+        for (const name of scorerNames) {
+          const s = getScorer(name);
+          let v: number;
+          try {
+            v =
+              s.task === ScorerTask.Regression
+                ? s.score({ yTrue: real.map((r) => r.t), yPred: real.map((r) => r.p) })
+                : s.score({ yTrue, yPred, proba, labels });
+          } catch {
+            continue;
+          }
+          if (Number.isNaN(v)) continue;
+          assert.ok(
+            v >= s.range.low && v <= s.range.high,
+            `${name} = ${v} outside [${s.range.low}, ${s.range.high}]`,
+          );
+          assert.deepEqual(scorerRange(name), s.range);
+        }
+      },
+    ),
+    { numRuns: 150 },
+  );
+  assert.deepEqual(getScorer('accuracy').range, { low: 0, high: 1 });
+  assert.deepEqual(getScorer('matthews_corrcoef').range, { low: -1, high: 1 });
+  assert.deepEqual(getScorer('r2').range, { low: -Infinity, high: 1 });
+  assert.deepEqual(getScorer('neg_log_loss').range, { low: -Infinity, high: 0 });
+  assert.equal(scorerRange('no_such_metric'), undefined);
 });

@@ -27,12 +27,29 @@ export interface ScorerInput {
   labels?: (number | string)[];
 }
 
+/** The values a scorer can return: `[low, high]`, an infinite end where the scorer is unbounded on that side. */
+export interface ScoreRange {
+  low: number;
+  high: number;
+}
+
+/** [0, 1]: accuracy, F-scores, precision, recall, balanced accuracy, ROC AUC, average precision. */
+const UNIT: ScoreRange = { low: 0, high: 1 };
+/** [−1, 1]: correlation-like scores (MCC, Cohen's kappa). */
+const SIGNED_UNIT: ScoreRange = { low: -1, high: 1 };
+/** [0, ∞): losses and errors. */
+const LOSS: ScoreRange = { low: 0, high: Infinity };
+/** (−∞, 0]: negated losses and errors. */
+const NEG_LOSS: ScoreRange = { low: -Infinity, high: 0 };
+
 /** A named metric with its direction, as scikit-learn's scorers. */
 export interface Scorer {
   name: string;
   greaterIsBetter: boolean;
   needs: 'pred' | 'proba';
   task: 'classification' | 'regression';
+  /** Every value the scorer can return lies in this range (intervals of its mean are kept inside it). */
+  range: ScoreRange;
   score(input: ScorerInput): number;
 }
 
@@ -69,12 +86,17 @@ function labelsOption(input: ScorerInput): { labels?: (number | string)[] } {
   return input.labels === undefined ? {} : { labels: input.labels };
 }
 
-function pred(name: string, score: (yTrue: ArrayLike<Label>, yPred: ArrayLike<Label>) => number): Scorer {
+function pred(
+  name: string,
+  score: (yTrue: ArrayLike<Label>, yPred: ArrayLike<Label>) => number,
+  range: ScoreRange = UNIT,
+): Scorer {
   return {
     name,
     greaterIsBetter: true,
     needs: ScorerNeeds.Pred,
     task: ScorerTask.Classification,
+    range,
     score: (i) => score(i.yTrue, predOf(name, i)),
   };
 }
@@ -90,6 +112,7 @@ function rocAuc(name: string, multiClass: 'ovr' | 'ovo' | undefined, average: 'm
     greaterIsBetter: true,
     needs: ScorerNeeds.Proba,
     task: ScorerTask.Classification,
+    range: UNIT,
     score: (input) => {
       const proba = probaOf(name, input);
       const column = binaryColumn(input, proba);
@@ -109,6 +132,7 @@ function logLossScorer(name: string, sign: 1 | -1): Scorer {
     greaterIsBetter: sign === -1,
     needs: ScorerNeeds.Proba,
     task: ScorerTask.Classification,
+    range: sign === 1 ? LOSS : NEG_LOSS,
     score: (input) => sign * logLoss(input.yTrue, probaOf(name, input), labelsOption(input)),
   };
 }
@@ -118,12 +142,14 @@ function regression(
   fn: (t: ArrayLike<number>, p: ArrayLike<number>) => number,
   sign: 1 | -1,
   greaterIsBetter: boolean,
+  range: ScoreRange = sign === 1 ? LOSS : NEG_LOSS,
 ): Scorer {
   return {
     name,
     greaterIsBetter,
     needs: ScorerNeeds.Pred,
     task: ScorerTask.Regression,
+    range,
     score: (input) => sign * fn(numeric(name, 'yTrue', input.yTrue), numeric(name, 'yPred', input.yPred)),
   };
 }
@@ -136,8 +162,8 @@ const registry: readonly Scorer[] = [
     averaged('precision', precisionScore, a),
     averaged('recall', recallScore, a),
   ]),
-  pred('matthews_corrcoef', (t, p) => matthewsCorrcoef(t, p)),
-  pred('cohen_kappa', (t, p) => cohenKappaScore(t, p)),
+  pred('matthews_corrcoef', (t, p) => matthewsCorrcoef(t, p), SIGNED_UNIT),
+  pred('cohen_kappa', (t, p) => cohenKappaScore(t, p), SIGNED_UNIT),
   rocAuc('roc_auc', undefined, 'macro'),
   rocAuc('roc_auc_ovr', 'ovr', 'macro'),
   rocAuc('roc_auc_ovo', 'ovo', 'macro'),
@@ -148,6 +174,7 @@ const registry: readonly Scorer[] = [
     greaterIsBetter: true,
     needs: ScorerNeeds.Proba,
     task: ScorerTask.Classification,
+    range: UNIT,
     score: (input) => {
       const column = binaryColumn(input, probaOf('average_precision', input));
       if (column === null)
@@ -157,7 +184,7 @@ const registry: readonly Scorer[] = [
   },
   logLossScorer('neg_log_loss', -1),
   logLossScorer('log_loss', 1),
-  regression('r2', r2Score, 1, true),
+  regression('r2', r2Score, 1, true, { low: -Infinity, high: 1 }),
   regression('neg_mean_squared_error', meanSquaredError, -1, true),
   regression('neg_root_mean_squared_error', rootMeanSquaredError, -1, true),
   regression('neg_mean_absolute_error', meanAbsoluteError, -1, true),
@@ -205,6 +232,11 @@ export function getScorer(name: string): Scorer {
       ? `did you mean ${close.map((n) => `'${n}'`).join(', ')}?`
       : `known metrics: ${scorerNames.join(', ')}`;
   throw new Error(`metric: unknown scorer '${name}'; ${hint}`);
+}
+
+/** The range of the scorer registered under `name`, or undefined for an unknown name. */
+export function scorerRange(name: string): ScoreRange | undefined {
+  return byName.get(name)?.range;
 }
 
 /** Scores `input` with each named scorer. */

@@ -21,7 +21,11 @@ export interface LeaderboardEntry {
   params: Record<string, unknown>;
   status: TrialDoc['status'];
   folds: number;
-  metrics: Record<string, { mean: number; std: number | null; ci95: [number, number] | null }>;
+  /** `ciMethod` names how `ci95` was computed (absent for trials recorded before it was named). */
+  metrics: Record<
+    string,
+    { mean: number; std: number | null; ci95: [number, number] | null; ciMethod?: string | undefined }
+  >;
 }
 
 /**
@@ -104,7 +108,12 @@ export class SearchHandle {
       metrics: Object.fromEntries(
         Object.entries(t.metrics).map(([k, v]) => [
           k,
-          { mean: v.mean, std: v.std, ci95: v.ci95 as [number, number] | null },
+          {
+            mean: v.mean,
+            std: v.std,
+            ci95: v.ci95 as [number, number] | null,
+            ...(v.ciMethod ? { ciMethod: v.ciMethod } : {}),
+          },
         ]),
       ),
     }));
@@ -141,6 +150,7 @@ export class SearchHandle {
       tests: options.tests ?? spec.comparison.tests,
       alpha: options.alpha ?? spec.comparison.alpha,
       rope: options.rope ?? spec.comparison.rope,
+      families: spec.models.map((m) => m.family),
     });
   }
 

@@ -192,6 +192,8 @@ export interface SearchResult {
         metric: string;
         score: number;
         ci95: [number, number];
+        /** How `ci95` was computed (see `IntervalMethod`); absent in results recorded before it was named. */
+        ciMethod?: string | undefined;
       }
     | undefined;
   leaderboard: TrialSummary[];

@@ -120,11 +120,17 @@ export const FoldDocSchema = z
 /** A fold result document (`folds`). */
 export type FoldDoc = z.infer<typeof FoldDocSchema>;
 
-/** Mean, sample standard deviation (ddof = 1) and 95 % confidence interval of one metric over n folds; std and ci95 are null when n < 2. */
+/**
+ * Mean, sample standard deviation (ddof = 1) and 95 % confidence interval of one metric over n folds; std and ci95
+ * are null when n < 2. `ciMethod` names how the interval was computed (`corrected-t`, `logit-corrected-t` for a
+ * metric bounded on both sides, `log-corrected-t` for a half-bounded one; see `IntervalMethod` in
+ * `@foldwise/compare`); documents written before it existed have none (a plain corrected t interval).
+ */
 export const MetricSummarySchema = z.object({
   mean: z.number(),
   std: z.number().nonnegative().nullable(),
   ci95: z.tuple([z.number(), z.number()]).nullable(),
+  ciMethod: z.string().optional(),
   n: z.int().positive(),
 });
 /** Summary of one metric over a trial's completed folds. */
@@ -187,6 +193,7 @@ export const BestSchema = z.object({
   metric: MetricNameSchema,
   score: z.number(),
   ci95: z.tuple([z.number(), z.number()]).nullable(),
+  ciMethod: z.string().optional(),
 });
 /** The best configuration found so far. */
 export type Best = z.infer<typeof BestSchema>;

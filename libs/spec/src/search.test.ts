@@ -151,3 +151,14 @@ test('group and time-series cv kinds: their options are checked and group kinds 
     'cv.gap: gap applies only to time-series (got kind kfold)',
   ]);
 });
+
+test('budget.minPerFamily must fit in the budget for every listed family', () => {
+  const two = { ...minimal, models: [{ family: 'logistic' }, { family: 'mlp' }] };
+  assert.equal(parseSearchSpec({ ...two, budget: { trials: 6, minPerFamily: 3 } }).budget.minPerFamily, 3);
+  const r = validateSearchSpec({ ...two, budget: { trials: 5, minPerFamily: 3 } });
+  assert.equal(r.success, false);
+  assert.match(
+    formatIssues(r.success ? [] : r.issues),
+    /^budget\.minPerFamily: 3 trials for each of 2 families need 6 trials \(budget\.trials is 5\)$/,
+  );
+});

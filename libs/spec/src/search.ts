@@ -168,10 +168,15 @@ export const comparisonSpecSchema = z.strictObject({
   rope: finite('rope').min(0).default(0.01),
 });
 
-/** Trials, parallelism and seed. */
+/**
+ * Trials and parallelism. `minPerFamily`: trials every listed model family gets before the strategy chooses families
+ * freely (they are proposed first, round robin); by default at least 2, or an even share of TPE's startup trials when
+ * that is more, capped at an even share of the budget.
+ */
 export const budgetSpecSchema = z.strictObject({
   trials: z.int().min(1, 'trials must be at least 1'),
   parallelism: z.int().min(1).default(4),
+  minPerFamily: z.int().min(0).optional(),
 });
 
 /** The full search spec that users submit (YAML or JSON). */
@@ -285,6 +290,14 @@ function crossFieldIssues(spec: SearchSpec): SpecIssue[] {
       path: 'cv.kind',
       code: 'custom',
       message: `${spec.cv.kind} needs dataset.groups, the column of group ids in your data file${'builtin' in ds ? ' (built-in datasets have none)' : ''}`,
+    });
+  }
+  const floor = spec.budget.minPerFamily;
+  if (floor !== undefined && spec.models.length > 1 && floor * spec.models.length > spec.budget.trials) {
+    issues.push({
+      path: 'budget.minPerFamily',
+      code: 'custom',
+      message: `${floor} trials for each of ${spec.models.length} families need ${floor * spec.models.length} trials (budget.trials is ${spec.budget.trials})`,
     });
   }
   if ('target' in ds && ds.groups !== undefined && ds.groups === ds.target) {

@@ -1,3 +1,4 @@
+import { describeIntervalMethod } from '@foldwise/compare';
 import type { ComparisonResult, SearchResult, TrialSummary } from '@foldwise/spec';
 import type { LeaderboardEntry } from '@foldwise/sdk';
 import { formatParams } from './report/charts';
@@ -13,7 +14,11 @@ export interface JsonLeaderboardRow {
   folds: number;
   /** Primary score per fold (null where the fold did not run); absent for rows read from MongoDB. */
   foldScores?: (number | null)[];
-  metrics: Record<string, { mean: number; std: number | null; ci95: [number, number] | null }>;
+  /** `ciMethod` names how `ci95` was computed (see `IntervalMethod` in `@foldwise/compare`). */
+  metrics: Record<
+    string,
+    { mean: number; std: number | null; ci95: [number, number] | null; ciMethod?: string | undefined }
+  >;
 }
 
 /** The single JSON document that `--json` prints for a finished search. */
@@ -36,7 +41,10 @@ const row = (t: TrialSummary): JsonLeaderboardRow => ({
   folds: t.foldScores.filter((s) => s !== null).length,
   foldScores: t.foldScores,
   metrics: Object.fromEntries(
-    Object.entries(t.metrics).map(([k, v]) => [k, { mean: v.mean, std: v.std, ci95: v.ci95 }]),
+    Object.entries(t.metrics).map(([k, v]) => [
+      k,
+      { mean: v.mean, std: v.std, ci95: v.ci95, ...(v.ciMethod ? { ciMethod: v.ciMethod } : {}) },
+    ]),
   ),
 });
 
@@ -72,21 +80,32 @@ export function table(head: string[], rows: string[][]): string {
 /** A leaderboard as text, best first; `metric` is the primary metric. */
 export function formatLeaderboard(rows: (LeaderboardEntry | JsonLeaderboardRow)[], metric: string): string {
   if (rows.length === 0) return 'no trials yet';
-  return table(
-    ['#', 'trial', 'model', 'status', 'folds', `${metric} mean ± std`, '95% CI', 'parameters'],
-    rows.map((r, i) => {
-      const s = r.metrics[metric];
-      return [
-        String(i + 1),
-        String(r.trialIndex),
-        r.model,
-        r.status,
-        String(r.folds),
-        s ? `${f4(s.mean)} ± ${f4(s.std)}` : '–',
-        s?.ci95 ? `[${f4(s.ci95[0])}, ${f4(s.ci95[1])}]` : '–',
-        formatParams(r.params),
-      ];
-    }),
+  const methods = [
+    ...new Set(
+      rows.flatMap((r) => {
+        const s = r.metrics[metric] as { ci95: unknown; ciMethod?: string } | undefined;
+        return s?.ci95 ? [s.ciMethod] : [];
+      }),
+    ),
+  ];
+  const note = methods.length > 0 ? `\n95% CI: ${methods.map(describeIntervalMethod).join('; ')}` : '';
+  return (
+    table(
+      ['#', 'trial', 'model', 'status', 'folds', `${metric} mean ± std`, '95% CI', 'parameters'],
+      rows.map((r, i) => {
+        const s = r.metrics[metric];
+        return [
+          String(i + 1),
+          String(r.trialIndex),
+          r.model,
+          r.status,
+          String(r.folds),
+          s ? `${f4(s.mean)} ± ${f4(s.std)}` : '–',
+          s?.ci95 ? `[${f4(s.ci95[0])}, ${f4(s.ci95[1])}]` : '–',
+          formatParams(r.params),
+        ];
+      }),
+    ) + note
   );
 }
 
@@ -127,5 +146,42 @@ export function formatComparison(c: ComparisonResult): string {
   const fr = c.friedman
     ? `friedman: statistic ${c.friedman.statistic.toFixed(3)}, p ${p4(c.friedman.pValue)}, critical difference ${c.friedman.criticalDifference.toFixed(3)} ranks`
     : 'friedman: not computed';
-  return [cand, '', pairs, '', fr, `verdict: ${c.verdict}`].join('\n');
+  const families = c.families
+    ? table(
+        [
+          'family',
+          'best trial',
+          `${c.metric} mean`,
+          '95% CI',
+          'complete',
+          'winner ahead by',
+          'corrected t pHolm',
+        ],
+        c.families.map((f) => [
+          f.model,
+          f.trialId ?? 'none',
+          f4(f.mean),
+          f.ci95 ? `[${f4(f.ci95[0])}, ${f4(f.ci95[1])}]` : '–',
+          String(f.candidates),
+          f.vsWinner ? f4(f.vsWinner.meanDiff) : f.trialId === null ? '–' : 'winner',
+          p4(f.vsWinner?.correctedT?.pHolm),
+        ]),
+      )
+    : undefined;
+  const holm =
+    c.holm === 'all-pairs'
+      ? 'Holm: over every pair of the compared candidates'
+      : 'Holm: over the comparisons with the best';
+  const ci = `95% CI: ${describeIntervalMethod(c.candidates[0]?.ciMethod)}`;
+  return [
+    cand,
+    ci,
+    '',
+    pairs,
+    holm,
+    '',
+    ...(families ? [families, ''] : []),
+    fr,
+    `verdict: ${c.verdict}`,
+  ].join('\n');
 }

@@ -9,7 +9,7 @@ import {
 } from '@foldwise/spec';
 import { createRng } from '../prng';
 import { configKey, enumerateGrid, inDomain, resolveActive, spaceSize } from '../space';
-import { createStrategy, type Outcome, type Proposal, type Strategy } from './strategy';
+import { createStrategy, defaultFamilyFloor, type Outcome, type Proposal, type Strategy } from './strategy';
 import { splitGoodBad } from './tpe';
 
 const mlp: SearchSpace = searchSpaceSchema.parse({
@@ -366,4 +366,88 @@ test('a TPE spec stored before the bandwidth option proposes as it did with fact
     run({ ...legacy, bandwidth: 0.1 }).slice(4),
     run({ ...legacy, bandwidth: 0.2 }).slice(4),
   );
+});
+
+test('across 50 seeds of a 6-trial two-family search every family gets at least its floor of trials', () => {
+  const logistic = searchSpaceSchema.parse({ learningRate: { type: 'logUniform', low: 1e-3, high: 0.3 } });
+  const mlpSmall = searchSpaceSchema.parse({
+    units: { type: 'choice', values: [32, 64, 128] },
+    learningRate: { type: 'logUniform', low: 1e-3, high: 0.3 },
+  });
+  const fams = [
+    { model: 'logistic', space: logistic },
+    { model: 'mlp', space: mlpSmall },
+  ];
+  const kinds: StrategySpecInput[] = [
+    { kind: 'random' },
+    { kind: 'sobol' },
+    { kind: 'tpe', nStartupTrials: 4 },
+  ];
+  let emptyWithoutFloor = 0;
+  for (const input of kinds) {
+    const spec = strategySpecSchema.parse(input);
+    const floor = defaultFamilyFloor({ families: 2, trials: 6, strategy: spec });
+    assert.ok(floor >= 2, `default floor ${floor}`);
+    for (let seed = 0; seed < 50; seed++) {
+      const run = (familyFloor: number) => {
+        const s = createStrategy(spec, fams, { seed, direction: 'maximize', familyFloor });
+        const models: string[] = [];
+        while (models.length < 6) {
+          for (const p of s.ask(2)) {
+            models.push(p.model);
+            s.tell(p.trialIndex, { status: 'completed', score: objective(p) });
+          }
+        }
+        return models;
+      };
+      const models = run(floor);
+      for (const f of fams) {
+        const n = models.filter((m) => m === f.model).length;
+        assert.ok(n >= floor, `${input.kind} seed ${seed}: ${f.model} got ${n} < ${floor} trials`);
+      }
+      if (new Set(run(0)).size < 2) emptyWithoutFloor++;
+    }
+  }
+  assert.ok(emptyWithoutFloor > 0, 'without a floor some searches leave a family without a trial');
+});
+
+test('the family floor goes round robin first, then the strategy chooses; it survives a restore from state', () => {
+  const spec = strategySpecSchema.parse({ kind: 'random' });
+  const three = [...families, { model: 'third', space: small }];
+  const s = createStrategy(spec, three, { seed: 3, direction: 'maximize', familyFloor: 2 });
+  const first = s.ask(6).map((p) => p.model);
+  assert.deepEqual(first, ['mlp', 'logreg', 'third', 'mlp', 'logreg', 'third']);
+  const restored = createStrategy(spec, three, { seed: 3, direction: 'maximize' }, s.state());
+  assert.equal(restored.state().floor, 2, 'the floor is part of the state');
+  const grid = createStrategy(
+    strategySpecSchema.parse({ kind: 'grid' }),
+    [
+      { model: 'a', space: smallFinite },
+      { model: 'b', space: smallGrid },
+    ],
+    { seed: 0, direction: 'maximize', familyFloor: 1 },
+  );
+  const g = grid.ask(100);
+  assert.deepEqual(
+    g.slice(0, 2).map((p) => p.model),
+    ['a', 'b'],
+  );
+  assert.equal(new Set(g.map((p) => configKey(p.model, p.params))).size, g.length, 'grid: no duplicates');
+  assert.equal(
+    g.length,
+    enumerateGrid(smallFinite).length + enumerateGrid(smallGrid).length,
+    'grid: all of it',
+  );
+  assert.equal(defaultFamilyFloor({ families: 1, trials: 6, strategy: spec }), 0);
+  assert.equal(defaultFamilyFloor({ families: 3, trials: 2, strategy: spec }), 1);
+  assert.equal(
+    defaultFamilyFloor({
+      families: 2,
+      trials: 40,
+      strategy: strategySpecSchema.parse({ kind: 'tpe', nStartupTrials: 10 }),
+    }),
+    5,
+    'an even share of the startup trials',
+  );
+  assert.equal(defaultFamilyFloor({ families: 2, trials: 40, strategy: spec, minPerFamily: 7 }), 7);
 });

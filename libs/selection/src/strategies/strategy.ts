@@ -10,6 +10,11 @@
  * draws, then random draws); when the space is finite and draws keep colliding, a configuration is chosen
  * uniformly among those never proposed, and once none is left the strategy is exhausted.
  *
+ * Family floor: with `familyFloor` f > 0 and several families, the first proposals go to the family with the fewest
+ * proposals so far (the lowest index on ties, so round robin) until every family has f; within the forced family the
+ * strategy proposes as usual (random, Sobol and TPE draw from that family's part of the space, grid takes its next
+ * configuration of that family). The floor is fixed when the strategy is created and kept in its state.
+ *
  * Outcomes: grid, random and Sobol use outcomes only to validate them (their proposals do not depend on
  * scores); every proposed configuration, whatever its outcome, is never proposed again. TPE's use of
  * completed, pruned, failed and pending trials is described in `./tpe`.
@@ -18,6 +23,7 @@ import type { Domain, Direction, JsonValue, SearchSpace, StrategySpec } from '@f
 import { stableHash } from '../hash';
 import { createRng, deriveSeed, type Rng } from '../prng';
 import {
+  FAMILY_PARAM,
   enumerateGrid,
   GRID_LIMIT,
   jointSpace,
@@ -68,6 +74,8 @@ export interface StrategyState {
   cursor: number;
   /** Set once the strategy found no new configuration to propose. */
   done: boolean;
+  /** Proposals each family gets before the strategy chooses families freely (absent: none, as before floors existed). */
+  floor?: number;
 }
 
 /** Options shared by all strategies. */
@@ -75,6 +83,24 @@ export interface StrategyOptions {
   seed: number;
   direction: Direction;
   budget?: number;
+  /** Proposals every family gets first (round robin) before the strategy chooses families; default 0. */
+  familyFloor?: number;
+}
+
+/**
+ * The default family floor of a search: at least 2 trials per family, or an even share of TPE's startup trials when
+ * that is more, but never more than an even share of the budget (and at least 1). 0 with a single family.
+ */
+export function defaultFamilyFloor(spec: {
+  families: number;
+  trials: number;
+  strategy: StrategySpec;
+  minPerFamily?: number | undefined;
+}): number {
+  if (spec.families <= 1) return 0;
+  if (spec.minPerFamily !== undefined) return spec.minPerFamily;
+  const startup = spec.strategy.kind === 'tpe' ? Math.floor(spec.strategy.nStartupTrials / spec.families) : 0;
+  return Math.max(1, Math.min(Math.max(2, startup), Math.floor(spec.trials / spec.families)));
 }
 
 /** An ask/tell search strategy. */
@@ -111,6 +137,9 @@ class SearchStrategy implements Strategy {
     if (!Number.isFinite(opts.seed)) throw new Error(`seed: must be a finite number (got ${opts.seed})`);
     if (opts.budget !== undefined && !(Number.isInteger(opts.budget) && opts.budget >= 0)) {
       throw new Error(`budget: must be a non-negative integer (got ${opts.budget})`);
+    }
+    if (opts.familyFloor !== undefined && !(Number.isInteger(opts.familyFloor) && opts.familyFloor >= 0)) {
+      throw new Error(`familyFloor: must be a non-negative integer (got ${opts.familyFloor})`);
     }
     this.joint = jointSpace(families);
     this.order = paramOrder(this.joint.space);
@@ -156,6 +185,8 @@ class SearchStrategy implements Strategy {
       for (const t of this.st.trials) this.keys.add(stableHash(t.c));
     } else {
       this.st = { v: 1, kind: spec.kind, fp, trials: [], cursor: 0, done: false };
+      const floor = opts.familyFloor ?? 0;
+      if (floor > 0 && families.length > 1) this.st.floor = floor;
     }
   }
 
@@ -216,15 +247,34 @@ class SearchStrategy implements Strategy {
     return !this.keys.has(stableHash(c));
   }
 
+  /** The family the floor makes trial `t` use, or undefined once every family has its floor. */
+  private forcedFamily(): number | undefined {
+    const floor = this.st.floor ?? 0;
+    if (floor === 0) return undefined;
+    const counts = this.joint.families.map(() => 0);
+    for (const t of this.st.trials) {
+      const i = t.c[FAMILY_PARAM];
+      if (typeof i === 'number' && i < counts.length) counts[i] = (counts[i] as number) + 1;
+    }
+    const least = Math.min(...counts);
+    return least < floor ? counts.indexOf(least) : undefined;
+  }
+
   private propose(t: number): Params | undefined {
     const seed = this.opts.seed;
+    const forced = this.forcedFamily();
+    const space: SearchSpace =
+      forced === undefined
+        ? this.joint.space
+        : { ...this.joint.space, [FAMILY_PARAM]: { type: 'const', value: forced } };
     switch (this.spec.kind) {
       case 'grid':
-        return this.grid?.[t];
+        if (this.st.floor === undefined) return this.grid?.[t];
+        return this.grid?.find((c) => this.isNew(c) && (forced === undefined || c[FAMILY_PARAM] === forced));
       case 'random': {
         const rng = createRng(deriveSeed(seed, 'random', t));
         for (let a = 0; a < RANDOM_ATTEMPTS; a++) {
-          const c = sampleConfig(this.joint.space, rng);
+          const c = sampleConfig(space, rng);
           if (this.isNew(c)) return c;
         }
         return this.unproposed(rng);
@@ -232,7 +282,7 @@ class SearchStrategy implements Strategy {
       case 'sobol': {
         const sobol = this.sobol as Sobol;
         for (let a = 0; a < SOBOL_ATTEMPTS; a++) {
-          const c = decodeConfig(this.joint.space, sobol.point(this.st.cursor++), this.sobolDims);
+          const c = decodeConfig(space, sobol.point(this.st.cursor++), this.sobolDims);
           if (this.isNew(c)) return c;
         }
         return this.unproposed(createRng(deriveSeed(seed, 'sobol', t)));
@@ -243,10 +293,7 @@ class SearchStrategy implements Strategy {
         const trials: TpeTrial[] = this.st.trials;
         for (let a = 0; a < RANDOM_ATTEMPTS; a++) {
           const rng = createRng(deriveSeed(seed, 'tpe', t, a));
-          const c =
-            a < 8
-              ? proposeTpe(this.joint.space, this.order, trials, spec, sign, rng)
-              : sampleConfig(this.joint.space, rng);
+          const c = a < 8 ? proposeTpe(space, this.order, trials, spec, sign, rng) : sampleConfig(space, rng);
           if (this.isNew(c)) return c;
         }
         return this.unproposed(createRng(deriveSeed(seed, 'tpe', t, 'fallback')));

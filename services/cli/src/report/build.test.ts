@@ -140,3 +140,38 @@ test('parameters a model family fixes in the spec are listed once in the summary
   assert.match(table, /learningRate=/);
   assert.match(/<dl class="summary">([\s\S]*?)<\/dl>/.exec(html)?.[1] ?? '', /logistic \(fixed: epochs=20\)/);
 });
+
+test('the report names how intervals were computed, and no interval of a bounded metric leaves [0, 1]', async () => {
+  let plainWouldLeave = 0;
+  for (let seed = 1; seed <= 12; seed++) {
+    const data = syntheticReportData({ seed, lift: seed % 2 === 0 ? 0.05 : 0 });
+    const html = await buildReport(data);
+    assert.match(html, /Nadeau–Bengio corrected t interval formed on the logit scale/);
+    for (const m of html.matchAll(/\[(-?\d+\.\d+), (-?\d+\.\d+)\]/g)) {
+      const lo = Number(m[1]);
+      const hi = Number(m[2]);
+      assert.ok(lo >= 0 && hi <= 1 && lo <= hi, `seed ${seed}: interval [${lo}, ${hi}] leaves [0, 1]`);
+    }
+    for (const t of data.trials) {
+      const s = t.metrics['accuracy'];
+      if (s?.std && s.mean + 2.776 * s.std * Math.sqrt(1 / 5 + 0.25) > 1) plainWouldLeave++;
+    }
+  }
+  assert.ok(plainWouldLeave > 0, 'some trial here has a plain corrected t interval above 1');
+});
+
+test('the report lists the best configuration of every family and how it compares with the winner’s', async () => {
+  const data = syntheticReportData();
+  const html = await buildReport(data);
+  const rows = [...html.matchAll(/<tr data-family="([^"]+)">(.*?)<\/tr>/g)];
+  assert.deepEqual(
+    rows.map((r) => r[1]),
+    ['logistic', 'mlp'],
+  );
+  for (const f of data.comparison!.families!) {
+    const row = rows.find((r) => r[1] === f.model)![2]!;
+    assert.ok(row.includes(f.trialId!), `${f.model} names its best configuration`);
+    assert.ok(row.includes(f.vsWinner ? f.vsWinner.meanDiff.toFixed(4) : 'winner'));
+  }
+  assert.match(html, /Holm-adjusted across every pair of the compared configurations/);
+});

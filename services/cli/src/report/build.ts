@@ -1,3 +1,4 @@
+import { describeIntervalMethod } from '@foldwise/compare';
 import type { ComparisonResult } from '@foldwise/spec';
 import {
   cdDiagramChart,
@@ -206,15 +207,65 @@ function leaderboardTable(data: ReportData, ranked: ReportTrial[]): string {
   );
 }
 
-function comparisonNote(data: ReportData): string {
+/** How the primary metric's intervals were computed, as a sentence fragment (the method of the winner's, else the first trial's). */
+function intervalMethodText(data: ReportData, ranked: ReportTrial[]): string {
+  const m = data.primary.name;
+  const methods = [...new Set(ranked.filter((t) => t.metrics[m]?.ci95).map((t) => t.metrics[m]?.ciMethod))];
+  return methods.length === 0 ? 'none computed' : methods.map(describeIntervalMethod).join('; ');
+}
+
+function familiesTable(data: ReportData): string {
+  const fams = data.comparison?.families;
+  if (!fams || fams.length < 2) return '';
+  const m = data.primary.name;
+  const rows = fams.map((f) => {
+    const v = f.vsWinner;
+    const cells = [
+      esc(f.model),
+      f.trialId ? esc(f.trialId) : 'none completed every fold',
+      String(f.candidates),
+      num(f.mean),
+      f.ci95 ? `[${num(f.ci95[0])}, ${num(f.ci95[1])}]` : '–',
+      v ? num(v.meanDiff) : f.trialId ? 'winner' : '–',
+      pval(v?.correctedT?.pHolm),
+      pval(v?.wilcoxon?.pHolm),
+      v?.bayesian ? [v.bayesian.pA, v.bayesian.pRope, v.bayesian.pB].map((p) => num(p, 3)).join(' · ') : '–',
+    ];
+    return `<tr data-family="${esc(f.model)}">${cells.map((c) => `<td>${c}</td>`).join('')}</tr>`;
+  });
+  const head = [
+    'family',
+    'best configuration',
+    'complete configurations',
+    `${m} mean`,
+    '95% CI',
+    "winner's family ahead by",
+    'corrected t p<sub>Holm</sub>',
+    'Wilcoxon p<sub>Holm</sub>',
+    'Bayesian P(winner better · equivalent · this better)',
+  ];
+  return (
+    `<h3>Model families</h3><div class="table-wrap"><table id="families"><thead><tr>${head.map((h) => `<th>${h}</th>`).join('')}</tr></thead>` +
+    `<tbody>${rows.join('')}</tbody></table></div>` +
+    `<p class="note">The best configuration of every listed family, compared with the best of the winner's family on the shared folds (Holm-adjusted across the families).</p>`
+  );
+}
+
+function comparisonNote(data: ReportData, ranked: ReportTrial[]): string {
+  const intervals = `<p class="note">${esc(data.primary.name)} 95% intervals: ${esc(intervalMethodText(data, ranked))}.</p>`;
   const c = data.comparison;
-  if (!c) return '<p class="note">No end-of-search comparison is recorded for this search.</p>';
+  if (!c) return `${intervals}<p class="note">No end-of-search comparison is recorded for this search.</p>`;
   const fr = c.friedman
     ? ` Friedman test over the ${c.candidates.length} candidates: χ² = ${num(c.friedman.statistic, 2)}, p = ${pval(c.friedman.pValue)}; Nemenyi critical difference ${num(c.friedman.criticalDifference, 2)} ranks.`
     : '';
+  const holm =
+    c.holm === 'all-pairs'
+      ? 'Holm-adjusted across every pair of the compared configurations (the winner is chosen as the best mean, so correcting only its own comparisons would call it better too often)'
+      : 'Holm-adjusted across the comparisons with the winner';
   return (
+    intervals +
     `<p class="note">The top ${c.candidates.length} configurations were compared on the same folds (a paired design). ` +
-    `"Winner ahead by" is the winner's mean advantage over the candidate across the shared folds, oriented so that positive favours the winner. p-values are two-sided and Holm-adjusted across the comparisons with the winner; ` +
+    `"Winner ahead by" is the winner's mean advantage over the candidate across the shared folds, oriented so that positive favours the winner. p-values are two-sided and ${holm}; ` +
     `the corrected resampled t-test (Nadeau &amp; Bengio) accounts for overlapping training sets. ` +
     `The Bayesian columns give the posterior probability that the winner is better, that the two are practically equivalent ` +
     `(within ±${esc(data.spec.comparison.rope)} of ${esc(c.metric)}), and that this configuration is better.${fr}</p>`
@@ -245,7 +296,7 @@ function sections(data: ReportData, ranked: ReportTrial[]): Section[] {
     {
       id: ChartId.Scores,
       title: `Mean ${m} with 95% confidence intervals`,
-      caption: 'One row per completed configuration, best first; the bar is the t interval of the fold mean.',
+      caption: `One row per completed configuration, best first; the bar is the ${intervalMethodText(data, ranked)}.`,
       spec: ranked.length ? scoresChart(data, strip) : undefined,
       missing: 'no trial completed',
     },
@@ -351,7 +402,7 @@ export async function buildReport(data: ReportData): Promise<string> {
 <h1>${esc(title)}</h1>
 <p class="sub">${esc(data.spec.description ?? `${data.spec.models.map((x) => x.family).join(' vs ')} on ${datasetText(data)}`)}</p>
 <section id="summary"><h2>Summary</h2>${summary(data, ranked)}</section>
-<section id="leaderboard-section"><h2>Leaderboard</h2>${leaderboardTable(data, ranked)}${comparisonNote(data)}</section>
+<section id="leaderboard-section"><h2>Leaderboard</h2>${leaderboardTable(data, ranked)}${comparisonNote(data, ranked)}${familiesTable(data)}</section>
 ${charts}
 <footer>Generated by foldwise at ${esc(data.generatedAt)} for search ${esc(data.searchId)}; ${esc(formatNumber(data.folds.length))} fold records. Charts are Vega-Lite, rendered to SVG when the report was built; the file needs no network.</footer>
 </main></body></html>

@@ -1,10 +1,12 @@
+import { summarizeFolds } from '@foldwise/activities';
 import type { FoldwiseClient } from '@foldwise/sdk';
 import type { ComparisonResult, SearchPlan, SearchResult, SearchSpec } from '@foldwise/spec';
 import type { ReportData } from './data';
 
 /**
  * Gathers a search's report data from MongoDB (spec, plan, trials, folds, comparison) and, when the workflow has
- * finished, from its result; works for a running search too (the report then shows what is done).
+ * finished, from its result; works for a running search too (the report then shows what is done). Trials recorded
+ * before intervals were kept inside the metric's range get their summaries recomputed from their fold documents.
  */
 export async function collectReportData(
   client: FoldwiseClient,
@@ -50,15 +52,26 @@ export async function collectReportData(
           ...(typeof refit['nTest'] === 'number' ? { nTest: refit['nTest'] } : {}),
         }
       : undefined,
-    trials: trials.map((t) => ({
-      trialId: t._id,
-      trialIndex: t.trialIndex,
-      model: t.model,
-      params: t.params,
-      status: t.status,
-      folds: t.foldsCompleted,
-      metrics: t.metrics,
-    })),
+    trials: trials.map((t) => {
+      const legacy = Object.values(t.metrics).some((v) => v.ci95 !== null && v.ciMethod === undefined);
+      const own = legacy
+        ? folds
+            .filter((f) => f.trialId === t._id && f.status === 'completed')
+            .map((f) => ({ metrics: f.metrics }))
+        : [];
+      return {
+        trialId: t._id,
+        trialIndex: t.trialIndex,
+        model: t.model,
+        params: t.params,
+        status: t.status,
+        folds: t.foldsCompleted,
+        metrics:
+          own.length === t.foldsCompleted && own.length > 0
+            ? summarizeFolds(own, { testTrainRatio: plan?.testTrainRatio })
+            : t.metrics,
+      };
+    }),
     folds: folds.map((f) => ({
       trialId: f.trialId,
       trialIndex: f.trialIndex,
