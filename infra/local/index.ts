@@ -17,6 +17,7 @@ export {
   down,
   loadStackEnv,
   stackPaths,
+  stackRoot,
   startService,
   status,
   stopService,

@@ -1,4 +1,5 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ensureBinaries, findNatsServer } from './binaries';
@@ -27,7 +28,7 @@ import {
 
 /** Options shared by the stack's operations. */
 export interface StackOptions {
-  /** Repository root; `.cache/` beneath it holds binaries, data, logs and pid files. */
+  /** Folder whose `.cache/` holds binaries, data, logs and pid files (default `stackRoot(env)`). */
   root?: string;
   /** Environment to read FOLDWISE_* and NATS_URL from (default: process.env). */
   env?: NodeJS.ProcessEnv;
@@ -65,8 +66,8 @@ export interface StackStatus {
   services: ServiceStatus[];
 }
 
-/** Where the stack keeps its files, relative to the repository root. */
-export function stackPaths(root: string = defaultRoot()) {
+/** Where the stack keeps its files under its root (see `stackRoot`). */
+export function stackPaths(root: string = stackRoot()) {
   const dir = join(root, '.cache', 'stack');
   return {
     dir,
@@ -81,8 +82,13 @@ export function stackPaths(root: string = defaultRoot()) {
   };
 }
 
-function defaultRoot(): string {
-  return resolve(__dirname, '..', '..');
+/**
+ * The folder whose `.cache/` holds the stack's binaries and state: `FOLDWISE_HOME`, else the repository when running
+ * from its sources, else `~/.foldwise` (an installed `foldwise`).
+ */
+export function stackRoot(env: NodeJS.ProcessEnv = process.env): string {
+  if (env['FOLDWISE_HOME']) return resolve(env['FOLDWISE_HOME']);
+  return __filename.endsWith('.ts') ? resolve(__dirname, '..', '..') : join(homedir(), '.foldwise');
 }
 
 const portVariable: Record<ServiceName, string> = {
@@ -271,7 +277,7 @@ function writeEnvFile(file: string, env: StackEnv): void {
  * NATS, waits until each answers, writes `.cache/stack/env.json` and returns it. Safe to call again.
  */
 export async function up(opts: StackOptions = {}): Promise<StackEnv> {
-  const root = opts.root ?? defaultRoot();
+  const root = opts.root ?? stackRoot(opts.env);
   const log = opts.log ?? (() => {});
   const timeoutMs = opts.timeoutMs ?? 120_000;
   const cfg = parseStackConfig(opts.env ?? process.env);
@@ -342,7 +348,7 @@ async function resolveNats(
 
 /** Stops every service the stack started (never a NATS server it reused) and removes env.json. */
 export async function down(opts: StackOptions = {}): Promise<ServiceName[]> {
-  const root = opts.root ?? defaultRoot();
+  const root = opts.root ?? stackRoot(opts.env);
   const log = opts.log ?? (() => {});
   const p = stackPaths(root);
   return withLock(p.lock, async () => {
@@ -371,7 +377,7 @@ async function stopOne(name: ServiceName, root: string): Promise<boolean> {
 
 /** Reports each service: running and answering, unhealthy, stopped, or external (a reused NATS). */
 export async function status(opts: StackOptions = {}): Promise<StackStatus> {
-  const root = opts.root ?? defaultRoot();
+  const root = opts.root ?? stackRoot(opts.env);
   const p = stackPaths(root);
   const env = readEnv(p.envFile);
   const services = await Promise.all(
@@ -398,7 +404,7 @@ export async function status(opts: StackOptions = {}): Promise<StackStatus> {
 
 /** Stops one service the stack started, keeping its data; throws for a NATS server the stack only reused. */
 export async function stopService(name: ServiceName, opts: StackOptions = {}): Promise<void> {
-  const root = opts.root ?? defaultRoot();
+  const root = opts.root ?? stackRoot(opts.env);
   const rec = readLaunch(launchFile(root, name));
   if (!rec) {
     if (name === 'nats') {
@@ -413,7 +419,7 @@ export async function stopService(name: ServiceName, opts: StackOptions = {}): P
 
 /** Starts a service again with the same binary, arguments, port and data as before; waits until it answers. */
 export async function startService(name: ServiceName, opts: StackOptions = {}): Promise<void> {
-  const root = opts.root ?? defaultRoot();
+  const root = opts.root ?? stackRoot(opts.env);
   const timeoutMs = opts.timeoutMs ?? 120_000;
   const rec = readLaunch(launchFile(root, name));
   if (!rec) {
@@ -444,7 +450,7 @@ function readEnv(file: string): StackEnv | undefined {
 /** Reads the running stack's env.json (at FOLDWISE_STACK_ENV, else `.cache/stack/env.json`). */
 export function loadStackEnv(opts: Pick<StackOptions, 'root' | 'env'> = {}): StackEnv {
   const env = opts.env ?? process.env;
-  const file = env.FOLDWISE_STACK_ENV || stackPaths(opts.root ?? defaultRoot()).envFile;
+  const file = env.FOLDWISE_STACK_ENV || stackPaths(opts.root ?? stackRoot(opts.env)).envFile;
   if (!existsSync(file)) throw new Error(`${file}: no stack environment; run \`npm run stack:up\``);
   const parsed = stackEnvSchema.safeParse(JSON.parse(readFileSync(file, 'utf8')));
   if (!parsed.success) {

@@ -168,7 +168,7 @@ test(
     }
 
     const trials = await client.store.trials.forSearch(id);
-    const folds = await handle.folds();
+    const folds = await handle.foldDocs();
     assert.equal(trials.length, 6);
     const expected = expectedOrder(trials, folds);
     const rows = await page.locator('#leaderboard tbody tr').evaluateAll((trs) =>

@@ -180,7 +180,7 @@ test('control commands on a search that does not exist, or with a bad count, exi
 });
 
 test(
-  'leaderboard, compare, report and list read a finished search, control commands refuse it; status lists the local services',
+  'leaderboard, compare, report, status, export and list read a finished search, control commands refuse it; stack status lists the local services',
   { timeout: 300_000 },
   async () => {
     const id = `cli-quick-${runId}`;
@@ -204,7 +204,16 @@ test(
     const cmpText = await inProcess(['compare', id]);
     const listJson = await inProcess(['list', '--json', '--limit', '200']);
     const listText = await inProcess(['list', '--limit', '200']);
-    const st = await inProcess(['status']);
+    const st = await inProcess(['stack', 'status']);
+    const oldSt = await inProcess(['status']);
+    const searchSt = await inProcess(['status', id]);
+    const searchStJson = await inProcess(['status', id, '--json']);
+    const csvFolds = await inProcess(['export', id, '--format', 'csv']);
+    const jsonlTrials = await inProcess(['export', id, '--format', 'jsonl', '--what', 'trials']);
+    const listCompleted = await inProcess(['list', '--json', '--status', 'completed', '--limit', '200']);
+    const listRunning = await inProcess(['list', '--json', '--status', 'running', '--limit', '200']);
+    const statusMissing = await inProcess(['status', `cli-missing-${runId}`], 2);
+    const exportMissing = await inProcess(['export', `cli-missing-${runId}`], 2);
     const ended: CliRun[] = [];
     for (const args of [
       ['pause', id],
@@ -275,6 +284,62 @@ test(
 
     for (const svc of ['temporal', 'ferretdb', 'nats'])
       assert.match(st.stdout, new RegExp(`^${svc}\\s+(running|external)\\s`, 'm'), st.stdout);
+    assert.equal(oldSt.stdout, st.stdout, 'the old spelling runs the same command');
+    assert.match(oldSt.stderr, /^foldwise: 'foldwise status' is now 'foldwise stack status'/);
+
+    assert.match(searchSt.stdout, new RegExp(`^search\\s+${id}$`, 'm'), searchSt.stdout);
+    assert.match(searchSt.stdout, /^status\s+completed$/m, searchSt.stdout);
+    assert.match(
+      searchSt.stdout,
+      /^trials\s+3 completed, 0 pruned, 0 failed, 0 in flight of 3$/m,
+      searchSt.stdout,
+    );
+    assert.match(searchSt.stdout, /^folds\s+9\/9$/m, searchSt.stdout);
+    const stJson = JSON.parse(searchStJson.stdout) as { status: string; best: { trialId: string } | null };
+    assert.equal(stJson.status, 'completed');
+    assert.equal(stJson.best?.trialId, result.best.trialId);
+    assert.match(statusMissing.stderr, /not found/);
+    assert.match(exportMissing.stderr, /not found/);
+
+    const csvLines = csvFolds.stdout.trim().split('\n');
+    const header = csvLines[0]?.split(',') ?? [];
+    for (const col of [
+      'searchId',
+      'trialId',
+      'trialIndex',
+      'model',
+      'fold',
+      'param_learningRate',
+      'accuracy',
+    ])
+      assert.ok(header.includes(col), `column ${col} in ${csvLines[0]}`);
+    assert.equal(csvLines.length, 1 + 9, 'a header and one line per fold (3 trials × 3 folds)');
+    const sdkFolds = await client.get(id).foldDocs();
+    const accCol = header.indexOf('accuracy');
+    const foldCol = header.indexOf('fold');
+    const trialCol = header.indexOf('trialIndex');
+    for (const f of sdkFolds) {
+      const l = csvLines.find((x) => {
+        const c = x.split(',');
+        return c[trialCol] === String(f.trialIndex) && c[foldCol] === String(f.fold);
+      });
+      assert.equal(Number(l?.split(',')[accCol]), f.metrics['accuracy'], `fold ${f._id} in the CSV`);
+    }
+    const trialRows = jsonlTrials.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { trialId: string; mean_accuracy: number });
+    assert.deepEqual(trialRows.map((r) => r.trialId).sort(), sdkBoard.map((r) => r.trialId).sort());
+    for (const r of trialRows)
+      assert.equal(r.mean_accuracy, sdkBoard.find((b) => b.trialId === r.trialId)?.metrics['accuracy']?.mean);
+    const ids = (out: string) =>
+      (JSON.parse(out) as { searchId: string; status: string }[]).map((d) => d.searchId);
+    assert.ok(ids(listCompleted.stdout).includes(id), 'list --status completed holds the finished search');
+    assert.ok(!ids(listRunning.stdout).includes(id), 'list --status running does not');
+    assert.ok(
+      (JSON.parse(listRunning.stdout) as { status: string }[]).every((d) => d.status === 'running'),
+      listRunning.stdout,
+    );
 
     for (const r of ended) assert.match(r.stderr, /has ended \(completed\)/, r.stderr);
     assert.equal((await client.get(id).status()).budget, 3, 'extend changed nothing on a finished search');

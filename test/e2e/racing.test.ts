@@ -67,7 +67,7 @@ test(
     assert.equal(result.status, 'completed', `worker:\n${worker.output().slice(-3000)}`);
 
     const trials = await client.store.trials.forSearch(searchId);
-    const folds = await handle.folds();
+    const folds = await handle.foldDocs();
     const events: FoldwiseEvent[] = [];
     for await (const e of handle.progress({ from: 'start' })) events.push(e);
     const foldEvents = events.filter((e) => e.kind === 'fold');

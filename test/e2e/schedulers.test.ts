@@ -77,7 +77,7 @@ async function checkScheduledSearch(name: string, scheduler: SchedulerSpecInput)
   const rungsOf = (t: number) => createScheduler(schedulerSpecSchema.parse(scheduler)).rungs(t);
 
   const trials = await client.store.trials.forSearch(searchId);
-  const folds = await handle.folds();
+  const folds = await handle.foldDocs();
   const events: FoldwiseEvent[] = [];
   for await (const e of handle.progress({ from: 'start' })) events.push(e);
 

@@ -10,7 +10,7 @@ import { meanCi } from '@foldwise/compare';
 import { planFolds } from '@foldwise/activities';
 import { parseCsv } from '@foldwise/datasets';
 import { parseSearchSpec } from '@foldwise/spec';
-import type { FoldwiseEvent, SearchResult } from '@foldwise/spec';
+import type { FoldwiseEvent, SearchResult, SearchSpecInput } from '@foldwise/spec';
 import { waitFor } from '../support/faults';
 import { stackEnv } from '../support/stack';
 import { scrapeMetrics, startWorkerProcess, sumMetric, type WorkerProcess } from '../support/workers';
@@ -20,7 +20,7 @@ let client: FoldwiseClient;
 let workers: WorkerProcess[] = [];
 let metricsBefore = 0;
 
-const digitsSpec = {
+const digitsSpec: SearchSpecInput = {
   name: `e2e-digits-${run}`,
   dataset: { builtin: 'digits' },
   cv: { kind: 'stratified', k: 5 },
@@ -93,7 +93,7 @@ test(
 );
 
 test('MongoDB holds exactly configurations × folds fold documents, one per (trial, fold)', async () => {
-  const folds = await client.get(searchId).folds();
+  const folds = await client.get(searchId).foldDocs();
   assert.equal(folds.length, 8 * 5);
   const keys = new Set(folds.map((f) => `${f.trialIndex}:${f.fold}`));
   assert.equal(keys.size, 40);
@@ -107,7 +107,7 @@ test(
   'the search document counts the fold documents, and GridFS keeps no checkpoint of a finished fold',
   { timeout: 60_000 },
   async () => {
-    const folds = await client.get(searchId).folds();
+    const folds = await client.get(searchId).foldDocs();
     const doc = await client.store.searches.get(searchId);
     assert.deepEqual(doc?.counts, {
       trials: 8,
@@ -133,7 +133,7 @@ test(
 
 test('trial aggregates equal what the fold documents imply', async () => {
   const handle = client.get(searchId);
-  const folds = await handle.folds();
+  const folds = await handle.foldDocs();
   const board = await handle.leaderboard();
   assert.equal(board.length, 8);
   for (const row of board) {
@@ -190,9 +190,9 @@ test('cancelling a running search stops it and leaves consistent records', { tim
   for await (const e of handle.progress({ from: 'start' })) if (e.kind === 'fold') break;
   await handle.cancel();
   await assert.rejects(handle.result(), /cancel/i);
-  const atAck = (await handle.folds()).length;
+  const atAck = (await handle.foldDocs()).length;
   await new Promise((r) => setTimeout(r, 5000));
-  const later = await handle.folds();
+  const later = await handle.foldDocs();
   assert.equal(later.length, atAck, 'no fold document appears after the cancellation is acknowledged');
   const doc = await client.store.searches.get(handle.searchId);
   assert.equal(doc?.status, 'cancelled');
@@ -313,7 +313,7 @@ test(
         res.leaderboard.map((t) => t.model),
         ['custom:tiny', 'custom:tiny'],
       );
-      assert.equal((await handle.folds()).length, 6);
+      assert.equal((await handle.foldDocs()).length, 6);
       assert.ok(res.refit?.artifact, 'the custom winner is refit on the worker that registered the family');
     } finally {
       await Promise.all(own.map((w) => w.stop()));
@@ -338,7 +338,7 @@ test(
     }
     writeFileSync(file, rows.join('\n'));
     try {
-      const input = {
+      const input: SearchSpecInput = {
         name: `e2e-groups-${run}`,
         dataset: { path: file, target: 'label', groups: 'patient' },
         cv: { kind: 'group', k: 4, holdout: 0.2 },
@@ -357,10 +357,11 @@ test(
       const handle = await client.submit(input);
       const res = await handle.result();
       assert.equal(res.status, 'completed');
-      const folds = await handle.folds();
+      const folds = await handle.foldDocs();
       assert.equal(folds.length, 2 * 4);
       const ds = parseCsv(readFileSync(file), { target: 'label', groups: 'patient' });
-      const plan = planFolds(ds, parseSearchSpec(input).cv, input.seed);
+      const parsed = parseSearchSpec(input);
+      const plan = planFolds(ds, parsed.cv, parsed.seed);
       assert.ok(
         folds.every((f) => f.splitHash === plan.hash),
         'the workers scored exactly the group plan rebuilt here',

@@ -3,7 +3,13 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { FoldwiseClient } from '@foldwise/sdk';
-import { TaskQueue, parseSearchSpec, trialWorkflowId, type SearchResult } from '@foldwise/spec';
+import {
+  TaskQueue,
+  parseSearchSpec,
+  trialWorkflowId,
+  type SearchResult,
+  type SearchSpecInput,
+} from '@foldwise/spec';
 import {
   connectClient,
   faultDir,
@@ -117,7 +123,7 @@ const HEARTBEAT_MS = 1000;
 const EPOCH_SLACK_S = 0.25;
 const epochs = 150;
 
-const cancelSpec = {
+const cancelSpec: SearchSpecInput = {
   name: `faults-cancel-${run}`,
   dataset: { builtin: 'digits', subset: 600 },
   cv: { kind: 'stratified', k: 3 },
@@ -174,7 +180,7 @@ test(
       await a.cancel();
       await assert.rejects(a.result(), /cancel/i);
       const ackAt = Date.now();
-      const atAck = (await a.folds()).length;
+      const atAck = (await a.foldDocs()).length;
       const beforeCancel = forSearch(searchId).filter((e) => e.t < cancelledAt);
       const running = new Set(beforeCancel.filter((e) => e.point === 'fold-epoch').map((e) => e.foldId));
       for (const e of beforeCancel) {
@@ -183,7 +189,7 @@ test(
       }
       assert.ok(running.size >= 1, 'no fold was training at the cancel');
       await sleep(8000);
-      const later = await a.folds();
+      const later = await a.foldDocs();
       assert.equal(later.length, atAck, 'no fold document appears after the cancellation is acknowledged');
       const events = forSearch(searchId);
       const lastEpochs = [...running].map((foldId) => {

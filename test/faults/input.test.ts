@@ -5,7 +5,7 @@ import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { FoldwiseClient, SubmissionError } from '@foldwise/sdk';
-import { validateSearchSpec } from '@foldwise/spec';
+import { validateSearchSpec, type SearchSpecInput } from '@foldwise/spec';
 import { report, startPrivateStack, type PrivateStack } from '../support/faults';
 
 const run = randomBytes(3).toString('hex');
@@ -197,7 +197,8 @@ test(
       );
       for (const [i, spec] of sampled.entries()) {
         const searchId = `fuzz-${run}-${i}`;
-        await assert.rejects(client.submit(spec, { searchId }), SubmissionError);
+        // Invalid on purpose: what is under test is the SDK's check at run time, which no type can stand for.
+        await assert.rejects(client.submit(spec as SearchSpecInput, { searchId }), SubmissionError);
         assert.equal(await client.exists(searchId), false, `no workflow ${searchId}`);
       }
       const count = await client.temporal.workflow.count();
@@ -302,7 +303,7 @@ test(
     try {
       for (const [i, [what, spec, path, message]] of cases.entries()) {
         const searchId = `hostile-${run}-${i}`;
-        const err = await client.submit(spec, { searchId }).then(
+        const err = await client.submit(spec as SearchSpecInput, { searchId }).then(
           () => assert.fail(`${what}: accepted`),
           (e: unknown) => e,
         );

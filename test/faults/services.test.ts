@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { FoldwiseClient } from '@foldwise/sdk';
-import { eventSubject, type FoldDoc, type FoldwiseEvent } from '@foldwise/spec';
+import { eventSubject, type FoldDoc, type FoldwiseEvent, type SearchSpecInput } from '@foldwise/spec';
 import { connect as natsConnect } from 'nats';
 import {
   connectClient,
@@ -30,7 +30,7 @@ const MAX_FOLD_ATTEMPTS = 6;
 /** The JetStream stream foldwise publishes to (libs/events default). */
 const STREAM = 'FOLDWISE';
 
-const spec = (name: string, epochs = 10) => ({
+const spec = (name: string, epochs = 10): SearchSpecInput => ({
   name: `${name}-${run}`,
   dataset: { builtin: 'digits', subset: 600 },
   cv: { kind: 'stratified', k: 3 },
@@ -118,7 +118,7 @@ test(
       const result = await handle.result();
       assert.equal(result.status, 'completed');
       assert.equal(result.counts.completed, 3, 'every trial completes');
-      const maxAttempt = checkFolds(await handle.folds());
+      const maxAttempt = checkFolds(await handle.foldDocs());
       return `server down ${((upAt - downAt) / 1000).toFixed(1)} s with ${before} folds written; next fold written ${((next.t - upAt) / 1000).toFixed(1)} s after it came back; 9/9 fold docs, max attempt ${maxAttempt}`;
     });
   },
@@ -148,7 +148,7 @@ test(
       const result = await handle.result();
       assert.equal(result.status, 'completed');
       assert.equal(result.counts.completed, 3, 'every trial completes');
-      const maxAttempt = checkFolds(await handle.folds());
+      const maxAttempt = checkFolds(await handle.foldDocs());
       const starts = faultEvents(dir).filter(
         (e) => e.point === 'fold-start' && e.foldId.startsWith(`${handle.searchId}:`),
       );
@@ -194,7 +194,7 @@ test(
       const handle = await client.submit(spec('faults-nonats', 4));
       const result = await handle.result();
       assert.equal(result.status, 'completed');
-      checkFolds(await handle.folds());
+      checkFolds(await handle.foldDocs());
       const board = await handle.leaderboard();
       assert.equal(board.length, 3, 'every trial aggregated in MongoDB');
       await stack.start('nats');

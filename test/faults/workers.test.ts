@@ -2,7 +2,13 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import type { FoldwiseClient } from '@foldwise/sdk';
-import { trialWorkflowId, type FoldDoc, type FoldwiseEvent } from '@foldwise/spec';
+import {
+  trialWorkflowId,
+  type FoldDoc,
+  type FoldwiseEvent,
+  type ModelSpecInput,
+  type SearchSpecInput,
+} from '@foldwise/spec';
 import { Worker, bundleWorkflowCode } from '@temporalio/worker';
 import { DeterminismViolationError } from '@temporalio/workflow';
 import { resolve } from 'node:path';
@@ -35,7 +41,7 @@ const stopAll = async (list: WorkerProcess[]) => {
 };
 
 /** A small digits search whose folds last long enough (several epochs) to be interrupted. */
-const spec = (name: string, trials = 3) => ({
+const spec = (name: string, trials = 3): SearchSpecInput => ({
   name: `${name}-${run}`,
   dataset: { builtin: 'digits', subset: 600 },
   cv: { kind: 'stratified', k: 3 },
@@ -86,7 +92,12 @@ test(
       return withPool(dir, async (pool) => {
         const handle = await client.submit({
           ...spec('faults-kill'),
-          models: [{ ...spec('x').models[0], params: { epochs: 120, batchSize: 32, hiddenLayers: 1 } }],
+          models: [
+            {
+              ...spec('x').models[0],
+              params: { epochs: 120, batchSize: 32, hiddenLayers: 1 },
+            } as ModelSpecInput,
+          ],
         });
         const pids = new Set(pool.map((w) => w.proc.pid));
         const written = (foldId: string) =>
@@ -119,7 +130,7 @@ test(
           3,
           `every trial completes (${JSON.stringify(result.leaderboard.map((t) => t.error ?? t.status))})`,
         );
-        const folds = await handle.folds();
+        const folds = await handle.foldDocs();
         oneDocPerFold(folds, 3, 3);
         const killed = folds.find((f) => f._id === victim.foldId);
         assert.ok(killed, `the killed fold ${victim.foldId} has its document`);
@@ -159,7 +170,12 @@ test(
       return withPool(dir, async (pool) => {
         const handle = await client.submit({
           ...spec('faults-write'),
-          models: [{ ...spec('x').models[0], params: { epochs: 4, batchSize: 32, hiddenLayers: 1 } }],
+          models: [
+            {
+              ...spec('x').models[0],
+              params: { epochs: 4, batchSize: 32, hiddenLayers: 1 },
+            } as ModelSpecInput,
+          ],
         });
         const result = await handle.result();
         assert.ok(markerTaken(dir, 'die-after-write'), 'a worker hit the marker and died');
@@ -171,7 +187,7 @@ test(
         assert.equal(result.status, 'completed');
         assert.equal(result.counts.completed, 3, 'every trial completes');
         assert.equal(result.counts.foldsRun, 9, 'the search counts each fold once');
-        const folds = await handle.folds();
+        const folds = await handle.foldDocs();
         oneDocPerFold(folds, 3, 3);
         const doc = folds.find((f) => f._id === victim.foldId);
         assert.equal(doc?.attempt, victim.attempt, 'the stored document is the one the dead attempt wrote');
@@ -254,7 +270,7 @@ test(
         assert.equal(retry.inputHash, first?.inputHash, 'the new attempt got identical input');
         const result = await handle.result();
         assert.equal(result.status, 'completed');
-        const folds = await handle.folds();
+        const folds = await handle.foldDocs();
         oneDocPerFold(folds, 3, 3);
         const newer = folds.find((f) => f._id === victim.foldId);
         assert.ok(newer && newer.attempt > victim.attempt, 'the newer attempt wrote the fold');
@@ -343,7 +359,12 @@ test(
       return withPool(dir, async () => {
         const small = (name: string) => ({
           ...spec(name, 3),
-          models: [{ ...spec('x').models[0], params: { epochs: 4, batchSize: 32, hiddenLayers: 1 } }],
+          models: [
+            {
+              ...spec('x').models[0],
+              params: { epochs: 4, batchSize: 32, hiddenLayers: 1 },
+            } as ModelSpecInput,
+          ],
         });
         const baseline = await (await client.submit(small('faults-base'))).result();
         await stopAll([control]);
@@ -368,7 +389,7 @@ test(
         const restartS = (Date.now() - killedAt) / 1000;
         const result = await handle.result();
         assert.equal(result.status, 'completed');
-        oneDocPerFold(await handle.folds(), 3, 3);
+        oneDocPerFold(await handle.foldDocs(), 3, 3);
         assert.deepEqual(boardOf(result), boardOf(baseline), 'same leaderboard as the uninterrupted run');
         histories['restart search'] = await client.temporal.workflow
           .getHandle(handle.searchId)
@@ -441,7 +462,9 @@ test(
         );
       const longFolds = (name: string, epochs: number) => ({
         ...spec(name, 1),
-        models: [{ ...spec('x').models[0], params: { epochs, batchSize: 32, hiddenLayers: 1 } }],
+        models: [
+          { ...spec('x').models[0], params: { epochs, batchSize: 32, hiddenLayers: 1 } } as ModelSpecInput,
+        ],
       });
 
       const patient = await startPoolWorker(stack.env, dir, { FOLDWISE_SHUTDOWN_GRACE: '120s' });
@@ -460,7 +483,7 @@ test(
       workers.push(helper);
       const r1 = await first.result();
       assert.equal(r1.status, 'completed');
-      const folds1 = await first.folds();
+      const folds1 = await first.foldDocs();
       oneDocPerFold(folds1, 1, 3);
       assert.equal(
         folds1.find((f) => f._id === finishing.foldId)?.attempt,
@@ -494,7 +517,7 @@ test(
       workers.push(taker);
       const r2 = await second.result();
       assert.equal(r2.status, 'completed');
-      const folds2 = await second.folds();
+      const folds2 = await second.foldDocs();
       oneDocPerFold(folds2, 1, 3);
       const doc = folds2.find((f) => f._id === handed.foldId);
       assert.ok(doc && doc.attempt >= 2, `the handed-back fold was retried (attempt ${doc?.attempt})`);

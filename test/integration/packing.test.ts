@@ -2,14 +2,14 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { FoldwiseClient } from '@foldwise/sdk';
-import type { FoldDoc } from '@foldwise/spec';
+import type { FoldDoc, SearchSpecInput } from '@foldwise/spec';
 import { stackEnv } from '../support/stack';
 import { startWorkerProcess } from '../support/workers';
 
 const run = randomBytes(3).toString('hex');
 let client: FoldwiseClient;
 
-const spec = (name: string) => ({
+const spec = (name: string): SearchSpecInput => ({
   name,
   dataset: { builtin: 'iris' },
   cv: { kind: 'stratified', k: 5 },
@@ -52,7 +52,7 @@ async function searchWith(pack: number, name: string): Promise<{ folds: FoldDoc[
     const handle = await client.submit(spec(name));
     const result = await handle.result();
     assert.equal(result.status, 'completed');
-    const folds = (await handle.folds()).sort((a, b) => a.trialIndex - b.trialIndex || a.fold - b.fold);
+    const folds = (await handle.foldDocs()).sort((a, b) => a.trialIndex - b.trialIndex || a.fold - b.fold);
     const packs = [...worker.output().matchAll(/"folds":(\d+)[^\n]*"msg":"packed training"/g)].map((m) =>
       Number(m[1]),
     );

@@ -1,7 +1,8 @@
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { z } from 'zod';
+import { familyParamsSchemas, trainingParamsSchema } from '@foldwise/spec';
+import type { z } from 'zod';
 
 /** Learning tasks a family can serve. */
 export const Task = { Classification: 'classification', Regression: 'regression' } as const;
@@ -64,65 +65,12 @@ export interface ModelFamily<P = Record<string, unknown>> {
   dense?(params: P, ctx: FamilyContext): DenseSpec;
 }
 
-const earlyStoppingSchema = z
-  .object({
-    patience: z.number().int().min(1).default(5),
-    minDelta: z.number().min(0).default(0),
-  })
-  .strict();
-
-const trainingShape = {
-  optimizer: z.enum(['adam', 'sgd', 'rmsprop']).default('adam'),
-  learningRate: z.number().positive().default(0.001),
-  momentum: z.number().min(0).max(1).default(0.9),
-  l2: z.number().min(0).default(0),
-  batchSize: z.number().int().min(1).default(32),
-  epochs: z.number().int().min(1).default(50),
-  earlyStopping: earlyStoppingSchema.optional(),
-};
-
-const trainingSchema = z.object(trainingShape);
-
-const logisticSchema = z
-  .object({ ...trainingShape, learningRate: z.number().positive().default(0.01) })
-  .strict();
-const linearSchema = z
-  .object({ ...trainingShape, learningRate: z.number().positive().default(0.01) })
-  .strict();
-
-const mlpSchema = z
-  .object({
-    ...trainingShape,
-    layers: z.array(z.number().int().min(1)).optional(),
-    hiddenLayers: z.number().int().min(0).default(1),
-    units: z.number().int().min(1).default(100),
-    activation: z.enum(['relu', 'tanh', 'sigmoid', 'elu']).default('relu'),
-    dropout: z.number().min(0).lt(1).default(0),
-  })
-  .strict();
-
-const convBlockSchema = z
-  .object({
-    filters: z.number().int().min(1).default(16),
-    kernelSize: z.number().int().min(1).default(3),
-    pooling: z.enum(['max', 'avg', 'none']).default('max'),
-    batchNorm: z.boolean().default(false),
-    dropout: z.number().min(0).lt(1).default(0),
-  })
-  .strict();
-
-const cnnSchema = z
-  .object({
-    ...trainingShape,
-    blocks: z
-      .array(convBlockSchema)
-      .min(1)
-      .default([{ filters: 16, kernelSize: 3, pooling: 'max', batchNorm: false, dropout: 0 }]),
-    denseUnits: z.number().int().min(0).default(64),
-    activation: z.enum(['relu', 'tanh', 'sigmoid', 'elu']).default('relu'),
-    dropout: z.number().min(0).lt(1).default(0),
-  })
-  .strict();
+const {
+  logistic: logisticSchema,
+  linear: linearSchema,
+  mlp: mlpSchema,
+  cnn: cnnSchema,
+} = familyParamsSchemas;
 
 /** Parsed hyperparameters of the `mlp` family. */
 export type MlpParams = z.infer<typeof mlpSchema>;
@@ -298,9 +246,9 @@ export function parseParams(family: string, params: Record<string, unknown>): Re
 /** The training-loop settings in a family's (already parsed) params, defaults filled in. */
 export function trainingParams(params: Record<string, unknown>): TrainingParams {
   const picked = Object.fromEntries(
-    Object.keys(trainingShape).flatMap((k) => (k in params ? [[k, params[k]]] : [])),
+    Object.keys(trainingParamsSchema.shape).flatMap((k) => (k in params ? [[k, params[k]]] : [])),
   );
-  const t = trainingSchema.parse(picked);
+  const t = trainingParamsSchema.parse(picked);
   return {
     optimizer: t.optimizer,
     learningRate: t.learningRate,

@@ -13,6 +13,7 @@ import {
   type ResolvedDataset,
   type SearchDoc,
   type SearchSpec,
+  type SearchSpecInput,
   type SpecIssue,
   type SpecLimits,
 } from '@foldwise/spec';
@@ -130,7 +131,7 @@ export class FoldwiseClient {
    * @example
    * const search = await client.submit(yaml.parse(text), { searchId: 'search-iris-001' });
    */
-  async submit(specInput: unknown, options: SubmitOptions = {}): Promise<SearchHandle> {
+  async submit(specInput: SearchSpecInput | SearchSpec, options: SubmitOptions = {}): Promise<SearchHandle> {
     const r = validateSearchSpec(specInput, this.options.limits);
     if (!r.success) throw new SubmissionError(r.issues);
     const spec = r.data;

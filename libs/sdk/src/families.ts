@@ -1,5 +1,4 @@
-import { familyRegistry, paramsSchemaFor } from '@foldwise/models';
-import type { SearchSpec, SpecIssue } from '@foldwise/spec';
+import { familyParamsSchemas, type BuiltinFamily, type SearchSpec, type SpecIssue } from '@foldwise/spec';
 
 type Domain = { type: string; value?: unknown; values?: unknown[]; low?: number; high?: number };
 
@@ -29,8 +28,8 @@ function corners(space: Record<string, Domain>): Record<string, unknown>[] {
 export function familyIssues(spec: SearchSpec): SpecIssue[] {
   const issues: SpecIssue[] = [];
   spec.models.forEach((m, i) => {
-    if (!familyRegistry.has(m.family)) return;
-    const schema = paramsSchemaFor(m.family);
+    if (!Object.hasOwn(familyParamsSchemas, m.family)) return;
+    const schema = familyParamsSchemas[m.family as BuiltinFamily];
     const space = m.space as unknown as Record<string, Domain>;
     const seen = new Set<string>();
     for (const sample of corners(space)) {

@@ -12,6 +12,7 @@ import type {
 } from '@foldwise/spec';
 import { compareTrials, type CompareOptions } from './compare';
 import type { FoldwiseClient } from './client';
+import { foldRow, trialRow, type FoldRow, type TrialRow } from './rows';
 
 /** One row of a leaderboard: a trial with its fold aggregates. */
 export interface LeaderboardEntry {
@@ -120,12 +121,35 @@ export class SearchHandle {
   }
 
   /**
-   * Every fold document of the search (metrics, confusion matrices, learning curves).
+   * Every trial as a flat row (`param_<name>`, `mean_<metric>`, `std_<metric>`, …), by trial index: rows for a
+   * dataframe.
    *
    * @example
-   * const folds = await search.folds();
+   * const rows = []; for await (const t of search.trials()) rows.push(t);
    */
-  async folds(): Promise<FoldDoc[]> {
+  async *trials(): AsyncGenerator<TrialRow> {
+    const docs = await this.client.store.trials.forSearch(this.searchId);
+    for (const t of docs.sort((a, b) => a.trialIndex - b.trialIndex)) yield trialRow(t);
+  }
+
+  /**
+   * Every fold as a flat row (identity, `param_<name>`, each metric by name), by trial and fold: rows for a dataframe.
+   *
+   * @example
+   * for await (const f of search.folds()) console.log(f.trialIndex, f.fold, f.accuracy);
+   */
+  async *folds(): AsyncGenerator<FoldRow> {
+    for (const f of (await this.foldDocs()).sort((a, b) => a.trialIndex - b.trialIndex || a.fold - b.fold))
+      yield foldRow(f);
+  }
+
+  /**
+   * Every fold document of the search as stored (metrics, confusion matrices, learning curves).
+   *
+   * @example
+   * const docs = await search.foldDocs();
+   */
+  async foldDocs(): Promise<FoldDoc[]> {
     return this.client.store.folds.forSearch(this.searchId);
   }
 
@@ -142,7 +166,7 @@ export class SearchHandle {
     const plan = (
       doc as { plan?: { primary: { name: string; greaterIsBetter: boolean }; testTrainRatio: number } }
     ).plan;
-    return compareTrials(await this.client.store.trials.forSearch(this.searchId), await this.folds(), {
+    return compareTrials(await this.client.store.trials.forSearch(this.searchId), await this.foldDocs(), {
       metric: plan?.primary.name ?? spec.metrics.primary,
       greaterIsBetter: plan?.primary.greaterIsBetter ?? true,
       testTrainRatio: plan?.testTrainRatio ?? 1 / (spec.cv.k - 1),

@@ -4,3 +4,4 @@ export * from './events';
 export * from './results';
 export * from './engine';
 export * from './ids';
+export * from './families';

@@ -1,5 +1,12 @@
 import { z } from 'zod';
-import { racingSpecSchema, schedulerSpecSchema, searchSpaceSchema, strategySpecSchema } from './space';
+import type { BuiltinFamily, FamilyParamsInput } from './families';
+import {
+  racingSpecSchema,
+  schedulerSpecSchema,
+  searchSpaceSchema,
+  strategySpecSchema,
+  type DomainInput,
+} from './space';
 
 /** Built-in datasets shipped with foldwise (Fashion-MNIST comes from Debian's `dataset-fashion-mnist`). */
 export const BuiltinDataset = {
@@ -210,8 +217,28 @@ export const searchSpecSchema = z.strictObject({
 });
 /** A search spec after defaults are applied. */
 export type SearchSpec = z.infer<typeof searchSpecSchema>;
-/** A search spec as a user writes it, before defaults. */
-export type SearchSpecInput = z.input<typeof searchSpecSchema>;
+
+/** A model family name as a spec writes it: a built-in, or `custom:<name>` registered on the workers. */
+export type FamilyName = ModelFamily | `custom:${string}`;
+
+type ModelEntryInput = z.input<typeof modelSpecSchema>;
+
+/** One model entry as a spec writes it: a built-in family's `params` and `space` name only its hyperparameters. */
+export type ModelSpecInput =
+  | {
+      [F in BuiltinFamily]: Omit<ModelEntryInput, 'family' | 'params' | 'space'> & {
+        family: F;
+        params?: FamilyParamsInput<F>;
+        space?: { [K in keyof FamilyParamsInput<F>]?: DomainInput };
+      };
+    }[BuiltinFamily]
+  | (Omit<ModelEntryInput, 'family'> & { family: `custom:${string}` });
+
+/**
+ * A search spec as a user writes it, before defaults: what `FoldwiseClient.submit` and `defineSearch` take, so an editor
+ * completes every field and a built-in family's hyperparameter names, and a misspelling does not type-check.
+ */
+export type SearchSpecInput = Omit<z.input<typeof searchSpecSchema>, 'models'> & { models: ModelSpecInput[] };
 
 /** One problem in a spec, with the path of the offending field. */
 export interface SpecIssue {

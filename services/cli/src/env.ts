@@ -1,5 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+// eslint-disable-next-line @nx/enforce-module-boundaries -- infra/local is tooling (the local stack), not a workspace library
+import { stackPaths, stackRoot } from '../../../infra/local';
 import type { Endpoint } from './errors';
 
 /** Connection variables the CLI and the worker read. */
@@ -11,16 +13,48 @@ export const ConnectionVariables = [
   'NATS_URL',
 ] as const;
 
-/** The repository root (where `.cache/stack/env.json` lives). */
+/** The repository root, when the CLI runs from its sources. */
 export const repoRoot = resolve(__dirname, '..', '..', '..');
 
-/** The local stack's env.json: FOLDWISE_STACK_ENV, else `.cache/stack/env.json` under the repository root. */
+/** The local stack's env.json: FOLDWISE_STACK_ENV, else `.cache/stack/env.json` under the stack's root (`FOLDWISE_HOME`). */
 export const stackEnvFile = (env: NodeJS.ProcessEnv = process.env): string =>
-  env['FOLDWISE_STACK_ENV'] || resolve(repoRoot, '.cache', 'stack', 'env.json');
+  env['FOLDWISE_STACK_ENV'] || stackPaths(stackRoot(env)).envFile;
+
+/** Connection settings given as global flags, which win over the environment. */
+export interface ConnectionFlags {
+  address?: string | undefined;
+  namespace?: string | undefined;
+  mongodbUri?: string | undefined;
+  natsUrl?: string | undefined;
+}
+
+const flagVariables = {
+  address: ['TEMPORAL_ADDRESS', '--address'],
+  namespace: ['TEMPORAL_NAMESPACE', '--namespace'],
+  mongodbUri: ['MONGODB_URI', '--mongodb-uri'],
+  natsUrl: ['NATS_URL', '--nats-url'],
+} as const satisfies Record<keyof ConnectionFlags, readonly [string, string]>;
+
+/** The environment with each given flag written into its variable; `FOLDWISE_CLI_FLAGS` names the flags, for messages. */
+export function withConnectionFlags(env: NodeJS.ProcessEnv, flags: ConnectionFlags): NodeJS.ProcessEnv {
+  const out: NodeJS.ProcessEnv = { ...env };
+  const given: string[] = [];
+  for (const [key, [variable, flag]] of Object.entries(flagVariables)) {
+    const v = flags[key as keyof ConnectionFlags];
+    if (v === undefined || v === '') continue;
+    out[variable] = v;
+    given.push(flag);
+  }
+  if (given.length > 0) out['FOLDWISE_CLI_FLAGS'] = given.join(',');
+  return out;
+}
+
+const source = (env: NodeJS.ProcessEnv, variable: string, flag: string): string =>
+  (env['FOLDWISE_CLI_FLAGS'] ?? '').split(',').includes(flag) ? flag : variable;
 
 /**
  * The environment the CLI connects with: the process environment, with any connection variable it leaves unset
- * taken from the running local stack's env.json when there is one.
+ * taken from the running local stack's env.json when there is one (its database only with its MongoDB URI).
  */
 export function connectionEnv(env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
   const file = stackEnvFile(env);
@@ -33,7 +67,9 @@ export function connectionEnv(env: NodeJS.ProcessEnv = process.env): NodeJS.Proc
     }
   }
   const out: NodeJS.ProcessEnv = { ...env };
+  const userUri = (env['MONGODB_URI'] ?? '') !== '';
   for (const k of [...ConnectionVariables, 'TEMPORAL_UI_URL']) {
+    if (k === 'MONGODB_DB' && userUri) continue;
     const v = fromStack[k];
     if ((out[k] === undefined || out[k] === '') && typeof v === 'string') out[k] = v;
   }
@@ -45,14 +81,18 @@ export function endpointsOf(env: NodeJS.ProcessEnv): Record<Endpoint['service'],
   return {
     temporal: {
       service: 'temporal',
-      variable: 'TEMPORAL_ADDRESS',
+      variable: source(env, 'TEMPORAL_ADDRESS', '--address'),
       url: env['TEMPORAL_ADDRESS'] || '127.0.0.1:7233',
     },
     mongodb: {
       service: 'mongodb',
-      variable: 'MONGODB_URI',
+      variable: source(env, 'MONGODB_URI', '--mongodb-uri'),
       url: env['MONGODB_URI'] || 'mongodb://127.0.0.1:27017',
     },
-    nats: { service: 'nats', variable: 'NATS_URL', url: env['NATS_URL'] || 'nats://127.0.0.1:4222' },
+    nats: {
+      service: 'nats',
+      variable: source(env, 'NATS_URL', '--nats-url'),
+      url: env['NATS_URL'] || 'nats://127.0.0.1:4222',
+    },
   };
 }

@@ -64,7 +64,7 @@ export async function requireReachable(endpoints: Endpoint[]): Promise<void> {
   if (down.length === 0) return;
   const lines = down.map(({ e, why }) => `${e.service} unreachable at ${e.url} (${e.variable}): ${why}`);
   throw new CliError(
-    `${lines.join('\n')}\nstart the local stack with \`foldwise up\`, or set ${down.map((d) => d.e.variable).join(', ')}`,
+    `${lines.join('\n')}\nstart the local stack with \`foldwise stack up\`, or set ${down.map((d) => d.e.variable).join(', ')}`,
     ExitCode.Unreachable,
   );
 }

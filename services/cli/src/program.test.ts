@@ -17,6 +17,7 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 async function cli(
   args: string[],
   env: NodeJS.ProcessEnv = {},
+  stdin = '',
 ): Promise<{ code: number; out: string; err: string }> {
   const out = new PassThrough();
   const err = new PassThrough();
@@ -24,7 +25,12 @@ async function cli(
   let e = '';
   out.on('data', (d: Buffer) => (o += d.toString()));
   err.on('data', (d: Buffer) => (e += d.toString()));
-  const code = await run(args, { out, err, env: { FOLDWISE_STACK_ENV: join(dir, 'absent.json'), ...env } });
+  const code = await run(args, {
+    out,
+    err,
+    env: { FOLDWISE_STACK_ENV: join(dir, 'absent.json'), ...env },
+    stdin: () => stdin,
+  });
   return { code, out: o, err: e };
 }
 
@@ -71,10 +77,55 @@ test('unreachable services exit 3 and name each service with the variable that p
   assert.match(r.err, /^mongodb unreachable at mongodb:\/\/127\.0\.0\.1:1\/ \(MONGODB_URI\)/m);
 });
 
+test('--version prints the version of the CLI package and exits 0', async () => {
+  const { version } = JSON.parse(readFileSync(join(__dirname, '..', 'package.json'), 'utf8')) as {
+    version: string;
+  };
+  const r = await cli(['--version']);
+  assert.equal(r.code, 0);
+  assert.equal(r.out.trim(), version);
+});
+
+test('the global connection flags win over the environment and are named when a service is unreachable', async () => {
+  const r = await cli(['--address', '127.0.0.1:2', 'list', '--mongodb-uri', 'mongodb://127.0.0.1:3/db'], {
+    TEMPORAL_ADDRESS: '127.0.0.1:7233',
+    MONGODB_URI: 'mongodb://127.0.0.1:27017/',
+  });
+  assert.equal(r.code, 3);
+  assert.match(r.err, /^temporal unreachable at 127\.0\.0\.1:2 \(--address\)/m);
+  assert.match(r.err, /^mongodb unreachable at mongodb:\/\/127\.0\.0\.1:3\/db \(--mongodb-uri\)/m);
+});
+
+test("submit - reads the spec from standard input and reports its issues like a file's", async () => {
+  const spec =
+    'name: x\ndataset: { builtin: iris }\ncv: { k: 1 }\nmetrics: { primary: accuracy }\nmodels: [{ family: logistic }]\n';
+  const r = await cli(['submit', '-'], { TEMPORAL_ADDRESS: '127.0.0.1:1' }, spec);
+  assert.equal(r.code, 2);
+  assert.match(r.err, /^cv\.k: /m);
+  const broken = await cli(['submit', '-'], {}, 'name: [unclosed\n');
+  assert.equal(broken.code, 2);
+  assert.match(broken.err, /<stdin>: not valid YAML/);
+});
+
+test('the old spellings up, down and status (no id) still run their stack command, after a one-line notice', async () => {
+  const r = await cli(['status'], { FOLDWISE_HOME: join(dir, 'no-stack') });
+  assert.equal(r.code, 3);
+  assert.equal(
+    r.err.split('\n')[0],
+    "foldwise: 'foldwise status' is now 'foldwise stack status'; the old spelling still works for now",
+  );
+  const now = await cli(['stack', 'status'], { FOLDWISE_HOME: join(dir, 'no-stack') });
+  assert.equal(now.code, 3);
+  assert.doesNotMatch(now.err, /is now/);
+  assert.equal(now.out, r.out);
+});
+
 test('bad command-line arguments exit 2', async () => {
   assert.equal((await cli(['extend', 'some-id', 'many'])).code, 2);
   assert.equal((await cli(['no-such-command'])).code, 2);
   assert.equal((await cli(['worker', '--pool', 'tpu'])).code, 2);
+  assert.equal((await cli(['export', 'some-id', '--format', 'xlsx'])).code, 2);
+  assert.equal((await cli(['list', '--status', 'sleeping'])).code, 2);
 });
 
 test('host and port are read from Temporal, MongoDB and NATS addresses', () => {

@@ -1,5 +1,5 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { WorkflowFailedError, WorkflowNotFoundError } from '@temporalio/client';
@@ -8,17 +8,20 @@ import {
   formatIssues,
   searchSpecJsonSchema,
   validateSearchSpec,
+  SearchStatus,
   type SearchResult,
   type SearchSpec,
 } from '@foldwise/spec';
 // eslint-disable-next-line @nx/enforce-module-boundaries -- infra/local is tooling (the local stack), not a workspace library
 import { StackConfigError, down, status as stackStatus, up } from '../../../infra/local';
-import { connectionEnv, endpointsOf, repoRoot } from './env';
+import { connectionEnv, endpointsOf, repoRoot, withConnectionFlags, type ConnectionFlags } from './env';
 import { CliError, ExitCode, requireReachable, type Endpoint } from './errors';
+import { ExportFormat, ExportWhat, toCsv, toJsonl } from './export';
 import { formatComparison, formatLeaderboard, resultJson, table } from './output';
 import { buildReport } from './report/build';
 import { collectReportData } from './report/collect';
-import { readSpecFile } from './spec-file';
+import { readSpecFile, readSpecText } from './spec-file';
+import { cliVersion } from './version';
 import { bestLine, watchSearch, type WatchOptions } from './watch';
 import { gpuWorkerEnvs, startWorkerChild, workersPolling, type WorkerChild } from './worker';
 
@@ -27,6 +30,8 @@ export interface Io {
   out: NodeJS.WritableStream & { isTTY?: boolean };
   err: NodeJS.WritableStream & { isTTY?: boolean };
   env: NodeJS.ProcessEnv;
+  /** Reads all of standard input (`submit -`); default: the process's. */
+  stdin?: () => string;
 }
 
 const positiveInt =
@@ -47,8 +52,10 @@ interface Session {
   env: NodeJS.ProcessEnv;
 }
 
-async function connect(io: Io, opts: { nats?: boolean; dataRoots?: string[] } = {}): Promise<Session> {
-  const env = connectionEnv(io.env);
+async function connect(
+  env: NodeJS.ProcessEnv,
+  opts: { nats?: boolean; dataRoots?: string[] } = {},
+): Promise<Session> {
   const ep = endpointsOf(env);
   const needed: Endpoint[] = [ep.temporal, ep.mongodb, ...(opts.nats ? [ep.nats] : [])];
   await requireReachable(needed);
@@ -57,7 +64,7 @@ async function connect(io: Io, opts: { nats?: boolean; dataRoots?: string[] } = 
       temporalAddress: ep.temporal.url,
       namespace: env['TEMPORAL_NAMESPACE'] || 'default',
       mongodbUri: ep.mongodb.url,
-      mongodbDb: env['MONGODB_DB'] || 'foldwise',
+      ...(env['MONGODB_DB'] ? { mongodbDb: env['MONGODB_DB'] } : {}),
       natsUrl: ep.nats.url,
       ...(opts.dataRoots ? { allowedDataRoots: opts.dataRoots } : {}),
     });
@@ -68,11 +75,11 @@ async function connect(io: Io, opts: { nats?: boolean; dataRoots?: string[] } = 
 }
 
 async function withClient<T>(
-  io: Io,
+  env: NodeJS.ProcessEnv,
   fn: (s: Session) => Promise<T>,
   opts: { nats?: boolean; dataRoots?: string[] } = {},
 ): Promise<T> {
-  const s = await connect(io, opts);
+  const s = await connect(env, opts);
   try {
     return await fn(s);
   } finally {
@@ -98,8 +105,8 @@ async function running(client: FoldwiseClient, id: string, command: string): Pro
   return handle;
 }
 
-function parseSpec(file: string): SearchSpec {
-  const input = readSpecFile(file);
+function parseSpec(file: string, stdin?: () => string): SearchSpec {
+  const input = file === '-' && stdin ? readSpecText(stdin(), '<stdin>') : readSpecFile(file);
   const r = validateSearchSpec(input);
   if (!r.success) throw new SubmissionError(r.issues);
   return r.data;
@@ -169,58 +176,169 @@ async function writeReport(client: FoldwiseClient, id: string, file: string): Pr
   return path;
 }
 
+/** `foldwise stack status`'s table; exit 3 unless every service answers. */
+async function printStackStatus(io: Io): Promise<void> {
+  const s = await stackStatus({ env: io.env });
+  line(
+    io.out,
+    table(
+      ['service', 'state', 'address', 'pid', 'note'],
+      s.services.map((x) => [
+        x.name,
+        x.state,
+        x.url,
+        x.pid === undefined ? '' : String(x.pid),
+        x.reason ?? '',
+      ]),
+    ),
+  );
+  if (s.env) line(io.out, `ui       ${s.env.TEMPORAL_UI_URL}`);
+  line(io.out, `env      ${s.env ? s.envFile : 'absent: run foldwise stack up'}`);
+  const notUp = s.services.filter((x) => x.state !== 'running' && x.state !== 'external');
+  if (!s.env || notUp.length > 0) {
+    throw new CliError(
+      `not running: ${notUp.map((d) => d.name).join(', ') || 'env.json absent'}`,
+      ExitCode.Unreachable,
+    );
+  }
+}
+
+/** `foldwise status <id>`: where a search stands, live from its workflow while it runs, else as stored. */
+async function searchStatus(client: FoldwiseClient, id: string): Promise<Record<string, unknown>> {
+  const doc = await client.store.searches.get(id);
+  const known = doc !== null || (await client.exists(id));
+  if (!known) throw new CliError(`search ${id}: not found`, ExitCode.InvalidInput);
+  const running = doc === null || doc.status === 'running' || doc.status === 'paused';
+  const live = running
+    ? await client
+        .get(id)
+        .status()
+        .catch(() => undefined)
+    : undefined;
+  const counts = doc?.counts;
+  return {
+    searchId: id,
+    name: doc?.name ?? null,
+    status: live ? (live.paused ? 'paused' : 'running') : (doc?.status ?? 'running'),
+    phase: live?.phase ?? null,
+    budget:
+      live?.budget ?? (doc?.spec as { budget?: { trials?: number } } | undefined)?.budget?.trials ?? null,
+    trials: live
+      ? { completed: live.completed, pruned: live.pruned, failed: live.failed, inFlight: live.inFlight }
+      : {
+          completed: counts?.trialsCompleted ?? 0,
+          pruned: counts?.trialsPruned ?? 0,
+          failed: counts?.trialsFailed ?? 0,
+          inFlight: 0,
+        },
+    folds: live
+      ? { done: live.foldsDone, total: live.foldsTotal }
+      : { done: counts?.foldsCompleted ?? 0, total: counts?.folds ?? 0 },
+    best: live?.best ?? doc?.best ?? null,
+    createdAt: doc?.createdAt ?? null,
+    updatedAt: doc?.updatedAt ?? null,
+  };
+}
+
+function printSearchStatus(io: Io, s: Record<string, unknown>): void {
+  const t = s['trials'] as { completed: number; pruned: number; failed: number; inFlight: number };
+  const f = s['folds'] as { done: number; total: number };
+  const rows: [string, string][] = [
+    ['search', String(s['searchId'])],
+    ['name', String(s['name'] ?? '–')],
+    ['status', `${String(s['status'])}${s['phase'] ? ` (${String(s['phase'])})` : ''}`],
+    [
+      'trials',
+      `${t.completed} completed, ${t.pruned} pruned, ${t.failed} failed, ${t.inFlight} in flight${s['budget'] !== null ? ` of ${String(s['budget'])}` : ''}`,
+    ],
+    ['folds', `${f.done}/${f.total}`],
+    ['best', bestLine((s['best'] ?? undefined) as Parameters<typeof bestLine>[0])],
+    ['created', String(s['createdAt'] ?? '–')],
+  ];
+  for (const [k, v] of rows) line(io.out, `${k.padEnd(8)} ${v}`);
+}
+
+/** The built examples beside the bundle, else the repository's. */
+const examplesDir = (): string =>
+  existsSync(join(__dirname, 'examples')) ? join(__dirname, 'examples') : resolve(repoRoot, 'examples');
+
 /** The `foldwise` command, writing to `io`; `run` parses and executes it. */
 export function buildProgram(io: Io, setCode: (c: ExitCode) => void): Command {
   const program = new Command('foldwise')
     .description(
       'foldwise: distributed hyperparameter search and model comparison with cross-validation and statistics',
     )
+    .version(cliVersion(), '-V, --version', 'print the version of foldwise')
+    .option('--address <host:port>', 'Temporal frontend address (over TEMPORAL_ADDRESS)')
+    .option('--namespace <name>', 'Temporal namespace (over TEMPORAL_NAMESPACE)')
+    .option(
+      '--mongodb-uri <uri>',
+      'MongoDB connection string; a database in its path is used (over MONGODB_URI)',
+    )
+    .option('--nats-url <url>', 'NATS server (over NATS_URL)')
     .configureOutput({ writeOut: (s) => io.out.write(s), writeErr: (s) => io.err.write(s) })
     .exitOverride()
     .showHelpAfterError();
 
-  program
-    .command('up')
+  /** The environment commands connect with: flags over variables over the local stack's env.json. */
+  const env = (): NodeJS.ProcessEnv =>
+    connectionEnv(withConnectionFlags(io.env, program.opts<ConnectionFlags>()));
+  const renamed = (old: string, now: string): void =>
+    line(io.err, `foldwise: '${old}' is now '${now}'; the old spelling still works for now`);
+
+  const stack = program
+    .command('stack')
     .description(
-      'start the local stack (Temporal dev server, FerretDB, NATS JetStream) and write .cache/stack/env.json',
-    )
-    .action(async () => {
-      const env = await up({ log: (l) => line(io.out, l), env: io.env });
-      line(io.out, `Temporal UI ${env.TEMPORAL_UI_URL}`);
-    });
-  program
-    .command('down')
-    .description('stop the processes the local stack started')
-    .action(async () => {
-      await down({ log: (l) => line(io.out, l), env: io.env });
-    });
-  program
+      'the local stack: Temporal dev server, FerretDB and NATS JetStream, for trying foldwise on one machine',
+    );
+  const stackUp = async (): Promise<void> => {
+    const started = await up({ log: (l) => line(io.out, l), env: io.env });
+    line(io.out, `Temporal UI ${started.TEMPORAL_UI_URL}`);
+  };
+  const stackDown = async (): Promise<void> => {
+    await down({ log: (l) => line(io.out, l), env: io.env });
+  };
+  stack
+    .command('up')
+    .description('build the servers once, start what is not running, wait until each answers, write env.json')
+    .action(stackUp);
+  stack.command('down').description('stop the processes the local stack started').action(stackDown);
+  stack
     .command('status')
     .description('show each local service and whether it answers; exit 3 unless all do')
+    .action(() => printStackStatus(io));
+  program
+    .command('up', { hidden: true })
+    .description('old spelling of stack up')
     .action(async () => {
-      const s = await stackStatus({ env: io.env });
-      line(
-        io.out,
-        table(
-          ['service', 'state', 'address', 'pid', 'note'],
-          s.services.map((x) => [
-            x.name,
-            x.state,
-            x.url,
-            x.pid === undefined ? '' : String(x.pid),
-            x.reason ?? '',
-          ]),
-        ),
-      );
-      if (s.env) line(io.out, `ui       ${s.env.TEMPORAL_UI_URL}`);
-      line(io.out, `env      ${s.env ? s.envFile : 'absent: run foldwise up'}`);
-      const notUp = s.services.filter((x) => x.state !== 'running' && x.state !== 'external');
-      if (!s.env || notUp.length > 0) {
-        throw new CliError(
-          `not running: ${notUp.map((d) => d.name).join(', ') || 'env.json absent'}`,
-          ExitCode.Unreachable,
-        );
+      renamed('foldwise up', 'foldwise stack up');
+      await stackUp();
+    });
+  program
+    .command('down', { hidden: true })
+    .description('old spelling of stack down')
+    .action(async () => {
+      renamed('foldwise down', 'foldwise stack down');
+      await stackDown();
+    });
+
+  program
+    .command('status')
+    .description(
+      'show where a search stands (trials, folds, best so far); without an id, the old spelling of stack status',
+    )
+    .argument('[id]', 'search id')
+    .option('--json', 'print as one JSON document')
+    .action(async (id: string | undefined, o: { json?: boolean }) => {
+      if (id === undefined) {
+        renamed('foldwise status', 'foldwise stack status');
+        return printStackStatus(io);
       }
+      await withClient(env(), async ({ client }) => {
+        const s = await searchStatus(client, id);
+        if (o.json) line(io.out, JSON.stringify(s));
+        else printSearchStatus(io, s);
+      });
     });
 
   program
@@ -239,11 +357,11 @@ export function buildProgram(io: Io, setCode: (c: ExitCode) => void): Command {
           ExitCode.InvalidInput,
         );
       }
-      const env = connectionEnv(io.env);
-      const ep = endpointsOf(env);
+      const workerEnv = env();
+      const ep = endpointsOf(workerEnv);
       await requireReachable([ep.temporal, ep.mongodb]);
-      const gpus = o.pool === 'gpu' ? (await import('@foldwise/models')).visibleGpus(env) : [];
-      const envs = o.pool === 'gpu' ? gpuWorkerEnvs(gpus, env) : [env];
+      const gpus = o.pool === 'gpu' ? (await import('@foldwise/models')).visibleGpus(workerEnv) : [];
+      const envs = o.pool === 'gpu' ? gpuWorkerEnvs(gpus, workerEnv) : [workerEnv];
       if (envs.length > 1)
         line(io.err, `starting ${envs.length} gpu workers, one per GPU (${gpus.join(', ')})`);
       const children = envs.map((e) =>
@@ -268,15 +386,17 @@ export function buildProgram(io: Io, setCode: (c: ExitCode) => void): Command {
   program
     .command('submit')
     .description('validate a search spec (YAML or JSON), stage its data and start the search')
-    .argument('<spec>', 'spec file')
+    .argument('<spec>', "spec file, or '-' to read it from standard input")
     .option('--watch', 'follow progress until the search ends (bars in a terminal, JSON lines otherwise)')
     .option('--json', 'wait for the result and print it as one JSON document')
     .option('--search-id <id>', 'fixed search id (submitting the same id again starts nothing)')
     .action(async (file: string, o: { watch?: boolean; json?: boolean; searchId?: string }) => {
-      const spec = parseSpec(file);
-      const roots = io.env['FOLDWISE_DATA_ROOTS']?.split(',') ?? [dirname(resolve(file)), process.cwd()];
+      const spec = parseSpec(file, io.stdin);
+      const roots =
+        io.env['FOLDWISE_DATA_ROOTS']?.split(',') ??
+        (file === '-' ? [process.cwd()] : [dirname(resolve(file)), process.cwd()]);
       await withClient(
-        io,
+        env(),
         async ({ client }) => {
           const handle = await client.submit(spec, o.searchId ? { searchId: o.searchId } : {});
           if (!o.watch && !o.json) {
@@ -304,7 +424,7 @@ export function buildProgram(io: Io, setCode: (c: ExitCode) => void): Command {
     .option('--json', 'print the final result as one JSON document')
     .action(async (id: string, o: { json?: boolean }) => {
       await withClient(
-        io,
+        env(),
         async ({ client }) => {
           const handle = await existing(client, id);
           setCode(
@@ -325,7 +445,7 @@ export function buildProgram(io: Io, setCode: (c: ExitCode) => void): Command {
     .argument('<id>', 'search id')
     .option('--json', 'print as one JSON document')
     .action(async (id: string, o: { json?: boolean }) => {
-      await withClient(io, async ({ client }) => {
+      await withClient(env(), async ({ client }) => {
         const doc = await client.store.searches.get(id);
         if (!doc) throw new CliError(`search ${id}: not found in MongoDB`, ExitCode.InvalidInput);
         const rows = await client.get(id).leaderboard();
@@ -343,7 +463,7 @@ export function buildProgram(io: Io, setCode: (c: ExitCode) => void): Command {
     .option('--top-k <n>', 'configurations to compare', positiveInt('--top-k'))
     .option('--json', 'print as one JSON document')
     .action(async (id: string, o: { topK?: number; json?: boolean }) => {
-      await withClient(io, async ({ client }) => {
+      await withClient(env(), async ({ client }) => {
         if (!(await client.store.searches.get(id)))
           throw new CliError(`search ${id}: not found in MongoDB`, ExitCode.InvalidInput);
         const c = await client.get(id).compare(o.topK !== undefined ? { topK: o.topK } : {});
@@ -360,13 +480,44 @@ export function buildProgram(io: Io, setCode: (c: ExitCode) => void): Command {
     .command('report')
     .description('write the self-contained HTML report of a search')
     .argument('<id>', 'search id')
-    .option('-o, --output <file>', 'HTML file to write (default reports/<id>.html)')
+    .option('-o, --output <file>', 'HTML file to write (default <id>.html in the current directory)')
     .action(async (id: string, o: { output?: string }) => {
-      await withClient(io, async ({ client }) => {
+      await withClient(env(), async ({ client }) => {
         if (!(await client.store.searches.get(id)))
           throw new CliError(`search ${id}: not found in MongoDB`, ExitCode.InvalidInput);
-        const path = await writeReport(client, id, o.output ?? resolve(repoRoot, 'reports', `${id}.html`));
+        const path = await writeReport(client, id, o.output ?? `${id}.html`);
         line(io.out, path);
+      });
+    });
+
+  program
+    .command('export')
+    .description('one row per fold (or trial) of a search, for pandas, DuckDB or a spreadsheet')
+    .argument('<id>', 'search id')
+    .addOption(
+      new Option('--format <format>', 'CSV with a header, or JSON lines')
+        .choices(Object.values(ExportFormat))
+        .default(ExportFormat.Csv),
+    )
+    .addOption(
+      new Option('--what <rows>', 'a row per fold, or per trial (its fold aggregates)')
+        .choices(Object.values(ExportWhat))
+        .default(ExportWhat.Folds),
+    )
+    .option('-o, --output <file>', 'file to write (default: standard output)')
+    .action(async (id: string, o: { format: ExportFormat; what: ExportWhat; output?: string }) => {
+      await withClient(env(), async ({ client }) => {
+        if (!(await client.store.searches.get(id)))
+          throw new CliError(`search ${id}: not found in MongoDB`, ExitCode.InvalidInput);
+        const search = client.get(id);
+        const rows: Record<string, unknown>[] = [];
+        for await (const r of o.what === ExportWhat.Trials ? search.trials() : search.folds()) rows.push(r);
+        const text = o.format === ExportFormat.Jsonl ? toJsonl(rows) : toCsv(rows);
+        if (!o.output) return void io.out.write(text);
+        const path = resolve(o.output);
+        mkdirSync(dirname(path), { recursive: true });
+        writeFileSync(path, text);
+        line(io.err, `wrote ${rows.length} ${o.what} to ${path}`);
       });
     });
 
@@ -376,7 +527,9 @@ export function buildProgram(io: Io, setCode: (c: ExitCode) => void): Command {
       .description(what)
       .argument('<id>', 'search id')
       .action(async (id: string) => {
-        await withClient(io, async ({ client }) => line(io.out, await act(await running(client, id, name))));
+        await withClient(env(), async ({ client }) =>
+          line(io.out, await act(await running(client, id, name))),
+        );
       });
   };
   control('cancel', 'cancel a search (running folds stop within one heartbeat)', async (h) => {
@@ -397,7 +550,7 @@ export function buildProgram(io: Io, setCode: (c: ExitCode) => void): Command {
     .argument('<id>', 'search id')
     .argument('<n>', 'trials to add', positiveInt('N'))
     .action(async (id: string, n: number) => {
-      await withClient(io, async ({ client }) => {
+      await withClient(env(), async ({ client }) => {
         const budget = await (await running(client, id, 'extend')).extendBudget(n);
         line(io.out, `${id}: budget is now ${budget} trials`);
       });
@@ -422,10 +575,13 @@ export function buildProgram(io: Io, setCode: (c: ExitCode) => void): Command {
     .command('list')
     .description('searches recorded in MongoDB, newest first')
     .option('--limit <n>', 'most searches to show', positiveInt('--limit'), 20)
+    .addOption(
+      new Option('--status <status>', 'only searches in this state').choices(Object.values(SearchStatus)),
+    )
     .option('--json', 'print as one JSON document')
-    .action(async (o: { limit: number; json?: boolean }) => {
-      await withClient(io, async ({ client }) => {
-        const docs = await client.list({ limit: o.limit });
+    .action(async (o: { limit: number; status?: SearchStatus; json?: boolean }) => {
+      await withClient(env(), async ({ client }) => {
+        const docs = await client.list({ limit: o.limit, ...(o.status ? { status: o.status } : {}) });
         if (o.json) {
           line(
             io.out,
@@ -464,21 +620,28 @@ export function buildProgram(io: Io, setCode: (c: ExitCode) => void): Command {
     .description(
       'start the stack and a worker if needed, run examples/digits.yaml end to end, print the leaderboard, write the report',
     )
-    .option('--spec <file>', 'spec to run', resolve(repoRoot, 'examples', 'digits.yaml'))
-    .option('-o, --output <file>', 'HTML report to write (default reports/<search id>.html)')
+    .option('--spec <file>', 'spec to run (default: the digits example)')
+    .option(
+      '-o, --output <file>',
+      'HTML report to write (default reports/<search id>.html in the current directory)',
+    )
     .option('--slots <n>', 'folds the demo worker trains at once', positiveInt('--slots'), 2)
-    .action(async (o: { spec: string; output?: string; slots: number }) => {
-      setCode(await demo(io, o));
+    .action(async (o: { spec?: string; output?: string; slots: number }) => {
+      setCode(await demo(io, env, { ...o, spec: o.spec ?? join(examplesDir(), 'digits.yaml') }));
     });
 
   return program;
 }
 
-async function demo(io: Io, o: { spec: string; output?: string; slots: number }): Promise<ExitCode> {
+async function demo(
+  io: Io,
+  connEnv: () => NodeJS.ProcessEnv,
+  o: { spec: string; output?: string; slots: number },
+): Promise<ExitCode> {
   const spec = parseSpec(o.spec);
   const say = (l: string): void => line(io.err, l);
   try {
-    await requireReachable(Object.values(endpointsOf(connectionEnv(io.env))));
+    await requireReachable(Object.values(endpointsOf(connEnv())));
     say('stack: reachable');
   } catch (err) {
     if (!(err instanceof CliError)) throw err;
@@ -494,7 +657,7 @@ async function demo(io: Io, o: { spec: string; output?: string; slots: number })
   process.once('SIGTERM', interrupted);
   try {
     return await withClient(
-      io,
+      connEnv(),
       async ({ client, env }) => {
         if (await workersPolling(client.temporal, spec.pool)) {
           say(`worker: one is already polling ${spec.pool}; using it`);
@@ -525,7 +688,7 @@ async function demo(io: Io, o: { spec: string; output?: string; slots: number })
         const path = await writeReport(
           client,
           handle.searchId,
-          o.output ?? resolve(repoRoot, 'reports', `${handle.searchId}.html`),
+          o.output ?? join('reports', `${handle.searchId}.html`),
         );
         line(io.out, `report: ${path}`);
         line(io.out, `open ${pathToFileURL(path).href}`);
@@ -548,7 +711,12 @@ async function demo(io: Io, o: { spec: string; output?: string; slots: number })
 /** Runs the CLI with `argv` (without node and script) and resolves to its exit code; never throws. */
 export async function run(
   argv: string[],
-  io: Io = { out: process.stdout, err: process.stderr, env: process.env },
+  io: Io = {
+    out: process.stdout,
+    err: process.stderr,
+    env: process.env,
+    stdin: () => readFileSync(0, 'utf8'),
+  },
 ): Promise<number> {
   let code: ExitCode = ExitCode.Ok;
   const program = buildProgram(io, (c) => {

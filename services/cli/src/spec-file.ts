@@ -14,13 +14,17 @@ export function readSpecFile(file: string): unknown {
       ExitCode.InvalidInput,
     );
   }
+  return readSpecText(text, file);
+}
+
+/** Parses a search spec read from `source` (a file name, or `<stdin>`): JSON for `.json`, else YAML (which accepts JSON). */
+export function readSpecText(text: string, source: string): unknown {
+  const json = extname(source).toLowerCase() === '.json';
   try {
-    return extname(file).toLowerCase() === '.json'
-      ? (JSON.parse(text) as unknown)
-      : (parseYaml(text, { prettyErrors: true }) as unknown);
+    return json ? (JSON.parse(text) as unknown) : (parseYaml(text, { prettyErrors: true }) as unknown);
   } catch (err) {
     throw new CliError(
-      `${file}: not valid ${extname(file).toLowerCase() === '.json' ? 'JSON' : 'YAML'}: ${(err as Error).message}`,
+      `${source}: not valid ${json ? 'JSON' : 'YAML'}: ${(err as Error).message}`,
       ExitCode.InvalidInput,
     );
   }

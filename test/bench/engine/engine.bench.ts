@@ -144,7 +144,7 @@ async function measure(
       Object.entries(cpu1).map(([k, v]) => [k, v - cpu0[k as keyof Cpu]]),
     ) as Cpu;
     const loadAfter = load();
-    const folds = await handle.folds();
+    const folds = await handle.foldDocs();
     const starts = folds.map((f) => Date.parse(f.createdAt) - f.durationMs);
     const ends = folds.map((f) => Date.parse(f.createdAt));
     const spanS = folds.length > 0 ? (Math.max(...ends) - Math.min(...starts)) / 1000 : Number.NaN;

@@ -1,0 +1,81 @@
+import { z } from 'zod';
+
+const earlyStoppingSchema = z
+  .object({
+    patience: z.number().int().min(1).default(5),
+    minDelta: z.number().min(0).default(0),
+  })
+  .strict();
+
+const trainingShape = {
+  optimizer: z.enum(['adam', 'sgd', 'rmsprop']).default('adam'),
+  learningRate: z.number().positive().default(0.001),
+  momentum: z.number().min(0).max(1).default(0.9),
+  l2: z.number().min(0).default(0),
+  batchSize: z.number().int().min(1).default(32),
+  epochs: z.number().int().min(1).default(50),
+  earlyStopping: earlyStoppingSchema.optional(),
+};
+
+/** The training-loop settings every family shares (optimizer, learning rate, l2, batch size, epochs, early stopping). */
+export const trainingParamsSchema = z.object(trainingShape);
+
+const logisticSchema = z
+  .object({ ...trainingShape, learningRate: z.number().positive().default(0.01) })
+  .strict();
+const linearSchema = z
+  .object({ ...trainingShape, learningRate: z.number().positive().default(0.01) })
+  .strict();
+
+const mlpSchema = z
+  .object({
+    ...trainingShape,
+    layers: z.array(z.number().int().min(1)).optional(),
+    hiddenLayers: z.number().int().min(0).default(1),
+    units: z.number().int().min(1).default(100),
+    activation: z.enum(['relu', 'tanh', 'sigmoid', 'elu']).default('relu'),
+    dropout: z.number().min(0).lt(1).default(0),
+  })
+  .strict();
+
+const convBlockSchema = z
+  .object({
+    filters: z.number().int().min(1).default(16),
+    kernelSize: z.number().int().min(1).default(3),
+    pooling: z.enum(['max', 'avg', 'none']).default('max'),
+    batchNorm: z.boolean().default(false),
+    dropout: z.number().min(0).lt(1).default(0),
+  })
+  .strict();
+
+const cnnSchema = z
+  .object({
+    ...trainingShape,
+    blocks: z
+      .array(convBlockSchema)
+      .min(1)
+      .default([{ filters: 16, kernelSize: 3, pooling: 'max', batchNorm: false, dropout: 0 }]),
+    denseUnits: z.number().int().min(0).default(64),
+    activation: z.enum(['relu', 'tanh', 'sigmoid', 'elu']).default('relu'),
+    dropout: z.number().min(0).lt(1).default(0),
+  })
+  .strict();
+
+/**
+ * The hyperparameters of each built-in model family (types, ranges, defaults): what a spec's `params` and `space` of
+ * that family may name. Workers train with them; the SDK checks specs against them without loading TensorFlow.js.
+ */
+export const familyParamsSchemas = {
+  logistic: logisticSchema,
+  linear: linearSchema,
+  mlp: mlpSchema,
+  cnn: cnnSchema,
+} as const;
+
+/** A built-in model family that has a hyperparameter schema. */
+export type BuiltinFamily = keyof typeof familyParamsSchemas;
+
+/** The hyperparameters of built-in family F as a spec writes them (every one optional: each has a default). */
+export type FamilyParamsInput<F extends BuiltinFamily = BuiltinFamily> = z.input<
+  (typeof familyParamsSchemas)[F]
+>;
