@@ -1,4 +1,5 @@
-import { compareTopK, rankCandidates } from '@foldwise/compare';
+import { HolmFamily, compareTopK, rankCandidates } from '@foldwise/compare';
+import { scorerRange } from '@foldwise/metrics';
 import type { ComparisonResult, FoldDoc, TrialDoc } from '@foldwise/spec';
 
 /** Options of `SearchHandle.compare`. */
@@ -9,11 +10,20 @@ export interface CompareOptions {
   rope?: number;
 }
 
-/** Recomputes the end-of-search comparison from stored trials and folds (same code as the workflow). */
+/**
+ * Recomputes the end-of-search comparison from stored trials and folds (same code as the workflow): intervals kept
+ * inside the metric's range, Holm over every pair of the top K, and each listed family's best compared.
+ */
 export function compareTrials(
   trials: TrialDoc[],
   folds: FoldDoc[],
-  opts: Required<CompareOptions> & { metric: string; greaterIsBetter: boolean; testTrainRatio: number },
+  opts: Required<CompareOptions> & {
+    metric: string;
+    greaterIsBetter: boolean;
+    testTrainRatio: number;
+    /** Model families the spec lists (default: those that have trials). */
+    families?: string[];
+  },
 ): ComparisonResult | undefined {
   const byTrial = new Map<string, FoldDoc[]>();
   for (const f of folds) {
@@ -36,5 +46,10 @@ export function compareTrials(
     opts.metric,
     opts.greaterIsBetter,
     opts.testTrainRatio,
+    {
+      range: scorerRange(opts.metric),
+      holm: HolmFamily.AllPairs,
+      families: opts.families ?? [...new Set(trials.map((t) => t.model))],
+    },
   );
 }
