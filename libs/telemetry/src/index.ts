@@ -13,6 +13,7 @@ export {
   serveMetrics,
   reserveMetricsPort,
   scrapeText,
+  type Health,
   type ServeMetricsOptions,
   type MetricsServer,
   type ReservedPort,

@@ -2,6 +2,9 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
 
+/** What `GET /healthz` answers: healthy (200 `ok`), or not and why (503 with the reason). */
+export type Health = { ok: true } | { ok: false; reason: string };
+
 /** Options of {@link serveMetrics}. */
 export interface ServeMetricsOptions {
   /** TCP port; 0 picks a free one. */
@@ -11,6 +14,8 @@ export interface ServeMetricsOptions {
   registry: Registry;
   /** More exposition text appended to the registry's (e.g. the Temporal SDK's runtime metrics); a failure becomes a comment line. */
   extra?: () => Promise<string>;
+  /** The process's health for `/healthz` (default: always healthy); a throwing check counts as unhealthy. */
+  health?: () => Health;
 }
 
 /** A running `/metrics` endpoint. */
@@ -21,7 +26,10 @@ export interface MetricsServer {
   close(): Promise<void>;
 }
 
-/** Serves `GET /metrics` (the registry plus `extra`) and `GET /healthz` over plain HTTP. */
+/**
+ * Serves `GET /metrics` (the registry plus `extra`) and `GET /healthz` (200 `ok`, or 503 with the reason `health`
+ * gives, for Kubernetes probes) over plain HTTP.
+ */
 export const serveMetrics = async (opts: ServeMetricsOptions): Promise<MetricsServer> => {
   if (!(Number.isInteger(opts.port) && opts.port >= 0 && opts.port < 65536)) {
     throw new RangeError(`port must be an integer in [0, 65535] (got ${opts.port})`);
@@ -45,7 +53,15 @@ export const serveMetrics = async (opts: ServeMetricsOptions): Promise<MetricsSe
       return;
     }
     if (path === '/healthz') {
-      res.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8' }).end('ok\n');
+      let health: Health;
+      try {
+        health = opts.health?.() ?? { ok: true };
+      } catch (error) {
+        health = { ok: false, reason: `health check failed: ${String(error)}` };
+      }
+      const headers = { 'Content-Type': 'text/plain; charset=utf-8' };
+      if (health.ok) res.writeHead(200, headers).end('ok\n');
+      else res.writeHead(503, headers).end(`${health.reason}\n`);
       return;
     }
     if (path !== '/metrics') {

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { Registry } from 'prom-client';
-import { createTelemetry, metricNames, reserveMetricsPort, serveMetrics } from './index';
+import { createTelemetry, metricNames, reserveMetricsPort, serveMetrics, type Health } from './index';
 
 const hasPromtool = spawnSync('promtool', ['--version']).status === 0;
 
@@ -147,5 +147,38 @@ void test('a reserved port is held (503 until served, taken for everyone else) a
     await other.close();
   } finally {
     await held.release();
+  }
+});
+
+void test('/healthz answers 503 with the reason while the health check says unhealthy, 200 once healthy', async () => {
+  const t = exercise('cpu');
+  let state: Health = { ok: false, reason: 'starting: Temporal workers not polling yet' };
+  const server = await serveMetrics({ port: 0, registry: t.registry, health: () => state });
+  const broken = await serveMetrics({
+    port: 0,
+    registry: t.registry,
+    health: () => {
+      throw new Error('boom');
+    },
+  });
+  try {
+    const starting = await fetch(`${server.url}/healthz`);
+    assert.equal(starting.status, 503);
+    assert.equal(await starting.text(), 'starting: Temporal workers not polling yet\n');
+    assert.equal(
+      (await fetch(`${server.url}/metrics`)).status,
+      200,
+      'metrics are served whatever the health',
+    );
+    state = { ok: true };
+    const ok = await fetch(`${server.url}/healthz`);
+    assert.equal(ok.status, 200);
+    assert.equal(await ok.text(), 'ok\n');
+    const failed = await fetch(`${broken.url}/healthz`);
+    assert.equal(failed.status, 503);
+    assert.match(await failed.text(), /^health check failed: Error: boom$/m);
+  } finally {
+    await server.close();
+    await broken.close();
   }
 });

@@ -22,7 +22,7 @@ import {
   threadCpuMs,
 } from '@foldwise/models';
 import { connectStore } from '@foldwise/store';
-import { createTelemetry, serveMetrics } from '@foldwise/telemetry';
+import { createTelemetry, serveMetrics, type Health } from '@foldwise/telemetry';
 import { createBenchTrainer } from './bench-trainer';
 import { createStorePort } from './store-port';
 import type { WorkerConfig } from './config';
@@ -42,6 +42,7 @@ export async function createDeps(
   identity: string,
   logger: Logger,
   coreMetricsPort: number,
+  health?: () => Health,
 ): Promise<Resources> {
   const store = await connectStore({
     uri: config.MONGODB_URI,
@@ -58,16 +59,17 @@ export async function createDeps(
     },
   });
   const bench = config.FOLDWISE_BENCH_TRAINER ? createBenchTrainer(config.FOLDWISE_BENCH_TRAINER) : undefined;
-  const pool = bench
-    ? undefined
-    : createTrainerPool({
-        slots: config.FOLDWISE_SLOTS,
-        backend: config.FOLDWISE_BACKEND,
-        familyModules: config.FOLDWISE_FAMILY_MODULES.map((p) => resolve(p)),
-        denseEngine: config.FOLDWISE_DENSE_ENGINE,
-        transferInputs: true,
-      });
-  const choice = pool ? await pool.backend : { backend: 'bench', gpu: false, skipped: [] };
+  const pool =
+    bench || config.FOLDWISE_SLOTS === 0
+      ? undefined
+      : createTrainerPool({
+          slots: config.FOLDWISE_SLOTS,
+          backend: config.FOLDWISE_BACKEND,
+          familyModules: config.FOLDWISE_FAMILY_MODULES.map((p) => resolve(p)),
+          denseEngine: config.FOLDWISE_DENSE_ENGINE,
+          transferInputs: true,
+        });
+  const choice = pool ? await pool.backend : { backend: bench ? 'bench' : 'none', gpu: false, skipped: [] };
   const packer =
     pool && config.FOLDWISE_PACK > 1
       ? createPackingTrainer({
@@ -108,6 +110,7 @@ export async function createDeps(
     port: config.METRICS_PORT,
     host: config.METRICS_HOST,
     registry: telemetry.registry,
+    ...(health ? { health } : {}),
     ...(coreMetricsPort > 0
       ? {
           extra: async () => {

@@ -21,13 +21,13 @@ test('every bad variable is named in one error', () => {
     () =>
       loadWorkerConfig({
         METRICS_PORT: 'ninety',
-        FOLDWISE_SLOTS: '0',
+        FOLDWISE_SLOTS: '-1',
         FOLDWISE_DENSE_ENGINE: 'fast',
         NATS_URL: 'http://x',
       }),
     (e: Error) =>
       /METRICS_PORT: METRICS_PORT must be a port number/.test(e.message) &&
-      /FOLDWISE_SLOTS: FOLDWISE_SLOTS must be at least 1/.test(e.message) &&
+      /FOLDWISE_SLOTS: FOLDWISE_SLOTS must be at least 0/.test(e.message) &&
       /FOLDWISE_DENSE_ENGINE: FOLDWISE_DENSE_ENGINE must be 'auto', 'simd' or 'tfjs'/.test(e.message) &&
       /NATS_URL: NATS_URL must start with nats:\/\//.test(e.message),
   );
@@ -40,6 +40,15 @@ test('a gpu pool worker has one slot: one per GPU, one process per GPU', () => {
     /FOLDWISE_SLOTS: FOLDWISE_SLOTS must be 1 in the gpu pool \(got 4\): one slot per GPU/,
   );
   assert.equal(loadWorkerConfig({ FOLDWISE_POOL: 'cpu', FOLDWISE_SLOTS: '4' }).FOLDWISE_SLOTS, 4);
+});
+
+test('FOLDWISE_SLOTS=0 is a control-only worker, refused without the control role', () => {
+  assert.equal(loadWorkerConfig({ FOLDWISE_SLOTS: '0' }).FOLDWISE_SLOTS, 0);
+  assert.equal(loadWorkerConfig({ FOLDWISE_POOL: 'gpu', FOLDWISE_SLOTS: '0' }).FOLDWISE_SLOTS, 0);
+  assert.throws(
+    () => loadWorkerConfig({ FOLDWISE_SLOTS: '0', FOLDWISE_CONTROL: 'false' }),
+    /FOLDWISE_SLOTS: FOLDWISE_SLOTS=0 makes a control-only worker, which needs FOLDWISE_CONTROL=true/,
+  );
 });
 
 test('family modules are a comma-separated list and the benchmark trainer is validated', () => {

@@ -31,7 +31,7 @@ export const workerConfigSchema = z
     FOLDWISE_SLOTS: z.coerce
       .number({ error: 'FOLDWISE_SLOTS must be a number' })
       .int()
-      .min(1, 'FOLDWISE_SLOTS must be at least 1')
+      .min(0, 'FOLDWISE_SLOTS must be at least 0 (0: a control-only worker that trains nothing)')
       .max(256)
       .default(1),
     FOLDWISE_CONTROL: bool.default(true),
@@ -112,7 +112,15 @@ export const workerConfigSchema = z
           'FOLDWISE_FAULT_MODULE is for fault tests only and is refused with NODE_ENV=production (unset it)',
       });
     }
-    if (c.FOLDWISE_POOL === 'gpu' && c.FOLDWISE_SLOTS !== 1) {
+    if (c.FOLDWISE_SLOTS === 0 && !c.FOLDWISE_CONTROL) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['FOLDWISE_SLOTS'],
+        message:
+          'FOLDWISE_SLOTS=0 makes a control-only worker, which needs FOLDWISE_CONTROL=true (this one would do nothing)',
+      });
+    }
+    if (c.FOLDWISE_POOL === 'gpu' && c.FOLDWISE_SLOTS > 1) {
       ctx.addIssue({
         code: 'custom',
         path: ['FOLDWISE_SLOTS'],

@@ -2,6 +2,7 @@ import { hostname } from 'node:os';
 import { NativeConnection, Runtime, Worker, makeTelemetryFilterString } from '@temporalio/worker';
 import { createActivities } from '@foldwise/activities';
 import { TaskQueue, poolTaskQueue } from '@foldwise/spec';
+import type { Health } from '@foldwise/telemetry';
 import { workflowBundle } from './bundle';
 import type { WorkerConfig } from './config';
 import { createDeps, type Resources } from './adapters';
@@ -61,32 +62,40 @@ export async function startWorker(
       'METRICS_PORT and the port after it are in use (another worker?): serving metrics on free ports instead; set METRICS_PORT to choose',
     );
   }
+  const workers: Worker[] = [];
+  let health: Health = { ok: false, reason: 'starting: not polling Temporal yet' };
   const resources: Resources = await createDeps(
     { ...config, METRICS_PORT: ports.metrics },
     identity,
     logger,
     coreMetricsPort,
+    () => {
+      const failed = workers.find((w) => w.getState() === 'FAILED');
+      return failed
+        ? { ok: false, reason: `a Temporal worker failed (${failed.options.taskQueue})` }
+        : health;
+    },
   ).catch(async (error: unknown) => {
     await ports.release();
     throw error;
   });
   const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
   const activities = createActivities(resources.deps);
-  const workers: Worker[] = [];
-  workers.push(
-    await Worker.create({
-      connection,
-      namespace: config.TEMPORAL_NAMESPACE,
-      taskQueue: poolTaskQueue(config.FOLDWISE_POOL),
-      identity,
-      activities: { trainFold: activities.trainFold, refitBest: activities.refitBest },
-      maxConcurrentActivityTaskExecutions:
-        config.FOLDWISE_SLOTS * config.FOLDWISE_PACK + config.FOLDWISE_PREFETCH,
-      maxHeartbeatThrottleInterval: config.FOLDWISE_HEARTBEAT_MS,
-      defaultHeartbeatThrottleInterval: config.FOLDWISE_HEARTBEAT_MS,
-      shutdownGraceTime: config.FOLDWISE_SHUTDOWN_GRACE,
-    }),
-  );
+  if (config.FOLDWISE_SLOTS > 0)
+    workers.push(
+      await Worker.create({
+        connection,
+        namespace: config.TEMPORAL_NAMESPACE,
+        taskQueue: poolTaskQueue(config.FOLDWISE_POOL),
+        identity,
+        activities: { trainFold: activities.trainFold, refitBest: activities.refitBest },
+        maxConcurrentActivityTaskExecutions:
+          config.FOLDWISE_SLOTS * config.FOLDWISE_PACK + config.FOLDWISE_PREFETCH,
+        maxHeartbeatThrottleInterval: config.FOLDWISE_HEARTBEAT_MS,
+        defaultHeartbeatThrottleInterval: config.FOLDWISE_HEARTBEAT_MS,
+        shutdownGraceTime: config.FOLDWISE_SHUTDOWN_GRACE,
+      }),
+    );
   if (config.FOLDWISE_CONTROL) {
     workers.push(
       await Worker.create({
@@ -109,6 +118,7 @@ export async function startWorker(
     );
   }
   const done = Promise.all(workers.map((w) => w.run())).then(() => undefined);
+  health = { ok: true };
   logger.info(
     {
       identity,
