@@ -17,8 +17,8 @@ export const Patch = {
   BestAttributesOnChange: 'best-attributes-on-change',
   /**
    * The comparison keeps intervals of a bounded primary metric inside its range (the best's and the candidates'),
-   * Holm-adjusts over every pair of the top K (the winner is picked as the best mean), and names and compares the best
-   * of each listed family.
+   * Holm-adjusts over every pair of the top K (the winner is picked as the best mean), corrects the Wilcoxon and
+   * Friedman tests for correlated folds, and names and compares the best of each listed family.
    */
   CertifiedComparison: 'certified-comparison',
   /** Every listed family gets its floor of trials first (`budget.minPerFamily`, round robin). */

@@ -416,7 +416,14 @@ export async function searchWorkflow(input: SearchWorkflowInput): Promise<Search
     plan.primary.name,
     plan.primary.greaterIsBetter,
     plan.testTrainRatio,
-    certified ? { range, holm: HolmFamily.AllPairs, families: spec.models.map((m) => m.family) } : {},
+    certified
+      ? {
+          range,
+          holm: HolmFamily.AllPairs,
+          families: spec.models.map((m) => m.family),
+          correctedRankTests: true,
+        }
+      : {},
   );
   const best = bestSoFar();
   let refit: SearchResult['refit'];

@@ -42,6 +42,11 @@ export interface ComparisonExtras {
    * compared with every other family's best on the shared folds (the verdict says how the families compare).
    */
   families?: readonly string[] | undefined;
+  /**
+   * Correct the Wilcoxon and Friedman tests for correlated folds as the corrected t-test is (their variance inflated
+   * by 1 + n · testTrainRatio): without it both call equal candidates different too often when folds correlate.
+   */
+  correctedRankTests?: boolean | undefined;
 }
 
 /** The best configuration of one model family, and how it compares with the winner. */
@@ -118,6 +123,7 @@ function pairTests(
   b: number[],
   spec: CandidateComparisonOptions,
   testTrainRatio: number,
+  corrected: boolean,
   tests: { t: boolean; w: boolean; bayes: boolean } = {
     t: spec.tests.includes('corrected-t'),
     w: spec.tests.includes('wilcoxon'),
@@ -129,7 +135,7 @@ function pairTests(
   return {
     diff: diffs.reduce((s, d) => s + d, 0) / diffs.length,
     t: tests.t && !allZero ? correctedResampledTTest(a, b, { testTrainRatio }) : undefined,
-    w: tests.w && !allZero ? wilcoxonSignedRank(a, b) : undefined,
+    w: tests.w && !allZero ? wilcoxonSignedRank(a, b, corrected ? { testTrainRatio } : {}) : undefined,
     bayes:
       tests.bayes && !allZero
         ? bayesianCorrelatedTTest(a, b, { rope: spec.rope, testTrainRatio })
@@ -155,6 +161,7 @@ export function compareTopK(
   const best = top[0];
   if (!best) return undefined;
   const sign = greaterIsBetter ? 1 : -1;
+  const corrected = extras.correctedRankTests === true;
   const scores = (t: Candidate) => t.foldScores.map((x) => sign * (x as number));
   const interval = (t: Candidate) =>
     meanCi(t.foldScores as number[], {
@@ -174,7 +181,7 @@ export function compareTopK(
   });
   const others = top.slice(1);
   const raw = others.map((o) => {
-    const r = pairTests(scores(best), scores(o), spec, testTrainRatio);
+    const r = pairTests(scores(best), scores(o), spec, testTrainRatio, corrected);
     return { a: best.trialId, b: o.trialId, meanDiff: sign * r.diff, t: r.t, w: r.w, bayes: r.bayes };
   });
   const holmOf = (ps: (number | undefined)[]) => {
@@ -188,11 +195,18 @@ export function compareTopK(
     const out: (number | undefined)[] = [];
     for (let i = 1; i < top.length; i++) {
       for (let j = i + 1; j < top.length; j++) {
-        const r = pairTests(scores(top[i] as Candidate), scores(top[j] as Candidate), spec, testTrainRatio, {
-          t: which === 't',
-          w: which === 'w',
-          bayes: false,
-        });
+        const r = pairTests(
+          scores(top[i] as Candidate),
+          scores(top[j] as Candidate),
+          spec,
+          testTrainRatio,
+          corrected,
+          {
+            t: which === 't',
+            w: which === 'w',
+            bayes: false,
+          },
+        );
         out.push(which === 't' ? r.t?.pValue : r.w?.pValue);
       }
     }
@@ -214,7 +228,7 @@ export function compareTopK(
     const matrix = Array.from({ length: nFolds }, (_, f) =>
       top.map((t) => sign * (t.foldScores[f] as number)),
     );
-    const fr = friedmanTest(matrix);
+    const fr = friedmanTest(matrix, corrected ? { testTrainRatio } : {});
     const ne = nemenyi(matrix, { alpha: spec.alpha >= 0.075 ? 0.1 : 0.05 });
     friedman = {
       statistic: fr.statistic,
@@ -224,7 +238,17 @@ export function compareTopK(
     };
   }
   const families = extras.families
-    ? familyBests(ranked, best, extras.families, spec, sign, testTrainRatio, interval, extras.range)
+    ? familyBests(
+        ranked,
+        best,
+        extras.families,
+        spec,
+        sign,
+        testTrainRatio,
+        interval,
+        extras.range,
+        corrected,
+      )
     : undefined;
   const verdict = verdictOf(best.trialId, pairwise, spec.alpha, extras.holm ?? HolmFamily.Winner);
   return {
@@ -249,6 +273,7 @@ function familyBests(
   testTrainRatio: number,
   interval: (t: Candidate) => ReturnType<typeof meanCi>,
   range: MetricRange | undefined,
+  corrected: boolean,
 ): FamilyBest[] {
   const names = [...new Set([...listed, ...ranked.map((t) => t.model)])];
   const oriented = (t: Candidate) => t.foldScores.map((x) => sign * (x as number));
@@ -269,7 +294,7 @@ function familyBests(
   });
   const rivals = rows.filter((r) => r.top !== undefined && r.row.model !== best.model);
   const tests = rivals.map((r) =>
-    pairTests(oriented(best), oriented(r.top as Candidate), spec, testTrainRatio),
+    pairTests(oriented(best), oriented(r.top as Candidate), spec, testTrainRatio, corrected),
   );
   const adjust = (ps: (number | undefined)[]) =>
     ps.length > 0

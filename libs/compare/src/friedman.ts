@@ -2,6 +2,7 @@
 import { chiSquare } from './distributions';
 import { rankData, tieGroupSizes } from './ranks';
 import type { TestResult } from './types';
+import { checkTestTrainRatio } from './validate';
 
 /**
  * Critical values q_α of the Nemenyi test for k = 2..20 candidates (index k − 2): the studentized range
@@ -68,8 +69,10 @@ export interface FriedmanResult extends TestResult {
  * Friedman's rank test (scipy.stats.friedmanchisquare): rows are blocks (folds), columns are candidates
  * (at least 3, as SciPy requires). Ties within a row get average ranks and the statistic is divided by
  * 1 − Σ(t³ − t)/(k(k² − 1)n); when every row is entirely tied that factor is 0 and the result is NaN.
+ * With `testTrainRatio` (n_test / n_train of cross-validation folds) the statistic is divided by (1 + n ·
+ * testTrainRatio), the Nadeau–Bengio variance inflation for correlated folds (not SciPy's; see `bench:stats`).
  */
-export function friedmanTest(scores: number[][]): FriedmanResult {
+export function friedmanTest(scores: number[][], opts: { testTrainRatio?: number } = {}): FriedmanResult {
   const { n, k } = checkMatrix(scores, 3, 'the Friedman test');
   const sums = new Array<number>(k).fill(0);
   let ties = 0;
@@ -81,7 +84,9 @@ export function friedmanTest(scores: number[][]): FriedmanResult {
   const c = 1 - ties / (k * (k * k - 1) * n);
   let ssbn = 0;
   for (const s of sums) ssbn += s * s;
-  const statistic = ((12 / (k * n * (k + 1))) * ssbn - 3 * n * (k + 1)) / c;
+  if (opts.testTrainRatio !== undefined) checkTestTrainRatio(opts.testTrainRatio);
+  const inflation = 1 + n * (opts.testTrainRatio ?? 0);
+  const statistic = ((12 / (k * n * (k + 1))) * ssbn - 3 * n * (k + 1)) / c / inflation;
   return { statistic, pValue: chiSquare.sf(statistic, k - 1), df: k - 1, averageRanks: averageRanks(scores) };
 }
 

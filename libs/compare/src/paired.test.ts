@@ -10,6 +10,8 @@ import {
   type ZeroMethod,
 } from './paired';
 import type { Alternative } from './types';
+import { friedmanTest } from './friedman';
+import { mulberry32 } from './prng';
 import { assertAbsClose, assertRelClose, loadFixture } from './fixtures.testutil';
 
 interface TRef {
@@ -199,4 +201,41 @@ void test('bad arguments are rejected with errors that name them', () => {
     () => wilcoxonSignedRank([1, 2], [2, 3], { zeroMethod: 'drop' as ZeroMethod }),
     /^Error: zeroMethod:/,
   );
+});
+
+void test('with testTrainRatio the Wilcoxon and Friedman tests stay at alpha when folds correlate as Nadeau–Bengio assume', () => {
+  // 10 folds, exchangeable correlation 1/k between a configuration's fold scores, no true difference.
+  const next = mulberry32(99);
+  const normal = () =>
+    Math.sqrt(-2 * Math.log((next() + 1) / 4294967297)) * Math.cos((2 * Math.PI * next()) / 4294967296);
+  const k = 10;
+  const rho = 1 / k;
+  const ratio = 1 / (k - 1);
+  const studies = 2000;
+  const hits = { w: 0, wc: 0, f: 0, fc: 0 };
+  for (let s = 0; s < studies; s++) {
+    const fold = Array.from({ length: k }, () => normal());
+    const cands = Array.from({ length: 4 }, () => {
+      const g = normal();
+      return fold.map((u) => u + Math.sqrt(rho) * g + Math.sqrt(1 - rho) * normal());
+    });
+    const [a, b] = cands as [number[], number[]];
+    if (wilcoxonSignedRank(a, b).pValue < 0.05) hits.w++;
+    if (wilcoxonSignedRank(a, b, { testTrainRatio: ratio }).pValue < 0.05) hits.wc++;
+    const matrix = Array.from({ length: k }, (_, f) => cands.map((c) => c[f] as number));
+    if (friedmanTest(matrix).pValue < 0.05) hits.f++;
+    if (friedmanTest(matrix, { testTrainRatio: ratio }).pValue < 0.05) hits.fc++;
+  }
+  const bound = 0.05 + 2 * Math.sqrt((0.05 * 0.95) / studies);
+  assert.ok(hits.w / studies > bound, `plain Wilcoxon ${hits.w / studies} exceeds alpha here`);
+  assert.ok(hits.wc / studies <= bound, `corrected Wilcoxon ${hits.wc / studies}`);
+  assert.ok(hits.f / studies > bound, `plain Friedman ${hits.f / studies} exceeds alpha here`);
+  assert.ok(hits.fc / studies <= bound, `corrected Friedman ${hits.fc / studies}`);
+  // The correction is the normal approximation with its variance inflated by 1 + n · ratio.
+  const a = [0.91, 0.93, 0.9, 0.95, 0.92, 0.94];
+  const b = [0.9, 0.9, 0.91, 0.9, 0.9, 0.92];
+  const plain = wilcoxonSignedRank(a, b, { mode: 'approx' });
+  const corrected = wilcoxonSignedRank(a, b, { testTrainRatio: 0.2 });
+  assert.equal(corrected.method, 'approx');
+  assert.ok(Math.abs(corrected.zStatistic! - plain.zStatistic! / Math.sqrt(1 + 6 * 0.2)) < 1e-12);
 });

@@ -79,6 +79,12 @@ export interface WilcoxonOptions {
   zeroMethod?: ZeroMethod;
   correction?: boolean;
   mode?: WilcoxonMode;
+  /**
+   * n_test / n_train of the folds: corrects for the correlation between cross-validation folds as the Nadeau–Bengio
+   * t-test does, by inflating the variance of the normal approximation by (1 + n · testTrainRatio) (forces 'approx').
+   * Not SciPy's; `bench:stats` measures its error rate.
+   */
+  testTrainRatio?: number;
 }
 
 /** Result of {@link wilcoxonSignedRank}: `method` says which computation ran, `zStatistic` is set for 'approx'. */
@@ -141,11 +147,12 @@ export function wilcoxonSignedRank(a: number[], b: number[], opts: WilcoxonOptio
     );
   }
   const correction = opts.correction ?? false;
+  if (opts.testTrainRatio !== undefined) checkTestTrainRatio(opts.testTrainRatio);
   const nZero = d.filter((x) => x === 0).length;
   const hasTies = tieGroupSizes(d.filter((x) => x !== 0).map(Math.abs)).length > 0;
   let mode: 'exact' | 'approx' =
     requested === WilcoxonMode.Auto ? (d.length <= 50 && !hasTies ? 'exact' : 'approx') : requested;
-  if (nZero > 0 && mode === 'exact') mode = 'approx';
+  if ((nZero > 0 || opts.testTrainRatio !== undefined) && mode === 'exact') mode = 'approx';
   if (mode === 'approx' && zeroMethod !== ZeroMethod.Zsplit && nZero === d.length) {
     return { statistic: 0, pValue: 1, method: mode, rPlus: 0, rMinus: 0, count: 0, zStatistic: 0 };
   }
@@ -177,7 +184,7 @@ export function wilcoxonSignedRank(a: number[], b: number[], opts: WilcoxonOptio
       se -= nZero * (nZero + 1) * (2 * nZero + 1);
     }
     for (const t of tieGroupSizes(tieRanks)) se -= 0.5 * t * (t * t - 1);
-    se = Math.sqrt(se / 24);
+    se = Math.sqrt((se / 24) * (1 + count * (opts.testTrainRatio ?? 0)));
     let shift = 0;
     if (correction) {
       if (alternative === Alternative.TwoSided) shift = 0.5 * Math.sign(statistic - mn);

@@ -49,6 +49,7 @@ export function compareTrials(
     {
       range: scorerRange(opts.metric),
       holm: HolmFamily.AllPairs,
+      correctedRankTests: true,
       families: opts.families ?? [...new Set(trials.map((t) => t.model))],
     },
   );

@@ -264,15 +264,25 @@ export type SchedulerSpec = z.output<typeof schedulerSpecSchema>;
 /** A scheduler spec as written by a user. */
 export type SchedulerSpecInput = z.input<typeof schedulerSpecSchema>;
 
-/** Paired tests fold racing can use, as a `const` object. */
-export const RacingTest = { CorrectedT: 'corrected-t', Wilcoxon: 'wilcoxon' } as const;
+/**
+ * Paired tests fold racing can use, as a `const` object. `anytime-t` is the corrected t-test with alpha spent over a
+ * configuration's looks (its j-th test is at level alpha / (j(j + 1))), so the chance of ever pruning a configuration
+ * that is not worse than its incumbents stays at most alpha however often it is tested; the others test at the full
+ * alpha at every look.
+ */
+export const RacingTest = { CorrectedT: 'corrected-t', Wilcoxon: 'wilcoxon', AnytimeT: 'anytime-t' } as const;
 
 /** Fold racing: stop a configuration once a one-sided paired test says it is worse than the incumbent. */
 export const racingSpecSchema = z.strictObject({
   enabled: z.boolean().default(false),
-  test: z.enum(['corrected-t', 'wilcoxon']).default('corrected-t'),
+  test: z.enum(['corrected-t', 'wilcoxon', 'anytime-t']).default('corrected-t'),
   alpha: z.number().gt(0).lt(1).default(0.05),
   minFolds: z.number().int().min(2).default(3),
+  /**
+   * Practical margin, in units of the primary metric: a configuration is pruned only when the test says it trails the
+   * incumbent by more than this (H0: candidate − incumbent ≥ −margin), so near-ties are never raced out. Default 0.
+   */
+  margin: z.number().min(0).optional(),
 });
 
 /** A parsed racing spec. */

@@ -208,3 +208,117 @@ test('fold results outside the cross-validation are refused with the argument na
     /nFolds: must be an integer >= 2/,
   );
 });
+
+const anytime = racingSpecSchema.parse({ enabled: true, test: 'anytime-t' });
+
+test('anytime-t tests its j-th look of a configuration at alpha / (j(j + 1)) and records the look', () => {
+  const r = createRacer(anytime, { nFolds: 10, direction: 'maximize' });
+  const inc = [0.9, 0.88, 0.91, 0.87, 0.9, 0.89, 0.9, 0.92, 0.88, 0.9];
+  feed(r, 0, inc);
+  // Worse by about 1.5 sd of the differences: corrected t at look 1 (3 folds) gives p between 0.025 and 0.05.
+  const cand = [0.885, 0.855, 0.9, 0.85, 0.88, 0.87, 0.875, 0.9, 0.86, 0.88];
+  const p3 = correctedResampledTTest(cand.slice(0, 3), inc.slice(0, 3), {
+    testTrainRatio: 1 / 9,
+    alternative: 'less',
+  }).pValue;
+  assert.ok(p3 > 0.025 && p3 < 0.05, `look 1 p = ${p3}`);
+  assert.deepEqual(feed(r, 1, cand.slice(0, 3)), [], 'p < 0.05 but not < 0.05 / 2: no prune at look 1');
+  const plain = createRacer(racingSpecSchema.parse({ enabled: true }), { nFolds: 10, direction: 'maximize' });
+  feed(plain, 0, inc);
+  assert.equal(feed(plain, 1, cand.slice(0, 3)).length, 1, 'corrected t at every look prunes it there');
+  const later = feed(r, 1, cand.slice(3), 3);
+  assert.equal(later.length, 1);
+  const e = later[0]!.evidence;
+  assert.equal(e.test, 'anytime-t');
+  assert.equal(e.level, 0.05 / (e.look! * (e.look! + 1)));
+  assert.ok(e.pValue < e.level!);
+  assert.equal(e.look, e.nFolds - 2, 'one look per new shared fold from the third on');
+  assert.equal(r.state().looks?.['1']?.n, e.look);
+});
+
+test('anytime-t: testing again on the same data is no new look, and looks survive a restore from state', () => {
+  const r = createRacer(anytime, { nFolds: 5, direction: 'maximize' });
+  feed(r, 0, [0.9, 0.9, 0.9]);
+  feed(r, 1, [0.89, 0.9, 0.91]);
+  const looks = r.state().looks?.['1']?.n;
+  assert.equal(looks, 1, 'the first test of trial 1 is its first look');
+  // Trial 0 gains folds while trial 1 has 3: the shared folds and the incumbent stay the same, so no new look.
+  feed(r, 0, [0.91, 0.89], 3);
+  feed(r, 2, [0.7, 0.71]);
+  assert.equal(r.state().looks?.['1']?.n, looks, 'the same data again spends no look');
+  feed(r, 1, [0.9], 3);
+  assert.equal(r.state().looks?.['1']?.n, 2, 'a new shared fold is a new look');
+  const restored = createRacer(anytime, { nFolds: 5, direction: 'maximize' }, r.state());
+  assert.deepEqual(restored.state(), r.state());
+});
+
+test('with a fixed incumbent and no true difference, anytime-t prunes in at most alpha of studies over all looks', () => {
+  // Exchangeable fold noise with rho = 1/k, the model under which each look's corrected t p-value is exact.
+  const k = 10;
+  const rho = 1 / k;
+  const studies = 2000;
+  let everyLook = 0;
+  let spent = 0;
+  const rng = mulberry(11);
+  for (let s = 0; s < studies; s++) {
+    const draw = () => {
+      const g = rng();
+      return Array.from({ length: k }, () => 0.9 + 0.01 * (Math.sqrt(rho) * g + Math.sqrt(1 - rho) * rng()));
+    };
+    const inc = draw();
+    const cand = draw();
+    for (const [spec, count] of [
+      [on, () => everyLook++],
+      [anytime, () => spent++],
+    ] as const) {
+      const r = createRacer(spec, { nFolds: k, direction: 'maximize' });
+      feed(r, 0, inc);
+      if (feed(r, 1, cand).length > 0) count();
+    }
+  }
+  const se = Math.sqrt((0.05 * 0.95) / studies);
+  assert.ok(spent / studies <= 0.05 + 2 * se, `anytime-t pruned ${spent / studies}`);
+  assert.ok(
+    everyLook / studies > 0.05 + 2 * se,
+    `corrected t at every look pruned ${everyLook / studies} (> alpha)`,
+  );
+});
+
+test('a margin keeps configurations that trail by less than it, and prunes those that trail by more', () => {
+  const margin = racingSpecSchema.parse({ enabled: true, test: 'anytime-t', margin: 0.01 });
+  const inc = [0.9, 0.88, 0.91, 0.87, 0.9];
+  for (const [gap, pruned] of [
+    [0.005, false],
+    [0.03, true],
+  ] as const) {
+    for (const direction of ['maximize', 'minimize'] as const) {
+      const sign = direction === 'maximize' ? 1 : -1;
+      const r = createRacer(margin, { nFolds: 5, direction });
+      feed(
+        r,
+        0,
+        inc.map((x) => sign * x),
+      );
+      const d = feed(
+        r,
+        1,
+        inc.map((x, i) => sign * (x - gap + 0.0002 * i)),
+      );
+      assert.equal(d.length > 0, pruned, `${direction}: trailing by ${gap}`);
+      if (pruned) assert.equal(d[0]!.evidence.margin, 0.01);
+    }
+  }
+});
+
+/** Standard normal deviates from a seeded 32-bit generator (Box–Muller). */
+function mulberry(seed: number): () => number {
+  let s = seed >>> 0;
+  const u = () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let z = s;
+    z = Math.imul(z ^ (z >>> 15), z | 1);
+    z ^= z + Math.imul(z ^ (z >>> 7), z | 61);
+    return ((z ^ (z >>> 14)) >>> 0) / 4294967296;
+  };
+  return () => Math.sqrt(-2 * Math.log(1 - u())) * Math.cos(2 * Math.PI * u());
+}

@@ -11,6 +11,12 @@
  * (alternative: the candidate is worse). Note that the one-sided Wilcoxon test cannot reach p < 0.05 with
  * fewer than 5 non-zero differences (its smallest p-value is 2^-n), and repeated looks make the per-look
  * alpha an optimistic error rate.
+ *
+ * `anytime-t` spends alpha over looks instead: a configuration's j-th look (a test on data it has not been tested on
+ * before: a new incumbent or more shared folds) prunes at p < alpha / (j(j + 1)). These levels sum to alpha, so by the
+ * union bound a configuration that is not worse than any of its incumbents is pruned with probability at most alpha
+ * however many looks it gets (when each look's corrected t p-value is valid: the Nadeau–Bengio model of correlated
+ * folds; the incumbent's selection as the best mean so far is not covered, and `bench:stats` measures the rate).
  */
 import { correctedResampledTTest, wilcoxonSignedRank } from '@foldwise/compare';
 import type { Direction, RacingSpec } from '@foldwise/spec';
@@ -24,6 +30,11 @@ export interface RacingEvidence {
   nFolds: number;
   /** Mean of (candidate − incumbent) over the shared folds. */
   meanDiff: number;
+  /** `anytime-t`: which look of this configuration pruned it, and the level that look was tested at. */
+  look?: number;
+  level?: number;
+  /** The practical margin the test allowed (absent when 0). */
+  margin?: number;
 }
 
 /** A racing decision: prune `trialIndex` (its remaining folds should be cancelled). */
@@ -48,6 +59,8 @@ export interface RacerState {
   scores: Record<string, Record<string, number>>;
   pruned: Record<string, RacingEvidence>;
   incumbent: number | null;
+  /** `anytime-t`: looks taken per trial and the (incumbent, shared folds) of the last one. */
+  looks?: Record<string, { n: number; last: string }>;
 }
 
 /** A fold racer. */
@@ -107,12 +120,31 @@ class FoldRacer implements Racer {
     for (const t of candidates) {
       if (t === inc || this.isPruned(t) || this.isComplete(t)) continue;
       const evidence = this.test(t, inc);
-      if (evidence && evidence.pValue < this.spec.alpha) {
-        this.st.pruned[String(t)] = evidence;
-        out.push({ action: 'prune', trialIndex: t, evidence });
+      if (!evidence) continue;
+      const level = this.levelOf(t, inc, evidence.nFolds);
+      if (level === undefined) continue;
+      if (evidence.pValue < level) {
+        const kept =
+          this.spec.test === 'anytime-t'
+            ? { ...evidence, look: this.st.looks?.[String(t)]?.n ?? 0, level }
+            : evidence;
+        this.st.pruned[String(t)] = kept;
+        out.push({ action: 'prune', trialIndex: t, evidence: kept });
       }
     }
     return out;
+  }
+
+  /** The level this test of `t` against `inc` on `n` shared folds is held to; undefined when it is no new look. */
+  private levelOf(t: number, inc: number, n: number): number | undefined {
+    if (this.spec.test !== 'anytime-t') return this.spec.alpha;
+    const looks = (this.st.looks ??= {});
+    const key = `${inc}:${n}`;
+    const prev = looks[String(t)];
+    if (prev?.last === key) return undefined;
+    const j = (prev?.n ?? 0) + 1;
+    looks[String(t)] = { n: j, last: key };
+    return this.spec.alpha / (j * (j + 1));
   }
 
   isPruned(trialIndex: number): boolean {
@@ -175,11 +207,14 @@ class FoldRacer implements Racer {
     if (shared.length < this.spec.minFolds) return undefined;
     const xa = shared.map((f) => a[String(f)] as number);
     const xb = shared.map((f) => b[String(f)] as number);
-    const alternative = this.opts.direction === 'maximize' ? 'less' : 'greater';
+    const maximize = this.opts.direction === 'maximize';
+    const alternative = maximize ? 'less' : 'greater';
+    const margin = this.spec.margin ?? 0;
+    const shifted = margin === 0 ? xa : xa.map((x) => (maximize ? x + margin : x - margin));
     const r =
-      this.spec.test === 'corrected-t'
-        ? correctedResampledTTest(xa, xb, { testTrainRatio: this.ratio, alternative })
-        : wilcoxonSignedRank(xa, xb, { alternative });
+      this.spec.test === 'wilcoxon'
+        ? wilcoxonSignedRank(shifted, xb, { alternative })
+        : correctedResampledTTest(shifted, xb, { testTrainRatio: this.ratio, alternative });
     if (!Number.isFinite(r.pValue)) return undefined;
     return {
       incumbentTrial: inc,
@@ -188,6 +223,7 @@ class FoldRacer implements Racer {
       pValue: r.pValue,
       nFolds: shared.length,
       meanDiff: mean(xa.map((x, i) => x - (xb[i] as number))),
+      ...(margin === 0 ? {} : { margin }),
     };
   }
 }
