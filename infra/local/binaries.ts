@@ -1,7 +1,8 @@
 import { type SpawnSyncOptionsWithStringEncoding, execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, cpSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { goModules } from './config';
+import { chmodSync, cpSync, existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { type GoTool, type GoToolName, goModules, goTools } from './config';
+import { withLock } from './processes';
 
 /** Paths of the servers that the stack runs. */
 export interface Binaries {
@@ -134,4 +135,65 @@ export function ensureBinaries(
       );
   }
   return { temporal, ferretdb };
+}
+
+/** Whether `bin` was built by `go install` from exactly `tool` (its build info names the package and version). */
+function toolIsPinned(bin: string, tool: GoTool, go: string): boolean {
+  const r = spawnSync(go, ['version', '-m', bin], quiet);
+  if (r.status !== 0) return false;
+  const esc = (s: string) => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+  return (
+    new RegExp(`^\\s*path\\s+${esc(`${tool.module}/${tool.pkg}`)}\\s*$`, 'm').test(r.stdout) &&
+    new RegExp(`^\\s*mod\\s+${esc(tool.module)}\\s+${esc(tool.version)}\\b`, 'm').test(r.stdout)
+  );
+}
+
+/** Time each tool took to build in the last {@link ensureGoTools} call (0: it was cached). */
+export type ToolBuildTimes = Partial<Record<GoToolName, number>>;
+
+/**
+ * Builds each named tool of {@link goTools} into `<root>/.cache/bin/<name>` with `go install` unless the pinned
+ * version is there already (checked from the binary's Go build info), and returns their paths. One process builds at a
+ * time (a lock file under `.cache/bin`), so CI's build step and a test that needs the same tool never race.
+ */
+export async function ensureGoTools<N extends GoToolName>(
+  root: string,
+  names: readonly N[],
+  log: (line: string) => void = () => {},
+  times: ToolBuildTimes = {},
+): Promise<Record<N, string>> {
+  const binDir = join(root, '.cache', 'bin');
+  mkdirSync(binDir, { recursive: true });
+  const go = goCommand();
+  const paths = {} as Record<N, string>;
+  await withLock(join(binDir, '.tools.lock'), async () => {
+    for (const name of names) {
+      const tool: GoTool = goTools[name];
+      const bin = join(binDir, name);
+      paths[name] = bin;
+      if (existsSync(bin) && toolIsPinned(bin, tool, go)) {
+        times[name] = 0;
+        continue;
+      }
+      const started = Date.now();
+      log(`building ${name} (${tool.module}/${tool.pkg}@${tool.version}) into ${binDir}`);
+      const stage = join(root, '.cache', 'go-install', `${name}-${process.pid}`);
+      rmSync(stage, { recursive: true, force: true });
+      mkdirSync(stage, { recursive: true });
+      try {
+        run(go, ['install', `${tool.module}/${tool.pkg}@${tool.version}`], {
+          cwd: stage,
+          env: { ...process.env, GOBIN: stage, GOFLAGS: '-buildvcs=false' },
+          what: name,
+        });
+        renameSync(join(stage, basename(tool.pkg)), bin);
+      } finally {
+        rmSync(stage, { recursive: true, force: true });
+      }
+      if (!toolIsPinned(bin, tool, go))
+        throw new BinaryError(`${name}: ${bin} is not ${tool.module}@${tool.version} after the build`);
+      times[name] = (Date.now() - started) / 1000;
+    }
+  });
+  return paths;
 }

@@ -1,5 +1,7 @@
 import { Command } from 'commander';
-import { StackConfigError } from './config';
+import { resolve } from 'node:path';
+import { ensureGoTools, type ToolBuildTimes } from './binaries';
+import { StackConfigError, type GoToolName, goTools } from './config';
 import { down, status, up } from './stack';
 
 const say = (line: string): void => console.log(line);
@@ -36,6 +38,23 @@ async function main(argv: string[]): Promise<void> {
       say(`env      ${s.env ? s.envFile : 'absent: run npm run stack:up'}`);
       if (!s.env || s.services.some((x) => x.state !== 'running' && x.state !== 'external'))
         process.exitCode = 1;
+    });
+  program
+    .command('tools')
+    .argument('[names...]', `tools to build (default: all): ${Object.keys(goTools).join(', ')}`)
+    .description(
+      'build the Go tools of the rehearsal and the chart checks into .cache/bin once (cached by version)',
+    )
+    .action(async (names: string[]) => {
+      const known = Object.keys(goTools);
+      const unknown = names.filter((n) => !known.includes(n));
+      if (unknown.length > 0)
+        throw new StackConfigError(`tools: unknown ${unknown.join(', ')} (known: ${known.join(', ')})`);
+      const wanted = (names.length > 0 ? names : known) as GoToolName[];
+      const times: ToolBuildTimes = {};
+      const paths = await ensureGoTools(resolve(__dirname, '..', '..'), wanted, say, times);
+      for (const n of wanted)
+        say(`${n.padEnd(20)}${paths[n]} (${times[n] ? `built in ${times[n].toFixed(0)} s` : 'cached'})`);
     });
   await program.parseAsync(argv);
 }

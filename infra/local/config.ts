@@ -35,6 +35,35 @@ export const goModules = {
   ferretdb: { module: 'github.com/FerretDB/FerretDB', pkg: 'cmd/ferretdb', version: 'v1.24.2' },
 } as const;
 
+/** A command built from a Go module into `.cache/bin/<name>`. */
+export interface GoTool {
+  /** Module path, e.g. `go.temporal.io/server`. */
+  module: string;
+  /** Package of the command inside the module. */
+  pkg: string;
+  /** Exact module version. */
+  version: string;
+}
+
+/**
+ * Tools beyond the local stack, built from their Go modules once and cached in `.cache/bin`: the Temporal server and
+ * its SQL schema tool and UI server (the multi-host rehearsal on PostgreSQL), helm and kubeconform (the chart checks).
+ */
+export const goTools = {
+  'temporal-server': { module: 'go.temporal.io/server', pkg: 'cmd/server', version: 'v1.29.1' },
+  'temporal-sql-tool': { module: 'go.temporal.io/server', pkg: 'cmd/tools/sql', version: 'v1.29.1' },
+  'temporal-ui-server': {
+    module: 'github.com/temporalio/ui-server/v2',
+    pkg: 'cmd/server',
+    version: 'v2.42.1',
+  },
+  helm: { module: 'helm.sh/helm/v4', pkg: 'cmd/helm', version: 'v4.3.2' },
+  kubeconform: { module: 'github.com/yannh/kubeconform', pkg: 'cmd/kubeconform', version: 'v0.7.0' },
+} as const satisfies Record<string, GoTool>;
+
+/** Name of a tool in {@link goTools}. */
+export type GoToolName = keyof typeof goTools;
+
 /** NATS server that the stack reuses when it answers with JetStream and NATS_URL is not set. */
 export const defaultNatsUrl = 'nats://127.0.0.1:4222';
 
@@ -78,6 +107,9 @@ const envSchema = z.object({
   FOLDWISE_NATS_PORT: port,
   NATS_URL: natsUrl,
 });
+
+/** The variables the local stack reads (for the generated variables table). */
+export const stackVariablesSchema = envSchema;
 
 /** How the stack obtains NATS: reuse a server that answers, or run its own. */
 export type NatsPlan =
