@@ -8,3 +8,4 @@ export { createFoldDataCache, type FoldDataCache, type FoldMatrices } from './fo
 export { planFolds, type FoldPlan, type FoldIndices } from './plan';
 export { gatherLabels, preprocessFold } from './preprocess';
 export type * from './ports';
+export { createStorePort } from './store-port';

@@ -10,11 +10,10 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import type { CommandStartedEvent } from 'mongodb';
-import { createActivities, type ActivityDeps, type TrainerPort } from '@foldwise/activities';
+import { createActivities, createStorePort, type ActivityDeps, type TrainerPort } from '@foldwise/activities';
 import { loadDataset } from '@foldwise/datasets';
 import { parseSearchSpec, type SearchPlan, type TrainFoldSummary } from '@foldwise/spec';
 import { connectStore, type Store } from '@foldwise/store';
-import { createStorePort } from '@foldwise/worker';
 import { ageStore } from '../support/aged-store';
 import { stackEnv } from '../support/stack';
 

@@ -1,11 +1,12 @@
 import { join, resolve } from 'node:path';
-import type {
-  ActivityDeps,
-  DataPort,
-  EventsPort,
-  FaultPort,
-  TelemetryPort,
-  TrainerPort,
+import {
+  createStorePort,
+  type ActivityDeps,
+  type DataPort,
+  type EventsPort,
+  type FaultPort,
+  type TelemetryPort,
+  type TrainerPort,
 } from '@foldwise/activities';
 import { loadDataset } from '@foldwise/datasets';
 import { connectEventsLazily } from '@foldwise/events';
@@ -24,7 +25,6 @@ import {
 import { connectStore } from '@foldwise/store';
 import { createTelemetry, serveMetrics, type Health } from '@foldwise/telemetry';
 import { createBenchTrainer } from './bench-trainer';
-import { createStorePort } from './store-port';
 import type { WorkerConfig } from './config';
 import { redactUri, type Logger } from './logger';
 
@@ -46,13 +46,14 @@ export async function createDeps(
 ): Promise<Resources> {
   const store = await connectStore({
     uri: config.MONGODB_URI,
-    dbName: config.MONGODB_DB,
+    dbName: config.FOLDWISE_MONGODB_DB,
     appName: `foldwise-worker-${config.FOLDWISE_POOL}`,
   });
   await store.ensureIndexes();
-  logger.info({ mongodb: redactUri(config.MONGODB_URI), db: config.MONGODB_DB }, 'store connected');
+  logger.info({ mongodb: redactUri(config.MONGODB_URI), db: config.FOLDWISE_MONGODB_DB }, 'store connected');
   const events = connectEventsLazily({
     url: config.NATS_URL,
+    ...(config.NATS_CREDS ? { credsFile: config.NATS_CREDS } : {}),
     logger: {
       warn: (o: object, m: string) => logger.warn(o, m),
       error: (o: object, m: string) => logger.error(o, m),
@@ -107,8 +108,8 @@ export async function createDeps(
   telemetry.setSlots(config.FOLDWISE_SLOTS);
   telemetry.setBackend(choice.backend);
   const server = await serveMetrics({
-    port: config.METRICS_PORT,
-    host: config.METRICS_HOST,
+    port: config.FOLDWISE_METRICS_PORT,
+    host: config.FOLDWISE_METRICS_HOST,
     registry: telemetry.registry,
     ...(health ? { health } : {}),
     ...(coreMetricsPort > 0

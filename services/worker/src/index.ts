@@ -1,4 +1,4 @@
 export { startWorker, type RunningWorker } from './worker';
 export { loadWorkerConfig, workerConfigSchema, type WorkerConfig } from './config';
+export { workerVariableDocs } from './variables';
 export { workflowBundle, workflowSourceHash, repoRoot } from './bundle';
-export { createStorePort } from './store-port';

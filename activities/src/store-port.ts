@@ -1,7 +1,7 @@
-import type { StorePort } from '@foldwise/activities';
+import type { StorePort } from './ports';
 import type { Store } from '@foldwise/store';
 
-/** The activities' store port over foldwise's repositories; a failed checkpoint clean-up is logged and rethrown. */
+/** The activities' store port over foldwise's MongoDB repositories; a failed checkpoint clean-up is logged and rethrown. */
 export function createStorePort(store: Store, logger: { warn(obj: object, msg: string): void }): StorePort {
   return {
     getFold: (id) => store.folds.get(id),
