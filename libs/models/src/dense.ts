@@ -1,5 +1,13 @@
 import { checkpointDue, decodeCheckpoint, encodeCheckpoint, type NamedArray } from './checkpoint';
-import { BETA1, BETA2, type DenseEngine, type DenseLayout, RHO, optSlots } from './dense-engine';
+import {
+  BETA1,
+  BETA2,
+  type DenseEngine,
+  type DenseLayout,
+  type EpochPlan,
+  RHO,
+  optSlots,
+} from './dense-engine';
 import { createTfjsEngine } from './dense-tfjs';
 import { abortError, type PreparedJob } from './job';
 import { type Activation, l2Decay } from './families';
@@ -141,6 +149,79 @@ function initState(
   };
 }
 
+/** Whether no job of a run trains on: each has stopped or been aborted (checked before every step). */
+function allStopped(slots: readonly Slot[]): boolean {
+  for (let p = 0; p < slots.length; p++) {
+    const s = slots[p]!;
+    if (s.active && !s.hooks.signal?.aborted) return false;
+  }
+  return true;
+}
+
+/** The next epoch's steps of every active job: shuffled rows, loss weights, optimizer coefficients, dropout masks. */
+function planEpoch(lay: DenseLayout, slots: readonly Slot[]): EpochPlan {
+  const { P, B, opt, dims, anyDropout } = lay;
+  let nSteps = 0;
+  for (const s of slots) if (s.active) nSteps = Math.max(nSteps, Math.ceil(s.prep.nTrain / B));
+  const plan: EpochPlan = {
+    nSteps,
+    idx: new Int32Array(nSteps * P * B),
+    scale: new Float32Array(nSteps * P * B),
+    lossW: new Float32Array(nSteps * P * B),
+    coef: Array.from({ length: opt === 'adam' ? 3 : 2 }, () => new Float32Array(nSteps * P)),
+    decay: new Float32Array(nSteps * P),
+    dmasks: anyDropout ? dims.slice(1, -1).map((u) => new Float32Array(nSteps * P * B * u)) : [],
+  };
+  for (let p = 0; p < P; p++) if (slots[p]!.active) planJob(plan, lay, slots[p]!, p);
+  return plan;
+}
+
+/** Fills job p's part of an epoch plan, advancing its step count, shuffle and dropout generators. */
+function planJob(plan: EpochPlan, lay: DenseLayout, s: Slot, p: number): void {
+  const { P, B, opt, cls, dims } = lay;
+  const { idx, scale, lossW, coef, decay, dmasks } = plan;
+  const n = s.prep.nTrain;
+  const order = new Int32Array(n);
+  for (let i = 0; i < n; i++) order[i] = i;
+  s.shuffleRng.shuffle(order);
+  const { learningRate: lr } = s.prep.tp;
+  const rate = s.prep.dense?.dropout ?? 0;
+  const steps = Math.ceil(n / B);
+  for (let st = 0; st < steps; st++) {
+    const from = st * B;
+    const count = Math.min(B, n - from);
+    const base = (st * P + p) * B;
+    for (let j = 0; j < count; j++) {
+      idx[base + j] = s.trainOffset + order[from + j]!;
+      scale[base + j] = 1 / count;
+      lossW[base + j] = 1 / n;
+    }
+    s.st.t += 1;
+    const ci = st * P + p;
+    decay[ci] = l2Decay(s.prep.tp.l2, count, cls);
+    if (opt === 'adam') {
+      coef[0]![ci] = (lr * Math.sqrt(1 - BETA2 ** s.st.t)) / (1 - BETA1 ** s.st.t);
+      coef[1]![ci] = 1 - BETA1;
+      coef[2]![ci] = 1 - BETA2;
+    } else if (opt === 'sgd') {
+      coef[0]![ci] = lr;
+      coef[1]![ci] = 1;
+    } else {
+      coef[0]![ci] = lr;
+      coef[1]![ci] = 1 - RHO;
+    }
+    for (let l = 0; l < dmasks.length; l++) {
+      const u = dims[l + 1]!;
+      const buf = dmasks[l]!;
+      if (rate > 0) {
+        const o = base * u;
+        for (let j = 0; j < count * u; j++) buf[o + j] = s.dropRng.next() >= rate ? 1 / (1 - rate) : 0;
+      } else buf.fill(1, base * u, (base + B) * u);
+    }
+    s.st.samples += count;
+  }
+}
+
 /** Trains jobs of one dense architecture as one batched computation; each job gets its own outcome. */
 export async function trainDensePacked(
   preps: PreparedJob[],
@@ -262,62 +343,11 @@ export async function trainDensePacked(
     return encodeCheckpoint(s.st, arrays);
   };
 
+  const stopped = (): boolean => allStopped(slots);
   try {
     while (slots.some((s) => s.active)) {
-      const stepsOf = slots.map((s) => (s.active ? Math.ceil(s.prep.nTrain / B) : 0));
-      const nSteps = Math.max(...stepsOf);
-      const idx = new Int32Array(nSteps * P * B);
-      const scale = new Float32Array(nSteps * P * B);
-      const lossW = new Float32Array(nSteps * P * B);
-      const nCoef = opt === 'adam' ? 3 : 2;
-      const coef = Array.from({ length: nCoef }, () => new Float32Array(nSteps * P));
-      const decay = new Float32Array(nSteps * P);
-      const units = dims.slice(1, -1);
-      const dmasks = anyDropout ? units.map((u) => new Float32Array(nSteps * P * B * u)) : [];
-      slots.forEach((s, p) => {
-        if (!s.active) return;
-        const n = s.prep.nTrain;
-        const order = s.shuffleRng.shuffle(Int32Array.from({ length: n }, (_, i) => i));
-        const { learningRate: lr } = s.prep.tp;
-        const rate = s.prep.dense?.dropout ?? 0;
-        for (let st = 0; st < stepsOf[p]!; st++) {
-          const from = st * B;
-          const count = Math.min(B, n - from);
-          const base = (st * P + p) * B;
-          for (let j = 0; j < count; j++) {
-            idx[base + j] = s.trainOffset + order[from + j]!;
-            scale[base + j] = 1 / count;
-            lossW[base + j] = 1 / n;
-          }
-          s.st.t += 1;
-          const ci = st * P + p;
-          decay[ci] = l2Decay(s.prep.tp.l2, count, cls);
-          if (opt === 'adam') {
-            coef[0]![ci] = (lr * Math.sqrt(1 - BETA2 ** s.st.t)) / (1 - BETA1 ** s.st.t);
-            coef[1]![ci] = 1 - BETA1;
-            coef[2]![ci] = 1 - BETA2;
-          } else if (opt === 'sgd') {
-            coef[0]![ci] = lr;
-            coef[1]![ci] = 1;
-          } else {
-            coef[0]![ci] = lr;
-            coef[1]![ci] = 1 - RHO;
-          }
-          if (rate > 0) {
-            units.forEach((u, l) => {
-              const buf = dmasks[l]!;
-              const o = base * u;
-              for (let j = 0; j < count * u; j++) buf[o + j] = s.dropRng.next() >= rate ? 1 / (1 - rate) : 0;
-            });
-          } else if (anyDropout) {
-            units.forEach((u, l) => dmasks[l]!.fill(1, base * u, (base + B) * u));
-          }
-          s.st.samples += count;
-        }
-      });
-      const finished = engine.runEpoch({ nSteps, idx, scale, lossW, coef, decay, dmasks }, () =>
-        slots.every((s) => !s.active || s.hooks.signal?.aborted),
-      );
+      const plan = planEpoch(lay, slots);
+      const finished = engine.runEpoch(plan, stopped);
       if (!finished) {
         for (const s of slots) {
           if (s.active) {
@@ -329,8 +359,9 @@ export async function trainDensePacked(
       }
       const stats = engine.epochStats();
       const wantCkpt: number[] = [];
-      slots.forEach((s, p) => {
-        if (!s.active) return;
+      for (let p = 0; p < P; p++) {
+        const s = slots[p]!;
+        if (!s.active) continue;
         s.st.epoch += 1;
         const report: EpochReport = {
           epoch: s.st.epoch,
@@ -361,7 +392,7 @@ export async function trainDensePacked(
           s.lastCheckpointAt = Date.now();
           wantCkpt.push(p);
         }
-      });
+      }
       if (wantCkpt.length > 0) {
         const wData = engine.weights();
         const sData = engine.optState();
@@ -383,7 +414,10 @@ export async function trainDensePacked(
         }
       }
     }
+    const predictStart = performance.now();
     const proba = engine.valOutputs();
+    const predictMs = performance.now() - predictStart;
+    const valRows = slots.reduce((sum, s) => sum + s.prep.nVal, 0);
     const finalW = opts.captureWeights ? engine.weights() : undefined;
     const durationMs = performance.now() - t0;
     return slots.map((s, p): PackedOutcome => {
@@ -411,6 +445,8 @@ export async function trainDensePacked(
           backend: engine.backend,
           samplesTrained: s.st.samples,
           durationMs,
+          paramCount: T,
+          ...(valRows > 0 ? { predictMs: (predictMs * nVal) / valRows } : {}),
         },
         ...(finalW ? { weights: sizes.map((_, l) => layerOf(finalW, p, l).slice()) } : {}),
       };

@@ -275,7 +275,9 @@ export async function trainLayersModel(
       await new Promise<void>((r) => setImmediate(r));
       if (hooks.signal?.aborted) throw abortError(hooks.signal);
     }
+    const predictStart = performance.now();
     const pred = nVal > 0 ? predictBatched(model, xVal, 256) : new Float32Array(0);
+    const predictMs = performance.now() - predictStart;
     const valPred = new Float64Array(nVal);
     for (let i = 0; i < nVal; i++) {
       if (!cls) {
@@ -297,6 +299,8 @@ export async function trainLayersModel(
         backend,
         samplesTrained: st.samples,
         durationMs: performance.now() - t0,
+        paramCount: model.countParams(),
+        ...(nVal > 0 ? { predictMs } : {}),
       },
     };
   } catch (e) {

@@ -50,6 +50,10 @@ export interface TrainResult {
   cpuMs?: number;
   /** Time the job waited for a free trainer thread, in ms (set by the trainer pool). */
   queuedMs?: number;
+  /** Time to predict the validation rows with the final weights, in ms (packed jobs share their pass's time by rows). */
+  predictMs?: number;
+  /** Trainable parameters of the model (weights and biases). */
+  paramCount?: number;
 }
 
 /** Callbacks a training run reports to; `checkpointEvery` is in epochs (0 or absent: only at the end). */
