@@ -7,6 +7,7 @@ export {
   defaultPorts,
   goModules,
   parseStackConfig,
+  stackVariablesSchema,
   stackEnvSchema,
   type NatsPlan,
   type StackConfig,
@@ -27,3 +28,4 @@ export {
   type StackStatus,
 } from './stack';
 export { ensureBinaries, findNatsServer, BinaryError } from './binaries';
+export { stackVariableDocs } from './variables';

@@ -106,7 +106,7 @@ const DESCRIPTIONS: Record<BuiltinName, BuiltinDescription> = {
   },
 };
 
-/** Default directory of the Fashion-MNIST IDX files (Debian's `dataset-fashion-mnist`); override with env FASHION_MNIST_DIR. */
+/** Default directory of the Fashion-MNIST IDX files (Debian's `dataset-fashion-mnist`); override with env FOLDWISE_FASHION_MNIST_DIR. */
 export const DEFAULT_FASHION_MNIST_DIR = '/usr/share/datasets/fashion-mnist';
 
 /** The CSV files: `data/` beside a built bundle, else the package's own `data/` beside `src/`. */
@@ -185,7 +185,10 @@ async function readIdxPair(
 }
 
 async function loadFashionMnist(desc: BuiltinDescription): Promise<Dataset> {
-  const dir = process.env['FASHION_MNIST_DIR'] || DEFAULT_FASHION_MNIST_DIR;
+  const dir =
+    process.env['FOLDWISE_FASHION_MNIST_DIR'] ||
+    process.env['FASHION_MNIST_DIR'] ||
+    DEFAULT_FASHION_MNIST_DIR;
   const names = [
     'train-images-idx3-ubyte',
     'train-labels-idx1-ubyte',
@@ -196,7 +199,7 @@ async function loadFashionMnist(desc: BuiltinDescription): Promise<Dataset> {
   if (absent.length > 0) {
     throw new DatasetError(
       DatasetErrorCode.NotInstalled,
-      `fashion-mnist: IDX files not found in ${dir} (missing ${absent.map((f) => `${f}[.gz]`).join(', ')}); install them with \`apt-get install dataset-fashion-mnist\` or point FASHION_MNIST_DIR at a directory holding them`,
+      `fashion-mnist: IDX files not found in ${dir} (missing ${absent.map((f) => `${f}[.gz]`).join(', ')}); install them with \`apt-get install dataset-fashion-mnist\` or point FOLDWISE_FASHION_MNIST_DIR at a directory holding them`,
     );
   }
   const [h, w, c] = desc.imageShape as [number, number, number];

@@ -1,6 +1,8 @@
+import { readFileSync } from 'node:fs';
 import {
   connect,
   consumerOpts,
+  credsAuthenticator,
   Events as NatsStatus,
   JSONCodec,
   nanos,
@@ -36,6 +38,8 @@ export interface EventsOptions {
   publishTimeoutMs?: number;
   /** Client name shown by the server. */
   name?: string;
+  /** A NATS credentials file (JWT and NKey seed, as `nsc` writes it), read again at every (re)connect. */
+  credsFile?: string;
   logger?: EventsLogger;
 }
 
@@ -207,6 +211,7 @@ const open = (
       name: opts.name ?? 'foldwise',
       maxReconnectAttempts: -1,
       reconnectTimeWait: 500,
+      ...(opts.credsFile ? { authenticator: credsAuthenticator(() => readFileSync(opts.credsFile!)) } : {}),
     });
 
   const start = async (): Promise<void> => {

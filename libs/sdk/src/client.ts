@@ -29,21 +29,31 @@ import {
 } from '@foldwise/datasets';
 import { connectStore, type Store } from '@foldwise/store';
 import { connectEventsLazily, type EventsConnection } from '@foldwise/events';
+import { mongoDatabase, readClientEnv, temporalTarget } from './connection';
 import { familyIssues } from './families';
 import { SearchHandle } from './handle';
 
-/** Where the SDK finds Temporal, MongoDB and NATS; every field falls back to an environment variable. */
+/**
+ * Where the SDK finds Temporal, MongoDB and NATS; every field falls back to the environment (`clientEnvSchema`):
+ * Temporal's connection as `@temporalio/envconfig` loads it (`TEMPORAL_ADDRESS`, `TEMPORAL_NAMESPACE`,
+ * `TEMPORAL_API_KEY`, TLS certificates, profiles), `MONGODB_URI` (and the database in its path), `NATS_URL`,
+ * `NATS_CREDS`.
+ */
 export interface ConnectOptions {
-  /** Temporal frontend, default `TEMPORAL_ADDRESS` or 127.0.0.1:7233. */
+  /** Temporal frontend, default `TEMPORAL_ADDRESS`, the Temporal profile's, or 127.0.0.1:7233. */
   temporalAddress?: string;
-  /** Temporal namespace, default `TEMPORAL_NAMESPACE` or `default`. */
+  /** Temporal namespace, default `TEMPORAL_NAMESPACE`, the Temporal profile's, or `default`. */
   namespace?: string;
   /** MongoDB URI, default `MONGODB_URI` or mongodb://127.0.0.1:27017. */
   mongodbUri?: string;
-  /** Database name, default `MONGODB_DB` or `foldwise`. */
+  /** Database name, default `FOLDWISE_MONGODB_DB` (with the URI from the environment), the URI's path, or `foldwise`. */
   mongodbDb?: string;
   /** NATS URL, default `NATS_URL` or nats://127.0.0.1:4222. */
   natsUrl?: string;
+  /** NATS credentials file, default `NATS_CREDS`. */
+  natsCreds?: string;
+  /** The environment to read instead of `process.env`. */
+  env?: NodeJS.ProcessEnv;
   /** Folders that dataset paths in specs may point into; default the current directory (`FOLDWISE_DATA_ROOTS`, comma-separated). */
   allowedDataRoots?: string[];
   /** Limits on specs (trials, folds, parallelism, epochs). */
@@ -68,11 +78,6 @@ export class SubmissionError extends Error {
     this.issues = issues;
   }
 }
-
-const env = (name: string): string | undefined => {
-  const v = process.env[name];
-  return v === undefined || v === '' ? undefined : v;
-};
 
 /**
  * The foldwise client: submits searches and finds existing ones.
@@ -105,21 +110,33 @@ export class FoldwiseClient {
    * const client = await FoldwiseClient.connect({ temporalAddress: '127.0.0.1:7233' });
    */
   static async connect(options: ConnectOptions = {}): Promise<FoldwiseClient> {
-    const address = options.temporalAddress ?? env('TEMPORAL_ADDRESS') ?? '127.0.0.1:7233';
-    const namespace = options.namespace ?? env('TEMPORAL_NAMESPACE') ?? 'default';
-    const connection = await Connection.connect({ address });
-    const temporal = new Client({ connection, namespace });
+    const source = options.env ?? process.env;
+    const vars = readClientEnv(source);
+    const target = temporalTarget(source, { address: options.temporalAddress, namespace: options.namespace });
+    const connection = await Connection.connect({
+      address: target.address,
+      ...(target.tls !== undefined ? { tls: target.tls } : {}),
+      ...(target.apiKey !== undefined ? { apiKey: target.apiKey } : {}),
+      ...(target.metadata !== undefined ? { metadata: target.metadata } : {}),
+    });
+    const temporal = new Client({ connection, namespace: target.namespace });
+    const uri = options.mongodbUri ?? vars.MONGODB_URI;
     const store = await connectStore({
-      uri: options.mongodbUri ?? env('MONGODB_URI') ?? 'mongodb://127.0.0.1:27017',
-      dbName: options.mongodbDb ?? env('MONGODB_DB') ?? 'foldwise',
+      uri,
+      dbName: mongoDatabase(
+        uri,
+        options.mongodbDb ?? (options.mongodbUri === undefined ? vars.FOLDWISE_MONGODB_DB : undefined),
+      ),
     });
+    const creds = options.natsCreds ?? vars.NATS_CREDS;
     const events = await connectEventsLazily({
-      url: options.natsUrl ?? env('NATS_URL') ?? 'nats://127.0.0.1:4222',
+      url: options.natsUrl ?? vars.NATS_URL,
+      ...(creds ? { credsFile: creds } : {}),
     });
-    const roots = options.allowedDataRoots ?? env('FOLDWISE_DATA_ROOTS')?.split(',') ?? [process.cwd()];
+    const roots = options.allowedDataRoots ?? vars.FOLDWISE_DATA_ROOTS?.split(',') ?? [process.cwd()];
     return new FoldwiseClient(temporal, connection, store, events, {
       allowedDataRoots: roots,
-      searchAttributes: options.searchAttributes ?? env('FOLDWISE_SEARCH_ATTRIBUTES') !== 'false',
+      searchAttributes: options.searchAttributes ?? vars.FOLDWISE_SEARCH_ATTRIBUTES !== 'false',
       limits: options.limits ?? {},
     });
   }

@@ -18,3 +18,15 @@ export type {
   SpecIssue,
   TrialDoc,
 } from '@foldwise/spec';
+export {
+  clientEnvSchema,
+  clientVariableDocs,
+  databaseInUri,
+  mongoDatabase,
+  readClientEnv,
+  renamedVariables,
+  temporalTarget,
+  withCurrentNames,
+  type ClientEnv,
+  type TemporalTarget,
+} from './connection';

@@ -2,23 +2,43 @@ import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 // eslint-disable-next-line @nx/enforce-module-boundaries -- infra/local is tooling (the local stack), not a workspace library
 import { stackPaths, stackRoot } from '../../../infra/local';
+import { z } from 'zod';
+import { temporalTarget } from '@foldwise/sdk';
 import type { Endpoint } from './errors';
 
-/** Connection variables the CLI and the worker read. */
-export const ConnectionVariables = [
-  'TEMPORAL_ADDRESS',
-  'TEMPORAL_NAMESPACE',
-  'MONGODB_URI',
-  'MONGODB_DB',
-  'NATS_URL',
-] as const;
+/** Connection variables the local stack's env.json provides, by the variable each fills. */
+export const StackVariables = {
+  TEMPORAL_ADDRESS: 'TEMPORAL_ADDRESS',
+  TEMPORAL_NAMESPACE: 'TEMPORAL_NAMESPACE',
+  MONGODB_URI: 'MONGODB_URI',
+  FOLDWISE_MONGODB_DB: 'MONGODB_DB',
+  NATS_URL: 'NATS_URL',
+  TEMPORAL_UI_URL: 'TEMPORAL_UI_URL',
+} as const;
 
 /** The repository root, when the CLI runs from its sources. */
 export const repoRoot = resolve(__dirname, '..', '..', '..');
 
+const unsetWhenEmpty = (v: unknown): unknown => (v === '' ? undefined : v);
+
+/** The variables the CLI itself reads; its connections are the SDK's (`clientEnvSchema`). */
+export const cliEnvSchema = z.object({
+  FOLDWISE_HOME: z.preprocess(unsetWhenEmpty, z.string().optional()),
+  FOLDWISE_STACK_ENV: z.preprocess(unsetWhenEmpty, z.string().optional()),
+});
+
+/** What each of the CLI's own variables means (the variables table is generated from the schema and these lines). */
+export const cliVariableDocs: Record<keyof typeof cliEnvSchema.shape, string> = {
+  FOLDWISE_HOME:
+    'folder whose `.cache/` holds the local stack’s binaries and data (default: the repository from sources, else `~/.foldwise`)',
+  FOLDWISE_STACK_ENV: 'the local stack’s `env.json`, whose addresses fill connection variables left unset',
+};
+
 /** The local stack's env.json: FOLDWISE_STACK_ENV, else `.cache/stack/env.json` under the stack's root (`FOLDWISE_HOME`). */
-export const stackEnvFile = (env: NodeJS.ProcessEnv = process.env): string =>
-  env['FOLDWISE_STACK_ENV'] || stackPaths(stackRoot(env)).envFile;
+export const stackEnvFile = (env: NodeJS.ProcessEnv = process.env): string => {
+  const vars = cliEnvSchema.parse(env);
+  return vars.FOLDWISE_STACK_ENV ?? stackPaths(stackRoot(env)).envFile;
+};
 
 /** Connection settings given as global flags, which win over the environment. */
 export interface ConnectionFlags {
@@ -67,22 +87,22 @@ export function connectionEnv(env: NodeJS.ProcessEnv = process.env): NodeJS.Proc
     }
   }
   const out: NodeJS.ProcessEnv = { ...env };
-  const userUri = (env['MONGODB_URI'] ?? '') !== '';
-  for (const k of [...ConnectionVariables, 'TEMPORAL_UI_URL']) {
-    if (k === 'MONGODB_DB' && userUri) continue;
-    const v = fromStack[k];
-    if ((out[k] === undefined || out[k] === '') && typeof v === 'string') out[k] = v;
+  const set = (k: string): boolean => (env[k] ?? '') !== '';
+  for (const [k, inFile] of Object.entries(StackVariables)) {
+    if (k === 'FOLDWISE_MONGODB_DB' && (set('MONGODB_URI') || set('MONGODB_DB'))) continue;
+    const v = fromStack[inFile];
+    if (!set(k) && typeof v === 'string') out[k] = v;
   }
   return out;
 }
 
-/** The endpoints named by an environment (defaults as the SDK applies them). */
+/** The endpoints named by an environment (defaults as the SDK applies them; Temporal's from its profile too). */
 export function endpointsOf(env: NodeJS.ProcessEnv): Record<Endpoint['service'], Endpoint> {
   return {
     temporal: {
       service: 'temporal',
       variable: source(env, 'TEMPORAL_ADDRESS', '--address'),
-      url: env['TEMPORAL_ADDRESS'] || '127.0.0.1:7233',
+      url: temporalTarget(env).address,
     },
     mongodb: {
       service: 'mongodb',

@@ -61,11 +61,7 @@ async function connect(
   await requireReachable(needed);
   try {
     const client = await FoldwiseClient.connect({
-      temporalAddress: ep.temporal.url,
-      namespace: env['TEMPORAL_NAMESPACE'] || 'default',
-      mongodbUri: ep.mongodb.url,
-      ...(env['MONGODB_DB'] ? { mongodbDb: env['MONGODB_DB'] } : {}),
-      natsUrl: ep.nats.url,
+      env,
       ...(opts.dataRoots ? { allowedDataRoots: opts.dataRoots } : {}),
     });
     return { client, env };
@@ -666,7 +662,7 @@ async function demo(
           worker = startWorkerChild({
             pool: spec.pool,
             slots: o.slots,
-            env: { ...env, METRICS_PORT: '0' },
+            env: { ...env, FOLDWISE_METRICS_PORT: '0' },
             stdio: 'pipe',
           });
           await worker.ready;

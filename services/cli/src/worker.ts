@@ -39,23 +39,24 @@ export const workerCommand = (): { args: string[]; cwd: string } =>
 /**
  * The environment of each worker process of a gpu pool on these GPUs: one process per GPU, pinned with
  * `CUDA_VISIBLE_DEVICES`, one slot each, and only the first also serving the control queue unless `FOLDWISE_CONTROL`
- * says otherwise. With `METRICS_PORT` set, worker i serves metrics on `METRICS_PORT + 2i` (and Temporal Core's on the
- * next port); unset, each worker picks the first free pair from 9464 up and logs it.
+ * says otherwise. With `FOLDWISE_METRICS_PORT` (or the old `METRICS_PORT`) set, worker i serves metrics on that port
+ * + 2i (and Temporal Core's on the next port); unset, each worker picks the first free pair from 9464 up and logs it.
  */
 export function gpuWorkerEnvs(gpus: readonly string[], env: NodeJS.ProcessEnv): NodeJS.ProcessEnv[] {
   if (gpus.length <= 1) return [{ ...env, FOLDWISE_SLOTS: '1' }];
-  const fixed = (env['METRICS_PORT'] ?? '') !== '';
-  const base = Number(env['METRICS_PORT']);
+  const variable = (env['FOLDWISE_METRICS_PORT'] ?? '') !== '' ? 'FOLDWISE_METRICS_PORT' : 'METRICS_PORT';
+  const fixed = (env[variable] ?? '') !== '';
+  const base = Number(env[variable]);
   if (fixed && (!Number.isInteger(base) || base < 1 || base + 2 * gpus.length > 65535)) {
     throw new Error(
-      `METRICS_PORT: must leave room for ${gpus.length} workers at METRICS_PORT + 2i (got ${env['METRICS_PORT']})`,
+      `${variable}: must leave room for ${gpus.length} workers at ${variable} + 2i (got ${env[variable]})`,
     );
   }
   return gpus.map((id, i) => ({
     ...env,
     CUDA_VISIBLE_DEVICES: id,
     FOLDWISE_SLOTS: '1',
-    ...(fixed ? { METRICS_PORT: String(base + 2 * i) } : {}),
+    ...(fixed ? { [variable]: String(base + 2 * i) } : {}),
     FOLDWISE_CONTROL: env['FOLDWISE_CONTROL'] ?? (i === 0 ? 'true' : 'false'),
     ...(env['FOLDWISE_IDENTITY'] ? { FOLDWISE_IDENTITY: `${env['FOLDWISE_IDENTITY']}-gpu${id}` } : {}),
   }));

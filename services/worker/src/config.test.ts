@@ -9,7 +9,7 @@ test('an empty environment gives a local cpu worker with one slot and the auto e
   assert.equal(c.FOLDWISE_SLOTS, 1);
   assert.equal(c.FOLDWISE_BACKEND, 'auto');
   assert.equal(c.FOLDWISE_DENSE_ENGINE, 'auto');
-  assert.equal(c.METRICS_HOST, '127.0.0.1', 'metrics bind to loopback unless told otherwise');
+  assert.equal(c.FOLDWISE_METRICS_HOST, '127.0.0.1', 'metrics bind to loopback unless told otherwise');
   assert.deepEqual(c.FOLDWISE_FAMILY_MODULES, []);
   assert.equal(c.FOLDWISE_CHECKPOINT_EVERY, 2);
   assert.equal(c.FOLDWISE_CHECKPOINT_SECONDS, 10, 'fast epochs are not checkpointed more than every 10 s');
@@ -26,7 +26,7 @@ test('every bad variable is named in one error', () => {
         NATS_URL: 'http://x',
       }),
     (e: Error) =>
-      /METRICS_PORT: METRICS_PORT must be a port number/.test(e.message) &&
+      /FOLDWISE_METRICS_PORT: FOLDWISE_METRICS_PORT must be a port number/.test(e.message) &&
       /FOLDWISE_SLOTS: FOLDWISE_SLOTS must be at least 0/.test(e.message) &&
       /FOLDWISE_DENSE_ENGINE: FOLDWISE_DENSE_ENGINE must be 'auto', 'simd' or 'tfjs'/.test(e.message) &&
       /NATS_URL: NATS_URL must start with nats:\/\//.test(e.message),

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { databaseInUri, temporalTarget, withCurrentNames, type TemporalTarget } from '@foldwise/sdk';
 import { parseBenchTrainer } from './bench-trainer';
 
 const port = (name: string) =>
@@ -16,17 +17,19 @@ const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' |
 /** The worker's configuration, read from the environment and validated before anything starts. */
 export const workerConfigSchema = z
   .object({
-    TEMPORAL_ADDRESS: hostPort('TEMPORAL_ADDRESS').default('127.0.0.1:7233'),
-    TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+    /** Temporal's connection (with TEMPORAL_API_KEY, TEMPORAL_TLS_*, TEMPORAL_PROFILE) comes from @temporalio/envconfig. */
+    TEMPORAL_ADDRESS: hostPort('TEMPORAL_ADDRESS').optional(),
+    TEMPORAL_NAMESPACE: z.string().min(1).optional(),
     MONGODB_URI: z
       .string()
       .regex(/^mongodb(\+srv)?:\/\//, 'MONGODB_URI must start with mongodb:// or mongodb+srv://')
       .default('mongodb://127.0.0.1:27017'),
-    MONGODB_DB: z.string().min(1).default('foldwise'),
+    FOLDWISE_MONGODB_DB: z.string().min(1).optional(),
     NATS_URL: z
       .string()
       .regex(/^(nats|tls|ws|wss):\/\//, 'NATS_URL must start with nats://')
       .default('nats://127.0.0.1:4222'),
+    NATS_CREDS: z.string().min(1).optional(),
     FOLDWISE_POOL: z.enum(['cpu', 'gpu'], { error: "FOLDWISE_POOL must be 'cpu' or 'gpu'" }).default('cpu'),
     FOLDWISE_SLOTS: z.coerce
       .number({ error: 'FOLDWISE_SLOTS must be a number' })
@@ -100,8 +103,14 @@ export const workerConfigSchema = z
         "FOLDWISE_BENCH_TRAINER must be 'noop' or 'sleep:<ms>' (benchmarks only)",
       )
       .transform((v) => (v ? parseBenchTrainer(v) : undefined)),
-    METRICS_PORT: port('METRICS_PORT').default(9464),
-    METRICS_HOST: z.string().default('127.0.0.1'),
+    FOLDWISE_METRICS_PORT: port('FOLDWISE_METRICS_PORT').default(9464),
+    FOLDWISE_METRICS_HOST: z.string().default('127.0.0.1'),
+    FOLDWISE_FASHION_MNIST_DIR: z.string().min(1).optional(),
+    FOLDWISE_LOG_LEVEL: z
+      .enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'], {
+        error: 'FOLDWISE_LOG_LEVEL must be trace, debug, info, warn, error, fatal or silent',
+      })
+      .default('info'),
   })
   .superRefine((c, ctx) => {
     if (c.FOLDWISE_FAULT_MODULE && c.NODE_ENV === 'production') {
@@ -129,15 +138,44 @@ export const workerConfigSchema = z
     }
   });
 
-/** Validated worker configuration. */
-export type WorkerConfig = z.infer<typeof workerConfigSchema>;
+/** Validated worker configuration, with the Temporal connection and the MongoDB database resolved. */
+export type WorkerConfig = Omit<
+  z.infer<typeof workerConfigSchema>,
+  'TEMPORAL_ADDRESS' | 'TEMPORAL_NAMESPACE' | 'FOLDWISE_MONGODB_DB'
+> & {
+  TEMPORAL_ADDRESS: string;
+  TEMPORAL_NAMESPACE: string;
+  FOLDWISE_MONGODB_DB: string;
+  /** Where Temporal is and how to connect (TLS, API key), as `@temporalio/envconfig` and the variables say. */
+  temporal: TemporalTarget;
+};
 
-/** Reads and validates the configuration; the error names every bad variable. */
-export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerConfig {
-  const r = workerConfigSchema.safeParse(env);
+/**
+ * Reads and validates the configuration; the error names every bad variable. Old names (`METRICS_PORT`, `MONGODB_DB`,
+ * …) are still read, each with a one-line notice to `onNotice`.
+ */
+export function loadWorkerConfig(
+  env: NodeJS.ProcessEnv = process.env,
+  onNotice: (line: string) => void = () => undefined,
+): WorkerConfig {
+  const current = withCurrentNames(env);
+  current.notices.forEach((n) => onNotice(n));
+  const r = workerConfigSchema.safeParse(current.env);
   if (!r.success) {
     const lines = r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
     throw new Error(`invalid worker configuration:\n${lines.join('\n')}`);
   }
-  return r.data;
+  let temporal: TemporalTarget;
+  try {
+    temporal = temporalTarget(current.env);
+  } catch (err) {
+    throw new Error(`invalid worker configuration:\nTEMPORAL_*: ${(err as Error).message}`);
+  }
+  return {
+    ...r.data,
+    TEMPORAL_ADDRESS: temporal.address,
+    TEMPORAL_NAMESPACE: temporal.namespace,
+    FOLDWISE_MONGODB_DB: r.data.FOLDWISE_MONGODB_DB ?? databaseInUri(r.data.MONGODB_URI) ?? 'foldwise',
+    temporal,
+  };
 }

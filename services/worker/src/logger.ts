@@ -1,7 +1,9 @@
 import pino from 'pino';
 
 /** Structured JSON logs on stderr; credentials never appear (URIs are redacted before logging). */
-export function createLogger(level = process.env['LOG_LEVEL'] ?? 'info') {
+export function createLogger(
+  level = process.env['FOLDWISE_LOG_LEVEL'] || process.env['LOG_LEVEL'] || 'info',
+) {
   return pino({ level, base: { svc: 'foldwise-worker' } }, pino.destination(2));
 }
 

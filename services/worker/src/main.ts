@@ -6,14 +6,15 @@ import { startWorker } from './worker';
 async function main(): Promise<void> {
   let config;
   try {
-    config = loadWorkerConfig();
+    config = loadWorkerConfig(process.env, (notice) => process.stderr.write(`${notice}\n`));
   } catch (err) {
     process.stderr.write(`${(err as Error).message}\n`);
     process.exit(2);
   }
   let worker;
   try {
-    worker = await startWorker(config, { metricsPortFixed: (process.env['METRICS_PORT'] ?? '') !== '' });
+    const asked = process.env['FOLDWISE_METRICS_PORT'] || process.env['METRICS_PORT'] || '';
+    worker = await startWorker(config, { metricsPortFixed: asked !== '' });
   } catch (err) {
     if (!(err instanceof MetricsPortTaken)) throw err;
     process.stderr.write(`${err.message}\n`);

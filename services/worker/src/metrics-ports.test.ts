@@ -45,7 +45,7 @@ const fakeCore = (taken: number[] = []) => {
   return { bindCore, ports };
 };
 
-test('a taken METRICS_PORT that the user set fails with one line naming METRICS_PORT and the port', async () => {
+test('a taken FOLDWISE_METRICS_PORT that the user set fails with one line naming FOLDWISE_METRICS_PORT and the port', async () => {
   const base = await freeRun();
   const squatter = await listen(base);
   try {
@@ -54,14 +54,14 @@ test('a taken METRICS_PORT that the user set fails with one line naming METRICS_
       (e: unknown) =>
         e instanceof MetricsPortTaken &&
         !e.message.includes('\n') &&
-        e.message.startsWith(`METRICS_PORT: 127.0.0.1:${base} is already in use`),
+        e.message.startsWith(`FOLDWISE_METRICS_PORT: 127.0.0.1:${base} is already in use`),
     );
   } finally {
     await close(squatter);
   }
 });
 
-test("a taken METRICS_PORT + 1 (Temporal Core's) that the user set fails naming METRICS_PORT and frees the first port", async () => {
+test("a taken FOLDWISE_METRICS_PORT + 1 (Temporal Core's) that the user set fails naming FOLDWISE_METRICS_PORT and frees the first port", async () => {
   const base = await freeRun();
   await assert.rejects(
     claimMetricsPorts({
@@ -72,12 +72,14 @@ test("a taken METRICS_PORT + 1 (Temporal Core's) that the user set fails naming 
     }),
     (e: unknown) =>
       e instanceof MetricsPortTaken &&
-      e.message.startsWith(`METRICS_PORT: 127.0.0.1:${base + 1} (METRICS_PORT + 1, Temporal Core's metrics)`),
+      e.message.startsWith(
+        `FOLDWISE_METRICS_PORT: 127.0.0.1:${base + 1} (FOLDWISE_METRICS_PORT + 1, Temporal Core's metrics)`,
+      ),
   );
   await close(await listen(base));
 });
 
-test('unset METRICS_PORT: taken pairs are skipped two ports at a time, the metrics port held until served', async () => {
+test('unset FOLDWISE_METRICS_PORT: taken pairs are skipped two ports at a time, the metrics port held until served', async () => {
   const base = await freeRun();
   const core = fakeCore([base + 1]);
   const ports = await claimMetricsPorts({
@@ -97,7 +99,7 @@ test('unset METRICS_PORT: taken pairs are skipped two ports at a time, the metri
   await ports.release();
 });
 
-test('workers claiming from the same METRICS_PORT at once get different pairs', async () => {
+test('workers claiming from the same FOLDWISE_METRICS_PORT at once get different pairs', async () => {
   const base = await freeRun();
   const core = fakeCore();
   const claims = await Promise.all(
@@ -110,7 +112,7 @@ test('workers claiming from the same METRICS_PORT at once get different pairs', 
   await Promise.all(claims.map((c) => c.release()));
 });
 
-test('METRICS_PORT=0 claims nothing: any port for /metrics, no Temporal Core exporter', async () => {
+test('FOLDWISE_METRICS_PORT=0 claims nothing: any port for /metrics, no Temporal Core exporter', async () => {
   const core = fakeCore();
   const ports = await claimMetricsPorts({ port: 0, host: '127.0.0.1', fixed: true, bindCore: core.bindCore });
   assert.deepEqual([ports.metrics, ports.core, core.ports], [0, 0, []]);

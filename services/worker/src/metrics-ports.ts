@@ -2,7 +2,7 @@ import { reserveMetricsPort, type ReservedPort } from '@foldwise/telemetry';
 
 /** The ports a worker process serves metrics on: foldwise's `/metrics` and Temporal Core's exporter (0: none). */
 export interface MetricsPorts {
-  /** Held for `serveMetrics`, which takes it over (0 when `METRICS_PORT=0`: any free port, chosen when served). */
+  /** Held for `serveMetrics`, which takes it over (0 when `FOLDWISE_METRICS_PORT=0`: any free port, chosen when served). */
   metrics: number;
   /** Temporal Core's Prometheus exporter, bound by `bindCore`; 0 when none was bound. */
   core: number;
@@ -14,17 +14,17 @@ export interface MetricsPorts {
 
 /** What {@link claimMetricsPorts} needs. */
 export interface ClaimMetricsPortsOptions {
-  /** `METRICS_PORT`: foldwise's `/metrics` there, Temporal Core's on the next port; 0: any port, no Core metrics. */
+  /** `FOLDWISE_METRICS_PORT`: foldwise's `/metrics` there, Temporal Core's on the next port; 0: any port, no Core metrics. */
   port: number;
-  /** `METRICS_HOST`, where `/metrics` listens. */
+  /** `FOLDWISE_METRICS_HOST`, where `/metrics` listens. */
   host: string;
-  /** The user set `METRICS_PORT`: fail when it is taken instead of looking further. */
+  /** The user set `FOLDWISE_METRICS_PORT`: fail when it is taken instead of looking further. */
   fixed: boolean;
   /** Starts Temporal Core's exporter on this port (throws "Address already in use" when taken); undefined: started already. */
   bindCore: ((port: number) => void) | undefined;
 }
 
-/** `METRICS_PORT` (or the port after it) is taken and the user set it: the one line to print. */
+/** `FOLDWISE_METRICS_PORT` (or the port after it) is taken and the user set it: the one line to print. */
 export class MetricsPortTaken extends Error {
   override readonly name = 'MetricsPortTaken';
 }
@@ -37,8 +37,8 @@ const addressInUse = (error: unknown): boolean =>
   /address already in use/i.test(error instanceof Error ? error.message : String(error));
 
 /**
- * Claims the worker's two metrics ports: `METRICS_PORT` and the next one, or, when the user left `METRICS_PORT` unset
- * and these are taken (another worker on this host), the next free pair `METRICS_PORT + 2k`, then any free pair. The
+ * Claims the worker's two metrics ports: `FOLDWISE_METRICS_PORT` and the next one, or, when the user left `FOLDWISE_METRICS_PORT` unset
+ * and these are taken (another worker on this host), the next free pair `FOLDWISE_METRICS_PORT + 2k`, then any free pair. The
  * metrics port is bound at once and held for `serveMetrics`, so workers started together never pick the same pair.
  */
 export async function claimMetricsPorts(opts: ClaimMetricsPortsOptions): Promise<MetricsPorts> {
@@ -57,7 +57,7 @@ export async function claimMetricsPorts(opts: ClaimMetricsPortsOptions): Promise
       if (!addressInUse(error)) throw error;
       if (opts.fixed) {
         throw new MetricsPortTaken(
-          `METRICS_PORT: ${opts.host}:${candidate} is already in use (another foldwise worker?); set METRICS_PORT to a free port, or leave it unset to pick free ones`,
+          `FOLDWISE_METRICS_PORT: ${opts.host}:${candidate} is already in use (another foldwise worker?); set FOLDWISE_METRICS_PORT to a free port, or leave it unset to pick free ones`,
         );
       }
       continue;
@@ -76,7 +76,7 @@ export async function claimMetricsPorts(opts: ClaimMetricsPortsOptions): Promise
       if (!addressInUse(error)) throw error;
       if (opts.fixed) {
         throw new MetricsPortTaken(
-          `METRICS_PORT: 127.0.0.1:${core} (METRICS_PORT + 1, Temporal Core's metrics) is already in use; set METRICS_PORT to a port whose next port is free too, or leave it unset to pick free ones`,
+          `FOLDWISE_METRICS_PORT: 127.0.0.1:${core} (FOLDWISE_METRICS_PORT + 1, Temporal Core's metrics) is already in use; set FOLDWISE_METRICS_PORT to a port whose next port is free too, or leave it unset to pick free ones`,
         );
       }
       continue;
@@ -84,6 +84,6 @@ export async function claimMetricsPorts(opts: ClaimMetricsPortsOptions): Promise
     return { metrics: held.port, core, moved: held.port !== opts.port, release: held.release };
   }
   throw new MetricsPortTaken(
-    `METRICS_PORT: no free pair of ports found from ${opts.port} up nor among the system's free ports; set METRICS_PORT to a free port`,
+    `FOLDWISE_METRICS_PORT: no free pair of ports found from ${opts.port} up nor among the system's free ports; set FOLDWISE_METRICS_PORT to a free port`,
   );
 }

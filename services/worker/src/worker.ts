@@ -23,7 +23,7 @@ export interface RunningWorker {
 
 /** How {@link startWorker} treats its metrics ports. */
 export interface StartWorkerOptions {
-  /** The user set `METRICS_PORT`: fail with one line when it is taken rather than pick free ports. Default true. */
+  /** The user set `FOLDWISE_METRICS_PORT`: fail with one line when it is taken rather than pick free ports. Default true. */
   metricsPortFixed?: boolean;
 }
 
@@ -49,8 +49,8 @@ export async function startWorker(
   const logger = createLogger();
   const identity = config.FOLDWISE_IDENTITY ?? `${config.FOLDWISE_POOL}@${hostname()}:${process.pid}`;
   const ports = await claimMetricsPorts({
-    port: config.METRICS_PORT,
-    host: config.METRICS_HOST,
+    port: config.FOLDWISE_METRICS_PORT,
+    host: config.FOLDWISE_METRICS_HOST,
     fixed: options.metricsPortFixed ?? true,
     bindCore: installedCorePort === undefined ? installRuntime : undefined,
   });
@@ -58,14 +58,14 @@ export async function startWorker(
   const coreMetricsPort = installedCorePort ?? 0;
   if (ports.moved) {
     logger.warn(
-      { asked: config.METRICS_PORT, metricsPort: ports.metrics, coreMetricsPort },
-      'METRICS_PORT and the port after it are in use (another worker?): serving metrics on free ports instead; set METRICS_PORT to choose',
+      { asked: config.FOLDWISE_METRICS_PORT, metricsPort: ports.metrics, coreMetricsPort },
+      'FOLDWISE_METRICS_PORT and the port after it are in use (another worker?): serving metrics on free ports instead; set FOLDWISE_METRICS_PORT to choose',
     );
   }
   const workers: Worker[] = [];
   let health: Health = { ok: false, reason: 'starting: not polling Temporal yet' };
   const resources: Resources = await createDeps(
-    { ...config, METRICS_PORT: ports.metrics },
+    { ...config, FOLDWISE_METRICS_PORT: ports.metrics },
     identity,
     logger,
     coreMetricsPort,
@@ -79,7 +79,13 @@ export async function startWorker(
     await ports.release();
     throw error;
   });
-  const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
+  const { address, tls, apiKey, metadata } = config.temporal;
+  const connection = await NativeConnection.connect({
+    address,
+    ...(tls !== undefined && tls !== null ? { tls } : {}),
+    ...(apiKey !== undefined ? { apiKey } : {}),
+    ...(metadata !== undefined ? { metadata: metadata as Record<string, string> } : {}),
+  });
   const activities = createActivities(resources.deps);
   if (config.FOLDWISE_SLOTS > 0)
     workers.push(
