@@ -49,6 +49,15 @@ export {
 } from './ci';
 export { mulberry32, indexFrom } from './prng';
 export {
+  dominates,
+  nonDominatedRanks,
+  nonDominatedMask,
+  paretoFront,
+  hypervolume2d,
+  type ParetoCandidate,
+  type ParetoResult,
+} from './pareto';
+export {
   compareTopK,
   rankCandidates,
   HolmFamily,

@@ -2,7 +2,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import {
+  CostMetric,
   ScorerNeeds,
+  isCostMetric,
+  metricInfo,
   ScorerTask,
   getScorer,
   logLoss,
@@ -163,4 +166,17 @@ test('every scorer returns values inside the range it declares', () => {
   assert.deepEqual(getScorer('r2').range, { low: -Infinity, high: 1 });
   assert.deepEqual(getScorer('neg_log_loss').range, { low: -Infinity, high: 0 });
   assert.equal(scorerRange('no_such_metric'), undefined);
+});
+
+test('cost metrics are smaller-is-better, non-negative, known by name, and not scorers', () => {
+  for (const name of Object.values(CostMetric)) {
+    assert.ok(isCostMetric(name));
+    assert.deepEqual(metricInfo(name), { greaterIsBetter: false, range: { low: 0, high: Infinity } });
+    assert.deepEqual(scorerRange(name), { low: 0, high: Infinity });
+    assert.throws(() => getScorer(name), /unknown scorer/);
+  }
+  assert.equal(isCostMetric('accuracy'), false);
+  assert.equal(metricInfo('accuracy')?.greaterIsBetter, true);
+  assert.equal(metricInfo('neg_log_loss')?.greaterIsBetter, true);
+  assert.equal(metricInfo('no_such_metric'), undefined);
 });

@@ -234,9 +234,34 @@ export function getScorer(name: string): Scorer {
   throw new Error(`metric: unknown scorer '${name}'; ${hint}`);
 }
 
-/** The range of the scorer registered under `name`, or undefined for an unknown name. */
+/**
+ * Cost metrics a fold records besides its scores, when a search asks for them (as an objective, a constraint or a
+ * reported metric): prediction latency in milliseconds per 1,000 validation rows, the model's trainable parameters, and
+ * training wall time in seconds. Smaller is better for all three.
+ */
+export const CostMetric = {
+  PredictMsPer1k: 'predict_ms_per_1k',
+  ParamCount: 'param_count',
+  TrainSeconds: 'train_seconds',
+} as const;
+/** One of the values of {@link CostMetric}. */
+export type CostMetric = (typeof CostMetric)[keyof typeof CostMetric];
+
+/** Whether `name` is one of the {@link CostMetric} names. */
+export function isCostMetric(name: string): name is CostMetric {
+  return (Object.values(CostMetric) as string[]).includes(name);
+}
+
+/** Direction and range of a scorer or cost metric, or undefined for an unknown name. */
+export function metricInfo(name: string): { greaterIsBetter: boolean; range: ScoreRange } | undefined {
+  if (isCostMetric(name)) return { greaterIsBetter: false, range: LOSS };
+  const s = byName.get(name);
+  return s ? { greaterIsBetter: s.greaterIsBetter, range: s.range } : undefined;
+}
+
+/** The range of the scorer or cost metric registered under `name`, or undefined for an unknown name. */
 export function scorerRange(name: string): ScoreRange | undefined {
-  return byName.get(name)?.range;
+  return metricInfo(name)?.range;
 }
 
 /** Scores `input` with each named scorer. */

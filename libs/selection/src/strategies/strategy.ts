@@ -47,6 +47,10 @@ export type TrialStatus = (typeof TrialStatus)[keyof typeof TrialStatus];
 export interface Outcome {
   status: TrialStatus;
   score?: number;
+  /** Multi-objective searches: the completed trial's value of each objective, in the order of `options.objectives`. */
+  objectives?: number[];
+  /** Total amount by which the completed trial breaks its constraints (0 or absent: feasible). */
+  violation?: number;
 }
 
 /** A configuration to evaluate. */
@@ -61,6 +65,10 @@ export interface TrialRecord {
   c: Params;
   s?: TrialStatus;
   y?: number;
+  /** Objective values as losses (multi-objective searches). */
+  o?: number[];
+  /** Total constraint violation, when positive. */
+  v?: number;
 }
 
 /** A strategy's serialisable state (plain JSON). */
@@ -85,6 +93,8 @@ export interface StrategyOptions {
   budget?: number;
   /** Proposals every family gets first (round robin) before the strategy chooses families; default 0. */
   familyFloor?: number;
+  /** Directions of the objectives of a multi-objective search (TPE then splits trials as MOTPE does). */
+  objectives?: Direction[];
 }
 
 /**
@@ -226,12 +236,26 @@ class SearchStrategy implements Strategy {
       throw new Error(`tell: score must be a finite number (got ${outcome.score})`);
     if (outcome.status === 'completed' && outcome.score === undefined)
       throw new Error(`tell: trial ${trialIndex} completed without a score`);
+    const dirs = this.opts.objectives;
+    if (outcome.objectives !== undefined) {
+      if (!dirs || outcome.objectives.length !== dirs.length)
+        throw new Error(
+          `tell: ${outcome.objectives.length} objective values for ${dirs?.length ?? 0} objectives`,
+        );
+      if (!outcome.objectives.every(Number.isFinite))
+        throw new Error(`tell: objective values must be finite (got ${outcome.objectives.join(', ')})`);
+    }
+    if (outcome.violation !== undefined && !(outcome.violation >= 0))
+      throw new Error(`tell: violation must be a number >= 0 (got ${outcome.violation})`);
     if (rec.s !== undefined) {
       if (rec.s === outcome.status && rec.y === outcome.score) return;
       throw new Error(`tell: trial ${trialIndex} was already told '${rec.s}'`);
     }
     rec.s = outcome.status;
     if (outcome.score !== undefined) rec.y = outcome.score;
+    if (outcome.objectives !== undefined && dirs)
+      rec.o = outcome.objectives.map((x, i) => (dirs[i] === 'maximize' ? -x : x));
+    if (outcome.violation !== undefined && outcome.violation > 0) rec.v = outcome.violation;
   }
 
   state(): StrategyState {

@@ -7,7 +7,16 @@
  * trials and pending ones (asked, not yet told: the constant liar) join the bad group as the worst
  * observations, so parallel asks spread out and regions that fail are avoided. A parameter's estimators
  * use only the trials where that parameter was active.
+ *
+ * Constraints (as Optuna 3's TPESampler with `constraints_func`): a completed trial that breaks a constraint (`v > 0`,
+ * its total violation) ranks after every feasible completed trial, among the infeasible ones by violation.
+ *
+ * Several objectives (as Optuna's MOTPE): feasible completed trials carry `o`, their objective values as losses; they
+ * are ranked front by front by non-dominated sorting, and within a front by greedy hypervolume contribution (two
+ * objectives; crowding distance with more), so the good group takes whole fronts and the best-spread part of the
+ * front it cuts.
  */
+import { hypervolume2d, nonDominatedRanks } from '@foldwise/compare';
 import type { Domain, SearchSpace, StrategySpec } from '@foldwise/spec';
 import type { Rng } from '../prng';
 import { FAMILY_PARAM, isActive, sampleConfig, type Params } from '../space';
@@ -32,6 +41,61 @@ export interface TpeTrial {
   c: Params;
   s?: 'completed' | 'pruned' | 'failed';
   y?: number;
+  /** Objective values as losses (smaller is better), for a multi-objective search. */
+  o?: number[];
+  /** Total constraint violation (0 when feasible). */
+  v?: number;
+}
+
+/** Orders the members of one non-dominated front (losses) best-spread first: greedy hypervolume, or crowding distance. */
+function orderFront(members: number[], losses: (i: number) => number[]): number[] {
+  if (members.length <= 2) return members;
+  const d = losses(members[0] as number).length;
+  if (d === 2) {
+    const pts = members.map((i) => losses(i).map((x) => -x));
+    const ref: [number, number] = [0, 1].map((k) => Math.min(...pts.map((p) => p[k] as number)) - 1) as [
+      number,
+      number,
+    ];
+    const chosen: number[] = [];
+    const left = members.map((_, j) => j);
+    while (left.length > 0) {
+      const base = hypervolume2d(
+        chosen.map((j) => pts[j] as number[]),
+        ref,
+      );
+      let bestAt = 0;
+      let bestGain = -Infinity;
+      left.forEach((j, at) => {
+        const gain =
+          hypervolume2d(
+            [...chosen, j].map((x) => pts[x] as number[]),
+            ref,
+          ) - base;
+        if (gain > bestGain) {
+          bestGain = gain;
+          bestAt = at;
+        }
+      });
+      chosen.push(left.splice(bestAt, 1)[0] as number);
+    }
+    return chosen.map((j) => members[j] as number);
+  }
+  const crowd = new Map<number, number>(members.map((i) => [i, 0]));
+  for (let k = 0; k < d; k++) {
+    const sorted = [...members].sort((a, b) => (losses(a)[k] as number) - (losses(b)[k] as number) || a - b);
+    const lo = losses(sorted[0] as number)[k] as number;
+    const hi = losses(sorted[sorted.length - 1] as number)[k] as number;
+    crowd.set(sorted[0] as number, Infinity);
+    crowd.set(sorted[sorted.length - 1] as number, Infinity);
+    for (let j = 1; j < sorted.length - 1; j++) {
+      const gap =
+        ((losses(sorted[j + 1] as number)[k] as number) - (losses(sorted[j - 1] as number)[k] as number)) /
+        (hi - lo || 1);
+      crowd.set(sorted[j] as number, (crowd.get(sorted[j] as number) as number) + gap);
+    }
+  }
+  return [...members].sort((a, b) => (crowd.get(b) as number) - (crowd.get(a) as number) || a - b);
 }
 
 /** Number of completed or pruned trials (the ones that count towards `nStartupTrials`). */
@@ -47,17 +111,38 @@ export function splitGoodBad(
 ): { good: number[]; bad: number[] } {
   const loss = (i: number): number => sign * ((trials[i] as TpeTrial).y as number);
   const completed: number[] = [];
+  const infeasible: number[] = [];
   const prunedScored: number[] = [];
   const prunedBare: number[] = [];
   const rest: number[] = [];
   trials.forEach((t, i) => {
-    if (t.s === 'completed') completed.push(i);
+    if (t.s === 'completed' && (t.v ?? 0) > 0) infeasible.push(i);
+    else if (t.s === 'completed') completed.push(i);
     else if (t.s === 'pruned' && typeof t.y === 'number') prunedScored.push(i);
     else if (t.s === 'pruned') prunedBare.push(i);
     else rest.push(i);
   });
   const byLoss = (a: number, b: number): number => loss(a) - loss(b) || a - b;
-  const ranked = [...completed.sort(byLoss), ...prunedScored.sort(byLoss), ...prunedBare];
+  const violation = (i: number): number => (trials[i] as TpeTrial).v ?? 0;
+  const multi = completed.length > 0 && completed.every((i) => Array.isArray((trials[i] as TpeTrial).o));
+  let feasible: number[];
+  if (multi) {
+    const losses = (i: number): number[] => (trials[i] as TpeTrial).o as number[];
+    const ranks = nonDominatedRanks(completed.map((i) => losses(i).map((x) => -x)));
+    feasible = [];
+    for (let r = 0; feasible.length < completed.length; r++) {
+      const front = completed.filter((_, j) => ranks[j] === r);
+      feasible.push(...orderFront(front, losses));
+    }
+  } else {
+    feasible = completed.sort(byLoss);
+  }
+  const ranked = [
+    ...feasible,
+    ...infeasible.sort((a, b) => violation(a) - violation(b) || a - b),
+    ...prunedScored.sort(byLoss),
+    ...prunedBare,
+  ];
   const nGood = Math.min(Math.ceil(spec.gamma * ranked.length), 25);
   const good = ranked.slice(0, nGood).sort((a, b) => a - b);
   const bad = [...ranked.slice(nGood), ...rest].sort((a, b) => a - b);
