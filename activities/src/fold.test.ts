@@ -347,3 +347,34 @@ test('a fold whose plan changed fails without retries', async () => {
     (e: unknown) => e instanceof ApplicationFailure && e.type === 'PlanMismatch' && e.nonRetryable,
   );
 });
+
+test('a fold asked for cost metrics records prediction ms per 1,000 rows, parameters and training seconds', async () => {
+  const p = ports();
+  const t = fakeTrainer();
+  const trainer: TrainerPort = {
+    ...t.trainer,
+    train: async (job, hooks) => ({
+      ...(await t.trainer.train(job, hooks)),
+      predictMs: 5,
+      paramCount: 123,
+      durationMs: 2500,
+    }),
+  };
+  const summary = (await new MockActivityEnvironment({ attempt: 1 }).run(
+    activities(p, trainer).trainFold,
+    input({ metrics: ['accuracy', 'predict_ms_per_1k', 'param_count', 'train_seconds'] }),
+  )) as TrainFoldSummary;
+  assert.deepEqual(summary.metrics, {
+    accuracy: 1,
+    predict_ms_per_1k: 250,
+    param_count: 123,
+    train_seconds: 2.5,
+  });
+  assert.equal(summary.primary, 1);
+  assert.deepEqual(p.folds.get(foldIdOf('search-unit-abc', 4, 1))?.metrics, summary.metrics);
+  const plain = (await new MockActivityEnvironment({ attempt: 1 }).run(
+    activities(ports(), trainer).trainFold,
+    input(),
+  )) as TrainFoldSummary;
+  assert.deepEqual(Object.keys(plain.metrics), ['accuracy'], 'no cost metric unless asked');
+});

@@ -1,5 +1,5 @@
 import { ApplicationFailure, CancelledFailure, Context } from '@temporalio/activity';
-import { confusionMatrix, scoreAll } from '@foldwise/metrics';
+import { CostMetric, confusionMatrix, isCostMetric, scoreAll } from '@foldwise/metrics';
 import {
   FailureType,
   foldIdOf,
@@ -228,12 +228,24 @@ export const createFoldActivities = (deps: FoldDeps) => {
       }
       if (ctx.cancellationSignal.aborted) throw new CancelledFailure('fold cancelled');
 
-      const metrics = scoreAll(
-        input.metrics,
-        scorerInput(ds, matrices.yVal, result.valPred, result.valProba),
-      );
       // A worker holds one fold more than it has slots, so a slot never waits for Temporal: that wait is not the fold's.
       const durationMs = Date.now() - started - (result.queuedMs ?? 0);
+      const nVal = matrices.indices.test.length;
+      const scored = scoreAll(
+        input.metrics.filter((m) => !isCostMetric(m)),
+        scorerInput(ds, matrices.yVal, result.valPred, result.valProba),
+      );
+      const costs: Record<string, number | undefined> = {
+        [CostMetric.PredictMsPer1k]:
+          result.predictMs !== undefined && nVal > 0 ? (1000 * result.predictMs) / nVal : undefined,
+        [CostMetric.ParamCount]: result.paramCount,
+        [CostMetric.TrainSeconds]: (result.durationMs ?? durationMs) / 1000,
+      };
+      const metrics: Record<string, number> = {};
+      for (const m of input.metrics) {
+        const v = isCostMetric(m) ? costs[m] : scored[m];
+        if (v !== undefined) metrics[m] = v;
+      }
       const partial =
         input.untilEpoch !== undefined && !result.stoppedEarly && result.epochsTrained >= input.untilEpoch;
       const primary = metrics[input.metrics[0] as string] ?? Number.NaN;
@@ -283,7 +295,7 @@ export const createFoldActivities = (deps: FoldDeps) => {
         durationMs,
         ...(result.cpuMs !== undefined ? { trainCpuMs: result.cpuMs } : {}),
         nTrain,
-        nVal: matrices.indices.test.length,
+        nVal,
         createdAt,
         updatedAt: createdAt,
       } as FoldDoc;

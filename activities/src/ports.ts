@@ -55,6 +55,12 @@ export interface TrainerResult {
   cpuMs?: number | undefined;
   /** Time the job waited for a free training slot, in ms (a worker takes one fold more than it has slots). */
   queuedMs?: number | undefined;
+  /** Training wall time in ms, where the trainer measures it. */
+  durationMs?: number | undefined;
+  /** Time to predict the validation rows, in ms (a cost metric). */
+  predictMs?: number | undefined;
+  /** Trainable parameters of the model (a cost metric). */
+  paramCount?: number | undefined;
 }
 
 /** Trains models off the event loop (a thread per slot) and refits winners. */

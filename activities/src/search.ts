@@ -1,8 +1,9 @@
-import { getScorer } from '@foldwise/metrics';
+import { CostMetric, getScorer, isCostMetric } from '@foldwise/metrics';
 import { stableHash } from '@foldwise/selection';
 import {
   FailureType,
   type ComparisonResult,
+  type ParetoEntry,
   type RefitResult,
   type ResolvedDataset,
   type SearchCounts,
@@ -51,9 +52,30 @@ export const createSearchActivities = (deps: SearchDeps, best: BestScoreTracker)
       let primary;
       try {
         primary = getScorer(spec.metrics.primary);
-        for (const m of spec.metrics.report) getScorer(m);
+        for (const m of spec.metrics.report) if (!isCostMetric(m)) getScorer(m);
       } catch (err) {
         throw nonRetryable(FailureType.InvalidSpec, `metrics: ${(err as Error).message}`);
+      }
+      const named = [
+        ...(spec.objectives ?? []).map((o, i) => ({ path: `objectives[${i}].metric`, metric: o.metric })),
+        ...(spec.constraints ?? []).map((c, i) => ({ path: `constraints[${i}].metric`, metric: c.metric })),
+      ];
+      for (const { path, metric } of named) {
+        if (isCostMetric(metric)) continue;
+        let scorer;
+        try {
+          scorer = getScorer(metric);
+        } catch (err) {
+          throw nonRetryable(
+            FailureType.InvalidSpec,
+            `${path}: ${(err as Error).message} (or a cost metric: ${Object.values(CostMetric).join(', ')})`,
+          );
+        }
+        if (scorer.task !== task)
+          throw nonRetryable(
+            FailureType.InvalidSpec,
+            `${path}: ${metric} is a ${scorer.task} metric but the task is ${task}`,
+          );
       }
       if (primary.task !== task) {
         throw nonRetryable(
@@ -110,6 +132,8 @@ export const createSearchActivities = (deps: SearchDeps, best: BestScoreTracker)
       best: SearchResult['best'];
       counts: SearchResult['counts'] | undefined;
       comparison?: ComparisonResult | undefined;
+      /** Multi-objective searches: the Pareto front and the other feasible configurations. */
+      pareto?: ParetoEntry[] | undefined;
       refit?: RefitResult | undefined;
       error?: string | undefined;
     }): Promise<void> {
@@ -118,6 +142,7 @@ export const createSearchActivities = (deps: SearchDeps, best: BestScoreTracker)
         counts: toSearchCounts(input.counts),
         ...(input.best ? { best: input.best } : {}),
         ...(input.comparison ? { comparison: input.comparison } : {}),
+        ...(input.pareto ? { pareto: input.pareto } : {}),
         ...(input.refit ? { refit: { ...input.refit } as SearchDoc['refit'] } : {}),
         ...(input.error !== undefined ? { error: input.error } : {}),
         finishedAt: now(),

@@ -23,6 +23,12 @@ export const Patch = {
   CertifiedComparison: 'certified-comparison',
   /** Every listed family gets its floor of trials first (`budget.minPerFamily`, round robin). */
   FamilyFloor: 'family-floor',
+  /**
+   * A spec with `objectives` or `constraints`: folds also record the metrics they name, TPE is told each trial's
+   * objective means and constraint violation, infeasible configurations are never ranked above feasible ones nor the
+   * winner, and the search ends with the Pareto front (`pareto`). Checked only for such specs.
+   */
+  MultiObjective: 'multi-objective',
 } as const;
 
 /** A trial tells its search that one fold finished, with its primary score (for racing). */

@@ -28,6 +28,7 @@ import {
   type SearchPlan,
   type SearchResult,
   type SearchProgress,
+  type ParetoEntry,
   type SearchWorkflowInput,
   type TrialSummary,
 } from '@foldwise/spec';
@@ -44,6 +45,7 @@ import {
   rungReportSignal,
   statusQuery,
 } from './messages';
+import { constraintViolation, extraMetrics, paretoEntries, resolveObjectives } from './objectives';
 import { trialWorkflow } from './trial';
 
 /** Events in one run's history before the search drains its trials and continues as new. */
@@ -170,10 +172,25 @@ export async function searchWorkflow(input: SearchWorkflowInput): Promise<Search
           minPerFamily: spec.budget.minPerFamily,
         })
       : 0;
+  const multiObjective =
+    (spec.objectives !== undefined || spec.constraints !== undefined) && patched(Patch.MultiObjective);
+  const objectives = multiObjective ? resolveObjectives(spec) : [];
+  const constraints = multiObjective ? (spec.constraints ?? []) : [];
   const strategy = createStrategy(
     spec.strategy,
     families,
-    { seed: spec.seed, direction, familyFloor },
+    {
+      seed: spec.seed,
+      direction,
+      familyFloor,
+      ...(objectives.length > 0
+        ? {
+            objectives: objectives.map((o) =>
+              o.greaterIsBetter ? ('maximize' as const) : ('minimize' as const),
+            ),
+          }
+        : {}),
+    },
     carried?.strategy as never,
   );
   const scheduler =
@@ -193,9 +210,22 @@ export async function searchWorkflow(input: SearchWorkflowInput): Promise<Search
   const finished: TrialSummary[] = carried?.finished ?? [];
   const inFlight = new Map<number, Promise<void>>();
   const runs = (carried?.runs ?? 0) + 1;
-  const metrics = [plan.primary.name, ...spec.metrics.report.filter((m) => m !== plan.primary.name)];
+  const reported = [plan.primary.name, ...spec.metrics.report.filter((m) => m !== plan.primary.name)];
+  const metrics = multiObjective ? [...reported, ...extraMetrics(spec, reported)] : reported;
 
-  const ranked = () => rankCandidates(finished, plan.primary.greaterIsBetter);
+  /** Whether a trial meets the constraints (always, without any); an infeasible one is never ranked or the winner. */
+  const feasible = (t: TrialSummary): boolean => (t.violation ?? 0) === 0;
+  const ranked = () => rankCandidates(finished.filter(feasible), plan.primary.greaterIsBetter);
+  /** Completed trials that break a constraint, least violation first. */
+  const infeasible = () =>
+    finished
+      .filter((t) => t.status === 'completed' && !feasible(t))
+      .sort((a, b) => (a.violation ?? 0) - (b.violation ?? 0) || a.trialIndex - b.trialIndex);
+  const leaderboard = () => [
+    ...ranked(),
+    ...infeasible(),
+    ...finished.filter((t) => t.status !== 'completed'),
+  ];
   const bestSoFar = (): SearchResult['best'] => {
     const b = ranked()[0];
     if (!b) return undefined;
@@ -240,7 +270,7 @@ export async function searchWorkflow(input: SearchWorkflowInput): Promise<Search
       runs,
     };
   });
-  setHandler(leaderboardQuery, () => [...ranked(), ...finished.filter((t) => t.status !== 'completed')]);
+  setHandler(leaderboardQuery, leaderboard);
   /** Folds of a trial in flight already counted from its `foldDone` signals (racing only). */
   const signaledFolds = new Map<number, number>();
   setHandler(foldDoneSignal, ({ trialIndex, fold, score }) => {
@@ -289,6 +319,7 @@ export async function searchWorkflow(input: SearchWorkflowInput): Promise<Search
           rungs: scheduler ? scheduler.rungs(trialIndex) : [],
           foldConcurrency: racer ? Math.min(plan.nFolds, spec.racing.minFolds ?? 3) : plan.nFolds,
           racing: racer !== undefined,
+          ...(objectives.length > 0 ? { foldMetrics: objectives.map((o) => o.metric) } : {}),
         },
       ],
     });
@@ -309,17 +340,24 @@ export async function searchWorkflow(input: SearchWorkflowInput): Promise<Search
         error: errorMessage(err),
       };
     }
+    if (constraints.length > 0 && summary.status === 'completed')
+      summary.violation = constraintViolation(constraints, summary.metrics);
     finished.push(summary);
     // Racing counts folds live from the trials' signals; a fold that finished after its trial was pruned sends none
     // (its signal is issued in the cancelled scope), so the trial's own result settles the count.
     const ran = summary.foldScores.filter((x) => x !== null).length;
     foldsRun += Math.max(0, ran - (signaledFolds.get(trialIndex) ?? 0));
     signaledFolds.delete(trialIndex);
+    const objectiveMeans = objectives.map((o) => summary.metrics[o.metric]?.mean ?? Number.NaN);
     strategy.tell(trialIndex, {
       status: summary.status === 'cancelled' ? 'failed' : summary.status,
       ...(summary.status === 'completed'
         ? { score: summary.metrics[plan.primary.name]?.mean ?? Number.NaN }
         : {}),
+      ...(summary.status === 'completed' && objectives.length > 0 && objectiveMeans.every(Number.isFinite)
+        ? { objectives: objectiveMeans }
+        : {}),
+      ...(summary.violation !== undefined ? { violation: summary.violation } : {}),
     });
     const best = bestSoFar();
     if (!attrsOnChange || best?.trialId !== attrsBestTrial) {
@@ -398,7 +436,11 @@ export async function searchWorkflow(input: SearchWorkflowInput): Promise<Search
 
   if (!bestSoFar()) {
     const first = finished.find((t) => t.error !== undefined)?.error ?? 'no trial completed';
-    const message = `no configuration completed all its folds (${finished.length} trials; first error: ${first})`;
+    const broken = infeasible().length;
+    const message =
+      broken > 0 && ranked().length === 0 && rankCandidates(finished, true).length === broken
+        ? `no configuration met the constraints (${broken} completed, each breaking at least one; least violation ${infeasible()[0]?.violation ?? 0})`
+        : `no configuration completed all its folds (${finished.length} trials; first error: ${first})`;
     setAttrs('failed');
     await control.finishSearch({
       searchId,
@@ -426,6 +468,8 @@ export async function searchWorkflow(input: SearchWorkflowInput): Promise<Search
       : {},
   );
   const best = bestSoFar();
+  const pareto: ParetoEntry[] | undefined =
+    objectives.length > 0 ? paretoEntries(ranked(), objectives, spec.seed) : undefined;
   let refit: SearchResult['refit'];
   if (spec.refit && best) {
     phase = 'refitting';
@@ -456,8 +500,9 @@ export async function searchWorkflow(input: SearchWorkflowInput): Promise<Search
     searchId,
     status: 'completed',
     best,
-    leaderboard: [...ranked(), ...finished.filter((t) => t.status !== 'completed')],
+    leaderboard: leaderboard(),
     comparison,
+    ...(pareto ? { pareto } : {}),
     refit,
     counts: counts(),
   };
@@ -468,6 +513,7 @@ export async function searchWorkflow(input: SearchWorkflowInput): Promise<Search
     best,
     counts: result.counts,
     comparison,
+    ...(pareto ? { pareto } : {}),
     refit,
   });
   return result;

@@ -211,6 +211,15 @@ export async function trialWorkflow(input: TrialInput): Promise<TrialSummary> {
   );
   if (status === 'failed' && failure === undefined)
     throw ApplicationFailure.nonRetryable('trial failed', 'TrialFailed');
+  const foldMetrics = input.foldMetrics?.map(
+    (name) =>
+      [
+        name,
+        Array.from({ length: plan.nFolds }, (_, f) =>
+          finished.has(f) ? (latest.get(f)?.metrics[name] ?? null) : null,
+        ),
+      ] as const,
+  );
   return {
     trialIndex,
     trialId,
@@ -219,6 +228,7 @@ export async function trialWorkflow(input: TrialInput): Promise<TrialSummary> {
     status,
     foldScores,
     metrics: aggregate.metrics,
+    ...(foldMetrics ? { foldMetrics: Object.fromEntries(foldMetrics) } : {}),
     epochsTrained: aggregate.epochsTrained,
     prunedBy: pruned,
     error: failure,

@@ -142,6 +142,8 @@ export interface TrialInput {
   foldConcurrency: number;
   /** Whether the parent runs fold racing (the trial then reports every fold). */
   racing: boolean;
+  /** Metrics whose value on every fold the trial returns (`foldMetrics`): a multi-objective search's objectives. */
+  foldMetrics?: string[] | undefined;
 }
 
 /** Evidence that pruned a trial. */
@@ -160,9 +162,27 @@ export interface TrialSummary {
   /** Primary score per fold index; null where the fold did not run. */
   foldScores: (number | null)[];
   metrics: Record<string, MetricSummary>;
+  /** Value per fold index of each metric the trial input named in `foldMetrics`; null where the fold did not run. */
+  foldMetrics?: Record<string, (number | null)[]> | undefined;
+  /** Searches with constraints: how far the fold means break them in all (0: feasible). */
+  violation?: number | undefined;
   epochsTrained: number;
   prunedBy?: PruneEvidence | undefined;
   error?: string | undefined;
+}
+
+/** One configuration on (or off) the Pareto front of a multi-objective search. */
+export interface ParetoEntry {
+  trialId: string;
+  trialIndex: number;
+  model: string;
+  params: Record<string, unknown>;
+  /** Mean of each objective over the folds, in the order of `spec.objectives`. */
+  objectives: number[];
+  /** Whether no other complete, feasible configuration is at least as good on every objective and better on one. */
+  onFront: boolean;
+  /** Share of bootstrap resamples of the shared folds in which the configuration is non-dominated. */
+  pNonDominated: number;
 }
 
 /** Outcome of the final comparison of the best configurations: the type `compareTopK` returns, named for results. */
@@ -198,6 +218,8 @@ export interface SearchResult {
     | undefined;
   leaderboard: TrialSummary[];
   comparison?: ComparisonResult | undefined;
+  /** Multi-objective searches: every complete, feasible configuration with its front membership, front first. */
+  pareto?: ParetoEntry[] | undefined;
   refit?: RefitResult | undefined;
   counts: {
     trials: number;

@@ -217,6 +217,8 @@ export const SearchDocSchema = z.object({
   best: BestSchema.optional(),
   plan: z.unknown().optional(),
   comparison: z.unknown().optional(),
+  /** Multi-objective searches: the Pareto front and the rest of the feasible configurations (`ParetoEntry[]`). */
+  pareto: z.unknown().optional(),
   refit: RefitSchema.optional(),
   error: z.string().optional(),
   createdAt: isoTimestamp,

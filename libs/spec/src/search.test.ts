@@ -162,3 +162,48 @@ test('budget.minPerFamily must fit in the budget for every listed family', () =>
     /^budget\.minPerFamily: 3 trials for each of 2 families need 6 trials \(budget\.trials is 5\)$/,
   );
 });
+
+test('objectives and constraints are optional; a spec with them keeps them as written', () => {
+  const plain = parseSearchSpec(minimal);
+  assert.equal(plain.objectives, undefined);
+  assert.equal(plain.constraints, undefined);
+  const spec = parseSearchSpec({
+    ...minimal,
+    objectives: [{ metric: 'accuracy' }, { metric: 'predict_ms_per_1k', direction: 'minimize' }],
+    constraints: [{ metric: 'param_count', max: 5000 }],
+  });
+  assert.deepEqual(spec.objectives, [
+    { metric: 'accuracy' },
+    { metric: 'predict_ms_per_1k', direction: 'minimize' },
+  ]);
+  assert.deepEqual(spec.constraints, [{ metric: 'param_count', max: 5000 }]);
+});
+
+test('a bad objective or constraint is reported with the path of the offending field', () => {
+  const r = validateSearchSpec({
+    ...minimal,
+    objectives: [{ metric: 'accuracy' }, { metric: 'accuracy', direction: 'up' }],
+    constraints: [
+      { metric: 'param_count' },
+      { metric: 'train_seconds', min: 5, max: 1 },
+      { metric: 'Bad Name' },
+    ],
+  });
+  assert.equal(r.success, false);
+  if (r.success) return;
+  const text = formatIssues(r.issues);
+  assert.match(text, /^objectives\[1\]\.direction: /m);
+  assert.match(text, /^constraints\[0\]\.max: constraint on param_count needs max, min or both$/m);
+  assert.match(text, /^constraints\[1\]\.min: min must be <= max \(got 5 > 1\)$/m);
+  assert.match(text, /^constraints\[2\]\.metric: must be a scorer name/m);
+
+  const one = validateSearchSpec({ ...minimal, objectives: [{ metric: 'accuracy' }] });
+  assert.ok(!one.success && formatIssues(one.issues).includes('objectives: list at least two objectives'));
+  const twice = validateSearchSpec({
+    ...minimal,
+    objectives: [{ metric: 'accuracy' }, { metric: 'accuracy' }],
+  });
+  assert.ok(!twice.success);
+  if (!twice.success)
+    assert.equal(formatIssues(twice.issues), 'objectives[1].metric: accuracy is listed twice');
+});

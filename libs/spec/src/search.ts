@@ -164,6 +164,37 @@ export const modelSpecSchema = z.strictObject({
 /** A model family entry of a spec. */
 export type ModelSpec = z.infer<typeof modelSpecSchema>;
 
+/**
+ * One objective of a multi-objective search: a scorer name or a cost metric (`predict_ms_per_1k`, `param_count`,
+ * `train_seconds`), optimised in `direction` (default: the metric's own, e.g. maximize accuracy, minimize a cost).
+ */
+export const objectiveSpecSchema = z.strictObject({
+  metric: metricName,
+  direction: z.enum(['maximize', 'minimize']).optional(),
+});
+/** An objective as written in a spec. */
+export type ObjectiveSpec = z.infer<typeof objectiveSpecSchema>;
+
+/** A constraint on a configuration's mean of a metric over its folds: at most `max`, at least `min`, or both. */
+export const constraintSpecSchema = z
+  .strictObject({ metric: metricName, max: finite('max').optional(), min: finite('min').optional() })
+  .superRefine((c, ctx) => {
+    if (c.max === undefined && c.min === undefined)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['max'],
+        message: `constraint on ${c.metric} needs max, min or both`,
+      });
+    if (c.max !== undefined && c.min !== undefined && c.min > c.max)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['min'],
+        message: `min must be <= max (got ${c.min} > ${c.max})`,
+      });
+  });
+/** A constraint as written in a spec. */
+export type ConstraintSpec = z.infer<typeof constraintSpecSchema>;
+
 /** Comparison of the best configurations at the end of a search. */
 export const comparisonSpecSchema = z.strictObject({
   topK: z.int().min(2).max(50).default(5),
@@ -212,6 +243,14 @@ export const searchSpecSchema = z.strictObject({
   scheduler: schedulerSpecSchema.prefault({ kind: 'none' }),
   racing: racingSpecSchema.prefault({ enabled: false }),
   comparison: comparisonSpecSchema.prefault({}),
+  /**
+   * Two or more objectives make the search multi-objective: TPE proposes as Optuna's MOTPE does, and the result carries
+   * the Pareto front of the complete, feasible configurations (`pareto`). `metrics.primary` still ranks the leaderboard
+   * and picks the configuration that is refit.
+   */
+  objectives: z.array(objectiveSpecSchema).min(2, 'list at least two objectives').max(4).optional(),
+  /** Configurations whose fold mean breaks a constraint are infeasible: never the winner, never on the front. */
+  constraints: z.array(constraintSpecSchema).min(1).max(8).optional(),
   refit: z.boolean().default(true),
   pool: z.enum(['cpu', 'gpu']).default('cpu'),
 });
@@ -319,6 +358,17 @@ function crossFieldIssues(spec: SearchSpec): SpecIssue[] {
       message: `${spec.cv.kind} needs dataset.groups, the column of group ids in your data file${'builtin' in ds ? ' (built-in datasets have none)' : ''}`,
     });
   }
+  const objectives = spec.objectives ?? [];
+  const seenObjectives = new Set<string>();
+  objectives.forEach((o, i) => {
+    if (seenObjectives.has(o.metric))
+      issues.push({
+        path: `objectives[${i}].metric`,
+        code: 'custom',
+        message: `${o.metric} is listed twice`,
+      });
+    seenObjectives.add(o.metric);
+  });
   const floor = spec.budget.minPerFamily;
   if (floor !== undefined && spec.models.length > 1 && floor * spec.models.length > spec.budget.trials) {
     issues.push({
