@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs foldwise's tests with node's test runner: unit tests beside the code, then the integration,
-# end-to-end, fault and browser suites under test/ against the local stack (started here if needed).
+# end-to-end, fault, browser and multi-host rehearsal suites under test/ against the local stack (started here if
+# needed; the rehearsal brings its own Temporal server on PostgreSQL, see test/rehearsal).
 # Usage: scripts/test.sh [all|unit|integration] [extra files…]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -11,7 +12,7 @@ unit_files() {
   find libs workflows activities services infra -name '*.test.ts' -not -path '*/node_modules/*' | sort
 }
 integration_files() {
-  for d in test/integration test/e2e test/faults test/browser; do
+  for d in test/integration test/e2e test/faults test/browser test/rehearsal; do
     [ -d "$d" ] && find "$d" -name '*.test.ts' | sort
   done
   true

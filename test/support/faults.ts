@@ -18,7 +18,7 @@ import type { FaultEvent } from './fault-port';
 import { probeJetStream, probeMongo, probeTemporal } from '../../infra/local/health';
 // eslint-disable-next-line @nx/enforce-module-boundaries -- as above
 import { searchAttributeTypes } from '../../infra/local/config';
-import { freePort, startWorkerProcess, type WorkerProcess } from './workers';
+import { freePort, startWorkerProcess, type WorkerProcess, type WorkerProcessOptions } from './workers';
 
 const root = resolve(__dirname, '../..');
 
@@ -34,7 +34,10 @@ export interface PrivateEnv {
   NATS_URL: string;
 }
 
-/** A Temporal dev server, FerretDB and NATS owned by one fault test file, on free loopback ports. */
+/**
+ * A Temporal dev server, FerretDB and NATS owned by one test file, on free ports of one address (loopback unless told);
+ * its processes are killed when the test process exits without `close()`.
+ */
 export interface PrivateStack {
   env: PrivateEnv;
   /** Scratch directory: databases, logs, fault markers. */
@@ -52,16 +55,32 @@ interface Running {
   exited: Promise<void>;
 }
 
-/** Starts a private Temporal dev server (SQLite file), FerretDB (SQLite) and NATS JetStream, each on a free port. */
-export async function startPrivateStack(label: string): Promise<PrivateStack> {
+/** Options of {@link startPrivateStack}. */
+export interface PrivateStackOptions {
+  /** Address every service binds to (default 127.0.0.1). */
+  host?: string;
+  /** The services to start (default all three); leave out `temporal` to bring an own Temporal. */
+  services?: PrivateService[];
+}
+
+/**
+ * Starts a private Temporal dev server (SQLite file), FerretDB (SQLite) and NATS JetStream, each on a free port of
+ * `host` (only those of `services`).
+ */
+export async function startPrivateStack(
+  label: string,
+  opts: PrivateStackOptions = {},
+): Promise<PrivateStack> {
   const dir = mkdtempSync(join(tmpdir(), `foldwise-faults-${label}-`));
+  const host = opts.host ?? '127.0.0.1';
+  const wanted = opts.services ?? ['temporal', 'ferretdb', 'nats'];
   const [tPort, mPort, nPort] = [await freePort(), await freePort(), await freePort()];
   const env: PrivateEnv = {
-    TEMPORAL_ADDRESS: `127.0.0.1:${tPort}`,
+    TEMPORAL_ADDRESS: `${host}:${tPort}`,
     TEMPORAL_NAMESPACE: 'default',
-    MONGODB_URI: `mongodb://127.0.0.1:${mPort}/`,
+    MONGODB_URI: `mongodb://${host}:${mPort}/`,
     MONGODB_DB: 'foldwise',
-    NATS_URL: `nats://127.0.0.1:${nPort}`,
+    NATS_URL: `nats://${host}:${nPort}`,
   };
   for (const d of ['ferretdb', 'ferretdb-state', 'nats']) mkdirSync(join(dir, d), { recursive: true });
   const attrs = Object.entries(searchAttributeTypes).flatMap(([k, t]) => ['--search-attribute', `${k}=${t}`]);
@@ -72,7 +91,7 @@ export async function startPrivateStack(label: string): Promise<PrivateStack> {
         'server',
         'start-dev',
         '--ip',
-        '127.0.0.1',
+        host,
         '--port',
         String(tPort),
         '--headless',
@@ -92,14 +111,14 @@ export async function startPrivateStack(label: string): Promise<PrivateStack> {
       [
         '--handler=sqlite',
         `--sqlite-url=file:${join(dir, 'ferretdb')}/`,
-        `--listen-addr=127.0.0.1:${mPort}`,
+        `--listen-addr=${host}:${mPort}`,
         `--state-dir=${join(dir, 'ferretdb-state')}`,
         '--debug-addr=-',
         '--telemetry=disable',
         '--log-level=warn',
       ],
     ],
-    nats: ['nats-server', ['-js', '-a', '127.0.0.1', '-p', String(nPort), '-sd', join(dir, 'nats')]],
+    nats: ['nats-server', ['-js', '-a', host, '-p', String(nPort), '-sd', join(dir, 'nats')]],
   };
   const probe: Record<PrivateService, () => Promise<{ ok: boolean }>> = {
     temporal: () => probeTemporal(env.TEMPORAL_ADDRESS, 'default'),
@@ -107,6 +126,10 @@ export async function startPrivateStack(label: string): Promise<PrivateStack> {
     nats: () => probeJetStream(env.NATS_URL),
   };
   const running = new Map<PrivateService, Running>();
+  const killAll = (): void => {
+    for (const r of running.values()) r.proc.kill('SIGKILL');
+  };
+  process.on('exit', killAll);
 
   const start = async (name: PrivateService): Promise<void> => {
     if (running.has(name)) return;
@@ -136,9 +159,10 @@ export async function startPrivateStack(label: string): Promise<PrivateStack> {
     clearTimeout(t);
   };
   try {
-    await Promise.all([start('temporal'), start('ferretdb'), start('nats')]);
+    await Promise.all(wanted.map((name) => start(name)));
   } catch (err) {
     await Promise.all([stop('temporal'), stop('ferretdb'), stop('nats')]);
+    process.off('exit', killAll);
     throw err;
   }
   return {
@@ -148,6 +172,7 @@ export async function startPrivateStack(label: string): Promise<PrivateStack> {
     start,
     async close() {
       await Promise.all([stop('temporal'), stop('ferretdb'), stop('nats')]);
+      process.off('exit', killAll);
       if (!process.env['FOLDWISE_FAULTS_KEEP']) rmSync(dir, { recursive: true, force: true });
     },
   };
@@ -179,9 +204,11 @@ export async function startControlWorker(
   env: PrivateEnv,
   faultDir: string,
   extra: Record<string, string> = {},
+  opts: WorkerProcessOptions = {},
 ): Promise<WorkerProcess> {
   const w = await startWorkerProcess(
     workerEnv(env, faultDir, { FOLDWISE_POOL: 'gpu', FOLDWISE_CONTROL: 'true', LOG_LEVEL: 'info', ...extra }),
+    opts,
   );
   await w.ready;
   return w;
@@ -192,6 +219,7 @@ export async function startPoolWorker(
   env: PrivateEnv,
   faultDir: string,
   extra: Record<string, string> = {},
+  opts: WorkerProcessOptions = {},
 ): Promise<WorkerProcess> {
   const w = await startWorkerProcess(
     workerEnv(env, faultDir, {
@@ -200,6 +228,7 @@ export async function startPoolWorker(
       LOG_LEVEL: 'info',
       ...extra,
     }),
+    opts,
   );
   await w.ready;
   return w;

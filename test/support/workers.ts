@@ -48,11 +48,26 @@ export interface WorkerProcess {
   exited: Promise<number | null>;
 }
 
-/** Starts `services/worker/src/main.ts` against the local stack with extra environment. */
-export async function startWorkerProcess(extra: Record<string, string> = {}): Promise<WorkerProcess> {
-  const env = stackEnv();
+/** Options of {@link startWorkerProcess}. */
+export interface WorkerProcessOptions {
+  /** Command prefix the worker runs under, e.g. `['ip', 'netns', 'exec', 'ns1']` to start it on another host. */
+  wrap?: string[];
+}
+
+/**
+ * Starts `services/worker/src/main.ts` with extra environment: against the local stack, unless `extra` names every
+ * connection variable (then the local stack need not exist).
+ */
+export async function startWorkerProcess(
+  extra: Record<string, string> = {},
+  opts: WorkerProcessOptions = {},
+): Promise<WorkerProcess> {
+  const connection = ['TEMPORAL_ADDRESS', 'TEMPORAL_NAMESPACE', 'MONGODB_URI', 'MONGODB_DB', 'NATS_URL'];
+  const env = connection.every((k) => extra[k]) ? {} : stackEnv();
   const metricsPort = await freePort();
-  const proc = spawn(process.execPath, ['--import', 'tsx', 'services/worker/src/main.ts'], {
+  const argv = [process.execPath, '--import', 'tsx', 'services/worker/src/main.ts'];
+  const [cmd, ...args] = [...(opts.wrap ?? []), ...argv];
+  const proc = spawn(cmd!, args, {
     cwd: root,
     env: {
       ...process.env,
