@@ -1,7 +1,14 @@
 """Optuna 3.1 peer for `npm run bench:search`: runs TPESampler(seed=s) (univariate, Optuna's default),
-TPESampler(seed=s, multivariate=True) and RandomSampler(seed=s) on the same problems as problems.ts (same
-definitions, same budget) and prints the final regrets as JSON on stdout. No space here is conditional (every
-parameter is suggested in every trial), so `group=True` would change nothing and is not used.
+TPESampler(seed=s, multivariate=True), RandomSampler(seed=s) and Optuna's strongest TPE setting on the same problems
+as problems.ts (same definitions, same budget) and prints the final regrets as JSON on stdout. No space here is
+conditional (every parameter is suggested in every trial), so `group=True` splits nothing: one group, as multivariate.
+
+`optuna-tpe-strongest`: TPESampler(seed=s, multivariate=True, group=True, constant_liar=True) with 4 trials in flight,
+the setting the issue calls Optuna 5.0's default TPE. Debian's python3-optuna is 3.1.0, which has all three arguments
+(multivariate since 2.2.0, group and constant_liar since 2.8.0, all still "experimental": the ExperimentalWarning is
+silenced below); its TPE code is 3.1's, not 5.0's. In flight means, in rounds: ask 4 trials, each suggesting its
+parameters while the ones asked before it are RUNNING (the constant liar ranks them worst), then evaluate and tell
+all 4 — the same protocol as foldwise's `foldwise-tpe-ask4` rows (ask(4), then tell 4).
 Usage: /usr/bin/python3 optuna_peer.py '{"budget": 60, "seeds": [0, 1, ...]}'"""
 import json
 import math
@@ -65,12 +72,11 @@ def truth(problem, p):
 OPTIMA = {"branin": 0.397887357729738, "hartmann6": -3.32236801141551, "noisy-5fold": 0.05}
 
 
-def run(problem, sampler, seed, budget):
+def run(problem, sampler, seed, budget, in_flight=1):
     noise = np.random.RandomState(seed + 1000)
     best = [math.inf, math.inf]
 
-    def objective(trial):
-        p = suggest(problem, trial)
+    def evaluate(p):
         t = truth(problem, p)
         y = t if problem != "noisy-5fold" else float(np.mean([t + FOLD_NOISE * noise.normal() for _ in range(N_FOLDS)]))
         if y < best[0]:
@@ -78,7 +84,18 @@ def run(problem, sampler, seed, budget):
         return y
 
     study = optuna.create_study(direction="minimize", sampler=sampler)
-    study.optimize(objective, n_trials=budget)
+    if in_flight == 1:
+        study.optimize(lambda trial: evaluate(suggest(problem, trial)), n_trials=budget)
+    else:
+        done = 0
+        while done < budget:
+            batch = []
+            for _ in range(min(in_flight, budget - done)):
+                trial = study.ask()
+                batch.append((trial, suggest(problem, trial)))
+            for trial, p in batch:
+                study.tell(trial, evaluate(p))
+            done += len(batch)
     return best[1] - OPTIMA[problem]
 
 
@@ -92,6 +109,16 @@ def main():
                 run(problem, optuna.samplers.TPESampler(seed=s, multivariate=True), s, args["budget"]) for s in args["seeds"]
             ],
             "optuna-random": [run(problem, optuna.samplers.RandomSampler(seed=s), s, args["budget"]) for s in args["seeds"]],
+            "optuna-tpe-strongest": [
+                run(
+                    problem,
+                    optuna.samplers.TPESampler(seed=s, multivariate=True, group=True, constant_liar=True),
+                    s,
+                    args["budget"],
+                    in_flight=4,
+                )
+                for s in args["seeds"]
+            ],
         }
     out["optuna_version"] = optuna.__version__
     print(json.dumps(out))

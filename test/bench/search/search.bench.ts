@@ -1,11 +1,14 @@
 /**
- * `npm run bench:search`: foldwise's random, Sobol and TPE strategies (its defaults, and Optuna's defaults run
- * through foldwise's TPE) against Optuna 3.1's univariate TPE, multivariate TPE and random samplers (via
- * /usr/bin/python3 optuna_peer.py) on Branin, Hartmann-6 and a noisy 5-fold objective, equal budgets, 10 seeds
- * each; then fold racing on a noisy 5-fold objective with 40 configurations.
+ * `npm run bench:search`: foldwise's random, Sobol and TPE strategies (its defaults, its TPE asking 4 at a time, and
+ * Optuna's defaults run through foldwise's TPE) against Optuna 3.1's univariate TPE, multivariate TPE, random sampler
+ * and its strongest TPE setting (multivariate, group, constant liar, 4 in flight) via /usr/bin/python3 optuna_peer.py,
+ * on Branin, Hartmann-6 and a noisy 5-fold objective, equal budgets, 10 seeds by default (BENCH_SEEDS, BENCH_SEED0;
+ * BENCH_OUT=file.json also writes every seed's regret); then fold racing on a noisy 5-fold objective with 40
+ * configurations.
  * Prints one table per part; run on purpose, not in the test suite.
  */
 import { execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import {
   racingSpecSchema,
@@ -34,7 +37,10 @@ function quantile(xs: readonly number[], q: number): number {
   return (s[lo] as number) + ((s[hi] as number) - (s[lo] as number)) * (pos - lo);
 }
 
-function runFoldwise(problemIndex: number, spec: StrategySpecInput, seed: number): number {
+/** Trials foldwise's TPE asks for at a time in the `foldwise-tpe-ask4` rows (the strongest Optuna peer has 4 in flight). */
+const IN_FLIGHT = 4;
+
+function runFoldwise(problemIndex: number, spec: StrategySpecInput, seed: number, inFlight = 1): number {
   const prob = PROBLEMS[problemIndex]!;
   const s = createStrategy(
     strategySpecSchema.parse(spec),
@@ -49,7 +55,8 @@ function runFoldwise(problemIndex: number, spec: StrategySpecInput, seed: number
   let best = Infinity;
   let bestTruth = Infinity;
   while (!s.exhausted) {
-    for (const p of s.ask(1)) {
+    const batch = s.ask(inFlight);
+    for (const p of batch) {
       const y = prob.observe(p.params, noise);
       if (y < best) {
         best = y;
@@ -92,6 +99,7 @@ function searchPart(): void {
     regrets[prob.name] = {};
     for (const [name, spec] of methods)
       regrets[prob.name]![name] = SEEDS.map((seed) => runFoldwise(i, spec, seed));
+    regrets[prob.name]!['foldwise-tpe-ask4'] = SEEDS.map((seed) => runFoldwise(i, TPE_SPEC, seed, IN_FLIGHT));
   });
   let optunaVersion = 'skipped';
   if (!SKIP_OPTUNA) {
@@ -107,11 +115,13 @@ function searchPart(): void {
     optunaVersion = peer.optuna_version;
     for (const prob of PROBLEMS) Object.assign(regrets[prob.name]!, peer[prob.name]);
   }
+  const rawOut = process.env['BENCH_OUT'];
+  if (rawOut) writeFileSync(rawOut, JSON.stringify({ budget: BUDGET, seeds: SEEDS, optunaVersion, regrets }));
   console.log(
     `## Search: final regret (true value of the best observed configuration − optimum), ${BUDGET} trials, seeds ${SEEDS[0]}–${SEEDS[SEEDS.length - 1]}`,
   );
   console.log(
-    `foldwise TPE spec: ${JSON.stringify(strategySpecSchema.parse(TPE_SPEC))}; Optuna ${optunaVersion} TPESampler(seed=s) (optuna-tpe, univariate) / TPESampler(seed=s, multivariate=True) (optuna-tpe-multivariate; no space here is conditional, so group=True is moot) / RandomSampler(seed=s), otherwise defaults`,
+    `foldwise TPE spec: ${JSON.stringify(strategySpecSchema.parse(TPE_SPEC))} (foldwise-tpe-ask4: the same, asking ${IN_FLIGHT} at a time with the constant liar); Optuna ${optunaVersion} TPESampler(seed=s) (optuna-tpe, univariate) / TPESampler(seed=s, multivariate=True) (optuna-tpe-multivariate) / RandomSampler(seed=s), otherwise defaults; optuna-tpe-strongest: TPESampler(seed=s, multivariate=True, group=True, constant_liar=True) with ${IN_FLIGHT} trials in flight (Optuna 5.0's default TPE setting)`,
   );
   console.log('');
   for (const line of TUNING_DISCLOSURE) console.log(line);
@@ -131,9 +141,9 @@ function searchPart(): void {
   );
   console.log('');
   console.log(
-    '| problem | foldwise TPE / Optuna TPE univariate | foldwise TPE / Optuna TPE multivariate | untuned univariate / Optuna univariate | untuned multivariate / Optuna multivariate | foldwise TPE / foldwise random | TPE beats random |',
+    '| problem | foldwise TPE / Optuna TPE univariate | foldwise TPE / Optuna TPE multivariate | foldwise TPE asking 4 / Optuna strongest (4 in flight) | untuned univariate / Optuna univariate | untuned multivariate / Optuna multivariate | foldwise TPE / foldwise random | TPE beats random |',
   );
-  console.log('| --- | --- | --- | --- | --- | --- | --- |');
+  console.log('| --- | --- | --- | --- | --- | --- | --- | --- |');
   for (const prob of PROBLEMS) {
     const r = regrets[prob.name]!;
     const med = (method: string): number => (r[method] ? quantile(r[method], 0.5) : NaN);
@@ -141,7 +151,7 @@ function searchPart(): void {
     const random = med('foldwise-random');
     const ratio = (a: string, b: string): string => (med(a) / med(b)).toFixed(3);
     console.log(
-      `| ${prob.name} | ${ratio('foldwise-tpe', 'optuna-tpe')} | ${ratio('foldwise-tpe', 'optuna-tpe-multivariate')} | ${ratio('foldwise-tpe-optuna-defaults', 'optuna-tpe')} | ${ratio('foldwise-tpe-optuna-defaults-multivariate', 'optuna-tpe-multivariate')} | ${(tpe / random).toFixed(3)} | ${tpe < random ? 'yes' : 'no'} |`,
+      `| ${prob.name} | ${ratio('foldwise-tpe', 'optuna-tpe')} | ${ratio('foldwise-tpe', 'optuna-tpe-multivariate')} | ${ratio('foldwise-tpe-ask4', 'optuna-tpe-strongest')} | ${ratio('foldwise-tpe-optuna-defaults', 'optuna-tpe')} | ${ratio('foldwise-tpe-optuna-defaults-multivariate', 'optuna-tpe-multivariate')} | ${(tpe / random).toFixed(3)} | ${tpe < random ? 'yes' : 'no'} |`,
     );
   }
 }
@@ -163,6 +173,10 @@ function racingPart(): void {
     [
       'wilcoxon, alpha 0.05, minFolds 3',
       racingSpecSchema.parse({ enabled: true, test: 'wilcoxon', alpha: 0.05, minFolds: 3 }),
+    ],
+    [
+      'anytime-t, alpha 0.05, minFolds 3',
+      racingSpecSchema.parse({ enabled: true, test: 'anytime-t', alpha: 0.05, minFolds: 3 }),
     ],
   ];
   console.log('');
