@@ -16,6 +16,7 @@ const patchable = {
   best: true,
   plan: true,
   comparison: true,
+  pareto: true,
   refit: true,
   error: true,
   finishedAt: true,

@@ -28,6 +28,8 @@ export interface JsonResult {
   best: SearchResult['best'] | null;
   leaderboard: JsonLeaderboardRow[];
   comparison: ComparisonResult | null;
+  /** Multi-objective searches: the Pareto front (and the other feasible configurations), front first. */
+  pareto?: NonNullable<SearchResult['pareto']>;
   counts: SearchResult['counts'];
   refit: SearchResult['refit'] | null;
 }
@@ -56,6 +58,7 @@ export function resultJson(r: SearchResult): JsonResult {
     best: r.best ?? null,
     leaderboard: r.leaderboard.map(row),
     comparison: r.comparison ?? null,
+    ...(r.pareto ? { pareto: r.pareto } : {}),
     counts: r.counts,
     refit: r.refit ?? null,
   };

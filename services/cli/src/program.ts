@@ -447,7 +447,16 @@ export function buildProgram(io: Io, setCode: (c: ExitCode) => void): Command {
         const rows = await client.get(id).leaderboard();
         const metric = (doc.spec as { metrics?: { primary?: string } }).metrics?.primary ?? 'score';
         if (o.json)
-          line(io.out, JSON.stringify({ searchId: id, status: doc.status, metric, leaderboard: rows }));
+          line(
+            io.out,
+            JSON.stringify({
+              searchId: id,
+              status: doc.status,
+              metric,
+              leaderboard: rows,
+              ...(doc.pareto !== undefined ? { pareto: doc.pareto } : {}),
+            }),
+          );
         else line(io.out, formatLeaderboard(rows, metric));
       });
     });

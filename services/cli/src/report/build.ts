@@ -7,6 +7,7 @@ import {
   formatNumber,
   formatParams,
   importanceChart,
+  paretoChart,
   learningCurvesChart,
   paramAxes,
   paramScatterChart,
@@ -28,6 +29,7 @@ export const ChartId = {
   Hyperparameters: 'hyperparameters',
   Importance: 'importance',
   Confusion: 'confusion-matrix',
+  Pareto: 'pareto',
 } as const;
 /** One of the values of {@link ChartId}. */
 export type ChartId = (typeof ChartId)[keyof typeof ChartId];
@@ -292,7 +294,27 @@ function sections(data: ReportData, ranked: ReportTrial[]): Section[] {
     ? matrices.reduce((acc, mx) => acc.map((row, i) => row.map((v, j) => v + (mx[i]?.[j] ?? 0))))
     : undefined;
   const fr = data.comparison?.friedman;
+  const objectives = data.spec.objectives ?? [];
+  const pareto: Section[] =
+    objectives.length >= 2
+      ? [
+          {
+            id: ChartId.Pareto,
+            title: `Pareto front: ${objectives.map((o) => o.metric).join(' against ')}`,
+            caption:
+              `Fold means of the first two objectives, one point per configuration that completed every fold and met the constraints; ` +
+              `diamonds are on the Pareto front (no other configuration is as good on every objective and better on one), joined by the dashed line. ` +
+              `Opacity is the probability of being non-dominated over bootstrap resamples of the shared folds.` +
+              (objectives.length > 2
+                ? ` Only the first two of ${objectives.length} objectives are drawn.`
+                : ''),
+            spec: data.pareto?.length ? paretoChart(data) : undefined,
+            missing: 'no configuration completed every fold and met the constraints',
+          },
+        ]
+      : [];
   return [
+    ...pareto,
     {
       id: ChartId.Scores,
       title: `Mean ${m} with 95% confidence intervals`,

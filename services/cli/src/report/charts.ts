@@ -411,3 +411,67 @@ export function confusionChart(matrix: number[][], classes: (string | number)[])
     ],
   };
 }
+
+/**
+ * The Pareto front of a multi-objective search: the first two objectives' fold means, one point per complete, feasible
+ * configuration, front members joined by a step line, the point's opacity its probability of being non-dominated.
+ */
+export function paretoChart(data: ReportData): VegaLiteSpec {
+  const objectives = data.spec.objectives ?? [];
+  const [x, y] = objectives.map((o) => o.metric);
+  const rows = (data.pareto ?? []).map((e) => ({
+    label: trialLabel(e),
+    model: e.model,
+    params: formatParams(e.params),
+    x: e.objectives[0],
+    y: e.objectives[1],
+    front: e.onFront ? 'on the front' : 'dominated',
+    p: e.pNonDominated,
+  }));
+  const axis = (field: 'x' | 'y', title: string | undefined) => ({
+    field,
+    type: 'quantitative',
+    title: `mean ${title ?? field}`,
+    scale: { zero: false },
+  });
+  return {
+    ...base,
+    width: 520,
+    height: 320,
+    data: { values: rows },
+    layer: [
+      {
+        transform: [{ filter: "datum.front === 'on the front'" }],
+        mark: { type: 'line', interpolate: 'step-after', color: '#888', strokeDash: [4, 3] },
+        encoding: { x: axis('x', x), y: axis('y', y), order: { field: 'x', type: 'quantitative' } },
+      },
+      {
+        mark: { type: 'point', filled: true, size: 80 },
+        encoding: {
+          x: axis('x', x),
+          y: axis('y', y),
+          color: modelColor,
+          shape: {
+            field: 'front',
+            type: 'nominal',
+            title: 'Pareto',
+            scale: { domain: ['on the front', 'dominated'], range: ['diamond', 'circle'] },
+          },
+          opacity: {
+            field: 'p',
+            type: 'quantitative',
+            title: 'P(non-dominated)',
+            scale: { domain: [0, 1], range: [0.25, 1] },
+          },
+          tooltip: [
+            { field: 'label', title: 'configuration' },
+            { field: 'params' },
+            { field: 'x', title: x, format: '.4f' },
+            { field: 'y', title: y, format: '.4f' },
+            { field: 'p', title: 'P(non-dominated)', format: '.3f' },
+          ],
+        },
+      },
+    ],
+  };
+}

@@ -1,6 +1,6 @@
 import { summarizeFolds } from '@foldwise/activities';
 import type { FoldwiseClient } from '@foldwise/sdk';
-import type { ComparisonResult, SearchPlan, SearchResult, SearchSpec } from '@foldwise/spec';
+import type { ComparisonResult, ParetoEntry, SearchPlan, SearchResult, SearchSpec } from '@foldwise/spec';
 import type { ReportData } from './data';
 
 /**
@@ -44,6 +44,7 @@ export async function collectReportData(
     nHeldOut: plan?.nHeldOut,
     best: result?.best ?? doc.best,
     comparison,
+    pareto: result?.pareto ?? (doc.pareto as ParetoEntry[] | undefined),
     refit: refit
       ? {
           trialId: refit.trialId,

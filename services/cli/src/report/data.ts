@@ -1,4 +1,12 @@
-import type { Best, ComparisonResult, CurvePoint, MetricSummary, SearchSpec, TrialDoc } from '@foldwise/spec';
+import type {
+  Best,
+  ComparisonResult,
+  CurvePoint,
+  MetricSummary,
+  ParetoEntry,
+  SearchSpec,
+  TrialDoc,
+} from '@foldwise/spec';
 
 /** One trial as the report shows it: a configuration of a model with its fold aggregates. */
 export interface ReportTrial {
@@ -40,6 +48,8 @@ export interface ReportData {
   nHeldOut?: number | undefined;
   best?: Best | undefined;
   comparison?: ComparisonResult | undefined;
+  /** Multi-objective searches: the Pareto front and the other feasible configurations. */
+  pareto?: ParetoEntry[] | undefined;
   refit?:
     | { trialId: string; testMetrics?: Record<string, number> | undefined; nTrain?: number; nTest?: number }
     | undefined;

@@ -1,4 +1,4 @@
-import { meanCi } from '@foldwise/compare';
+import { meanCi, nonDominatedMask } from '@foldwise/compare';
 import { searchSpecSchema, type ComparisonResult, type MetricSummary } from '@foldwise/spec';
 import type { ReportData, ReportFold, ReportTrial } from './data';
 
@@ -18,7 +18,8 @@ const summarize = (xs: number[]): MetricSummary => {
 
 /**
  * A deterministic, plausible search result for tests and previews: two model families, `nTrials` configurations
- * (one of them pruned), five folds with curves and 3-class confusion matrices, and a comparison of the top five;
+ * (one of them pruned), five folds with curves and 3-class confusion matrices, a comparison of the top five, and a
+ * Pareto front of accuracy against a made-up prediction latency;
  * `lift` raises every configuration's accuracy (near 1, intervals meet the bound).
  */
 export function syntheticReportData(
@@ -44,6 +45,7 @@ export function syntheticReportData(
       },
     ],
     budget: { trials: nTrials },
+    objectives: [{ metric: 'accuracy' }, { metric: 'predict_ms_per_1k' }],
     seed: 3,
   });
   const trials: ReportTrial[] = [];
@@ -157,6 +159,23 @@ export function syntheticReportData(
     winner: best.trialId,
   };
   const s = best.metrics['accuracy'] as MetricSummary;
+  const complete = trials.filter((t) => t.status === 'completed');
+  const points = complete.map((t) => {
+    const acc = t.metrics['accuracy']?.mean ?? 0;
+    return [acc, 2 + Number(t.params['units'] ?? 4) * 0.5 + 20 * acc];
+  });
+  const onFront = nonDominatedMask(points.map(([a, ms]) => [a as number, -(ms as number)]));
+  const pareto = complete
+    .map((t, i) => ({
+      trialId: t.trialId,
+      trialIndex: t.trialIndex,
+      model: t.model,
+      params: t.params,
+      objectives: points[i] as number[],
+      onFront: onFront[i] as boolean,
+      pNonDominated: onFront[i] ? 0.6 + 0.4 * rand() : 0.3 * rand(),
+    }))
+    .sort((a, b) => Number(b.onFront) - Number(a.onFront) || b.pNonDominated - a.pNonDominated);
   return {
     searchId,
     spec,
@@ -175,6 +194,7 @@ export function syntheticReportData(
       ciMethod: s.ciMethod,
     },
     comparison,
+    pareto,
     trials,
     folds,
     generatedAt: '2026-01-01T00:00:00.000Z',
