@@ -207,7 +207,7 @@ test(
   async (t) => {
     const r = await sh(
       process.execPath,
-      ['--import', 'tsx', 'scripts/pack.ts', '--out', join(tmp, 'tarballs')],
+      ['--import', 'tsx', 'infra/build/pack.ts', '--out', join(tmp, 'tarballs')],
       {
         cwd: repo,
         env: process.env,

@@ -30,7 +30,7 @@ import { build, type Metafile, type Plugin } from 'esbuild';
 import initWabt from 'wabt';
 
 /** Repository root. */
-export const root = resolve(__dirname, '..');
+export const root = resolve(__dirname, '..', '..');
 
 /** One workspace package and how it is built. */
 export interface Target {
@@ -201,6 +201,7 @@ async function compileKernels(): Promise<Uint8Array> {
 
 /** The workflow bundle, built once with the worker's own bundling options. */
 async function bundleWorkflows(): Promise<string> {
+  // eslint-disable-next-line @nx/enforce-module-boundaries -- the build bundles workflows with the worker's own options
   const { workflowBundle } = await import('@foldwise/worker');
   return (await workflowBundle(join(root, '.cache', 'bundles'))).code;
 }
