@@ -22,19 +22,24 @@ interface Proc {
 }
 
 /**
- * The environment of a worker under test: the stack's connection, no `METRICS_PORT` unless given, and no control queue,
- * so these short-lived workers never hold another test's workflows in their cache.
+ * The environment of a worker under test: the stack's connection under foldwise's current variable names (so the
+ * worker prints no deprecation notice), no `FOLDWISE_METRICS_PORT` unless given, and no control queue, so these
+ * short-lived workers never hold another test's workflows in their cache.
  */
 const workerEnv = (extra: Record<string, string> = {}): NodeJS.ProcessEnv => {
+  const { MONGODB_DB, ...stack } = stackEnv();
   const env: NodeJS.ProcessEnv = {
     ...process.env,
-    ...stackEnv(),
+    ...stack,
+    FOLDWISE_MONGODB_DB: MONGODB_DB,
     FOLDWISE_SLOTS: '1',
     FOLDWISE_CONTROL: 'false',
     FOLDWISE_SHUTDOWN_GRACE: '5s',
-    LOG_LEVEL: 'info',
+    FOLDWISE_LOG_LEVEL: 'info',
   };
-  delete env['METRICS_PORT'];
+  for (const old of ['METRICS_PORT', 'METRICS_HOST', 'MONGODB_DB', 'LOG_LEVEL', 'FASHION_MNIST_DIR'])
+    delete env[old];
+  delete env['FOLDWISE_METRICS_PORT'];
   delete env['FOLDWISE_IDENTITY'];
   return { ...env, ...extra };
 };
@@ -120,12 +125,12 @@ test('two workers started at once on one host both start and serve /metrics on d
   }
 });
 
-test('a worker whose METRICS_PORT is set and taken exits 2 with one line naming METRICS_PORT', async () => {
+test('a worker whose FOLDWISE_METRICS_PORT is set and taken exits 2 with one line naming FOLDWISE_METRICS_PORT', async () => {
   const port = await freePort();
   for (const taken of [port, port + 1]) {
     const squatter = await hold(taken);
     try {
-      const w = startWorker({ METRICS_PORT: String(port) });
+      const w = startWorker({ FOLDWISE_METRICS_PORT: String(port) });
       const code = await Promise.race([
         w.exited,
         new Promise<'running'>((ok) => setTimeout(() => ok('running'), 120_000).unref()),
@@ -134,7 +139,10 @@ test('a worker whose METRICS_PORT is set and taken exits 2 with one line naming 
       const lines = w.output().trim().split('\n');
       assert.equal(code, 2, w.output());
       assert.equal(lines.length, 1, w.output());
-      assert.match(lines[0] ?? '', new RegExp(`^METRICS_PORT: .*127\\.0\\.0\\.1:${taken}\\b.*in use`));
+      assert.match(
+        lines[0] ?? '',
+        new RegExp(`^FOLDWISE_METRICS_PORT: .*127\\.0\\.0\\.1:${taken}\\b.*in use`),
+      );
     } finally {
       await close(squatter);
     }
