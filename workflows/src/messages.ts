@@ -29,6 +29,11 @@ export const Patch = {
    * winner, and the search ends with the Pareto front (`pareto`). Checked only for such specs.
    */
   MultiObjective: 'multi-objective',
+  /**
+   * The bookkeeping writes at the end of a trial (`finishTrial`) and of a search (`finishSearch`) run as local
+   * activities on the control worker that runs the workflow: no task-queue round trip and no extra workflow task each.
+   */
+  LocalBookkeeping: 'local-bookkeeping',
 } as const;
 
 /** A trial tells its search that one fold finished, with its primary score (for racing). */

@@ -9,6 +9,7 @@ import {
   log,
   patched,
   proxyActivities,
+  proxyLocalActivities,
   setHandler,
   startChild,
   upsertSearchAttributes,
@@ -65,17 +66,26 @@ export interface CarriedState {
   runs: number;
 }
 
+const controlRetry = {
+  initialInterval: '1s',
+  backoffCoefficient: 2,
+  maximumInterval: '30s',
+  maximumAttempts: 20,
+  nonRetryableErrorTypes: ['InvalidSpec', 'InvalidData'],
+};
 const control = proxyActivities<FoldwiseActivities>({
   taskQueue: TaskQueue.Control,
   startToCloseTimeout: '10m',
-  retry: {
-    initialInterval: '1s',
-    backoffCoefficient: 2,
-    maximumInterval: '30s',
-    maximumAttempts: 20,
-    nonRetryableErrorTypes: ['InvalidSpec', 'InvalidData'],
-  },
+  retry: controlRetry,
 });
+const controlLocal = proxyLocalActivities<FoldwiseActivities>({
+  startToCloseTimeout: '10m',
+  retry: controlRetry,
+});
+
+/** Writes the search's outcome: a local activity since {@link Patch.LocalBookkeeping}, a control-queue one before. */
+const finishSearch: FoldwiseActivities['finishSearch'] = (input) =>
+  (patched(Patch.LocalBookkeeping) ? controlLocal : control).finishSearch(input);
 
 const keys = {
   name: defineSearchAttributeKey(SearchAttribute.Name, SearchAttributeType.KEYWORD),
@@ -148,7 +158,7 @@ export async function searchWorkflow(input: SearchWorkflowInput): Promise<Search
   } catch (err) {
     if (!isCancellation(err)) {
       setAttrs('failed');
-      await control.finishSearch({
+      await finishSearch({
         searchId,
         status: 'failed',
         best: undefined,
@@ -423,7 +433,7 @@ export async function searchWorkflow(input: SearchWorkflowInput): Promise<Search
     await CancellationScope.nonCancellable(async () => {
       await Promise.allSettled([...inFlight.values()]);
       setAttrs(status);
-      await control.finishSearch({
+      await finishSearch({
         searchId,
         status,
         best: bestSoFar(),
@@ -442,7 +452,7 @@ export async function searchWorkflow(input: SearchWorkflowInput): Promise<Search
         ? `no configuration met the constraints (${broken} completed, each breaking at least one; least violation ${infeasible()[0]?.violation ?? 0})`
         : `no configuration completed all its folds (${finished.length} trials; first error: ${first})`;
     setAttrs('failed');
-    await control.finishSearch({
+    await finishSearch({
       searchId,
       status: 'failed',
       best: undefined,
@@ -507,7 +517,7 @@ export async function searchWorkflow(input: SearchWorkflowInput): Promise<Search
     counts: counts(),
   };
   setAttrs('completed', best);
-  await control.finishSearch({
+  await finishSearch({
     searchId,
     status: 'completed',
     best,

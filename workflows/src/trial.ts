@@ -6,6 +6,7 @@ import {
   isCancellation,
   patched,
   proxyActivities,
+  proxyLocalActivities,
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
@@ -23,11 +24,25 @@ import {
 import { errorMessage } from './errors';
 import { Patch, foldDoneSignal, pruneSignal, rungDecisionSignal, rungReportSignal } from './messages';
 
+const controlRetry = {
+  initialInterval: '1s',
+  backoffCoefficient: 2,
+  maximumInterval: '30s',
+  maximumAttempts: 20,
+} as const;
 const control = proxyActivities<FoldwiseActivities>({
   taskQueue: TaskQueue.Control,
   startToCloseTimeout: '5m',
-  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s', maximumAttempts: 20 },
+  retry: controlRetry,
 });
+const controlLocal = proxyLocalActivities<FoldwiseActivities>({
+  startToCloseTimeout: '5m',
+  retry: controlRetry,
+});
+
+/** Writes the trial's document: a local activity since {@link Patch.LocalBookkeeping}, a control-queue one before. */
+const finishTrial: FoldwiseActivities['finishTrial'] = (input) =>
+  (patched(Patch.LocalBookkeeping) ? controlLocal : control).finishTrial(input);
 
 /** Short parameter rendering for activity summaries such as `mlp lr=0.003 fold 3/5`. */
 export function describeParams(model: string, params: Record<string, unknown>): string {
@@ -182,7 +197,7 @@ export async function trialWorkflow(input: TrialInput): Promise<TrialSummary> {
   } catch (err) {
     if (isCancellation(err) && !pruned && CancellationScope.current().consideredCancelled) {
       await CancellationScope.nonCancellable(() =>
-        control.finishTrial({
+        finishTrial({
           ...trialRecord(),
           status: 'cancelled',
           foldsSkipped: [],
@@ -199,7 +214,7 @@ export async function trialWorkflow(input: TrialInput): Promise<TrialSummary> {
   if (pruned && finished.size === plan.nFolds) pruned = undefined;
   const status = failure !== undefined ? 'failed' : pruned ? 'pruned' : 'completed';
   const foldsSkipped = Array.from({ length: plan.nFolds }, (_, f) => f).filter((f) => !finished.has(f));
-  const aggregate = await control.finishTrial({
+  const aggregate = await finishTrial({
     ...trialRecord(),
     status,
     foldsSkipped: status === 'completed' ? [] : foldsSkipped,

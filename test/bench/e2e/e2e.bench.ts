@@ -19,8 +19,8 @@
  * CPU outside training per fold, and the idle time between consecutive folds on a busy slot (from the fold documents).
  *
  *   npm run bench:e2e [-- --save]          --save appends the report to test/bench/e2e/RESULTS.md
- * Knobs: BENCH_E2E_SEED (default 1), BENCH_E2E_SLOTS (2), BENCH_E2E_PARTS, BENCH_E2E_AGED_FOLDS. Prints figures and
- * asserts none.
+ * Knobs: BENCH_E2E_SEED (default 1), BENCH_E2E_SLOTS (2), BENCH_E2E_PARTS, BENCH_E2E_AGED_FOLDS, BENCH_E2E_CLI
+ * (`built` or `source`, below). Prints figures and asserts none.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -40,7 +40,15 @@ import { ageStore } from '../../support/aged-store';
 const run = promisify(execFile);
 const HERE = __dirname;
 const ROOT = path.resolve(HERE, '../../..');
-const CLI = path.join(ROOT, 'services/cli/bin/foldwise.js');
+/**
+ * Which `foldwise` runs: `built` (default) is what `npm install -g` of the packed CLI installs, services/cli/dist/main.js
+ * from `npm run build` (the bench builds it first), whose `worker` spawns the built worker with its prebuilt workflow
+ * bundle; `source` is `npm run foldwise` in this repository, the TypeScript sources under tsx.
+ */
+const CLI_KIND = process.env['BENCH_E2E_CLI'] ?? 'built';
+if (CLI_KIND !== 'built' && CLI_KIND !== 'source')
+  throw new Error(`BENCH_E2E_CLI must be built or source (got ${CLI_KIND})`);
+const CLI = path.join(ROOT, CLI_KIND === 'built' ? 'services/cli/dist/main.js' : 'services/cli/bin/foldwise.js');
 const SPEC_FILE = path.join(HERE, 'digits-mlp.yaml');
 const PEER = path.join(HERE, 'sklearn_peer.py');
 const DIGITS_CSV = path.join(ROOT, 'libs/datasets/data/digits.csv');
@@ -224,15 +232,15 @@ async function runFoldwise(
   specFile: string,
   services: { temporal?: number; ferretdb?: number },
 ): Promise<FoldwiseRun> {
-  const stack = stackEnv();
+  const { MONGODB_DB: _stackDb, ...stack } = stackEnv();
   const metricsPort = await freePort();
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     ...stack,
     TEMPORAL_NAMESPACE: NAMESPACE,
-    MONGODB_DB: dbName,
-    METRICS_PORT: String(metricsPort),
-    LOG_LEVEL: 'info',
+    FOLDWISE_MONGODB_DB: dbName,
+    FOLDWISE_METRICS_PORT: String(metricsPort),
+    FOLDWISE_LOG_LEVEL: 'info',
   };
   const worker = await startCliWorker(env);
   try {
@@ -349,6 +357,10 @@ async function main(): Promise<void> {
     const spec = parseSearchSpec(plain);
     await peerInputs(dir, spec);
 
+    if (CLI_KIND === 'built') {
+      console.log('building the CLI and worker (npm run build) …');
+      await run('npm', ['run', '--silent', 'build'], { cwd: ROOT, maxBuffer: 1 << 24 });
+    }
     const sk = await run(PYTHON, [
       '-c',
       'import sklearn, numpy; print(sklearn.__version__, numpy.__version__)',
@@ -358,6 +370,7 @@ async function main(): Promise<void> {
     out(
       `Job: test/bench/e2e/digits-mlp.yaml (30 MLP configurations × 5 stratified folds on digits, 20 epochs, batch 64, ` +
         `20 % hold-out, refit). foldwise: \`foldwise worker --pool cpu --slots ${SLOTS}\` + \`foldwise submit SPEC --json\` ` +
+        `(${CLI_KIND === 'built' ? 'the built CLI, services/cli/dist/main.js, as npm install -g installs it' : 'from the sources under tsx, as npm run foldwise runs it'}) ` +
         `on the local stack (namespace ${NAMESPACE}), timed submit → result. Peer: RandomizedSearchCV(Pipeline(StandardScaler, ` +
         `MLPClassifier), n_jobs=2, refit=True), scikit-learn/numpy ${sk.stdout.trim()}, float32, on foldwise's folds and ` +
         `hold-out (test/bench/e2e/sklearn_peer.py). Load average at start: ${load()}.`,
