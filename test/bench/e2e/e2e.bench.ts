@@ -48,7 +48,10 @@ const ROOT = path.resolve(HERE, '../../..');
 const CLI_KIND = process.env['BENCH_E2E_CLI'] ?? 'built';
 if (CLI_KIND !== 'built' && CLI_KIND !== 'source')
   throw new Error(`BENCH_E2E_CLI must be built or source (got ${CLI_KIND})`);
-const CLI = path.join(ROOT, CLI_KIND === 'built' ? 'services/cli/dist/main.js' : 'services/cli/bin/foldwise.js');
+const CLI = path.join(
+  ROOT,
+  CLI_KIND === 'built' ? 'services/cli/dist/main.js' : 'services/cli/bin/foldwise.js',
+);
 const SPEC_FILE = path.join(HERE, 'digits-mlp.yaml');
 const PEER = path.join(HERE, 'sklearn_peer.py');
 const DIGITS_CSV = path.join(ROOT, 'libs/datasets/data/digits.csv');
@@ -406,7 +409,16 @@ async function main(): Promise<void> {
       );
       out('');
     }
-    if (save) appendFileSync(RESULTS, `\n${lines.join('\n')}\n`);
+    if (save) {
+      appendFileSync(RESULTS, `\n${lines.join('\n')}\n`);
+      // The appended tables and lines are written as Prettier writes them, so `npm run format:check` stays clean.
+      const prettier = await import('prettier');
+      const options = (await prettier.resolveConfig(RESULTS)) ?? {};
+      writeFileSync(
+        RESULTS,
+        await prettier.format(readFileSync(RESULTS, 'utf8'), { ...options, filepath: RESULTS }),
+      );
+    }
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
