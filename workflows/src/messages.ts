@@ -34,10 +34,20 @@ export const Patch = {
    * activities on the control worker that runs the workflow: no task-queue round trip and no extra workflow task each.
    */
   LocalBookkeeping: 'local-bookkeeping',
+  /**
+   * A racing trial reports its folds with `foldsDone`: its first `minFolds` together, then each later one but its
+   * last, which the search feeds to the racer from the trial's result (one signal and search workflow task per fold
+   * fewer; the racer decides nothing on fewer than `minFolds` folds, so its decisions are the same).
+   */
+  RacingBatchedReports: 'racing-batched-reports',
 } as const;
 
 /** A trial tells its search that one fold finished, with its primary score (for racing). */
 export const foldDoneSignal = defineSignal<[{ trialIndex: number; fold: number; score: number }]>('foldDone');
+
+/** A racing trial tells its search that some of its folds finished, with their primary scores. */
+export const foldsDoneSignal =
+  defineSignal<[{ trialIndex: number; folds: { fold: number; score: number }[] }]>('foldsDone');
 
 /** A trial tells its search the mean validation score of its folds at a scheduler rung. */
 export const rungReportSignal =

@@ -38,6 +38,7 @@ import {
   Patch,
   extendBudgetUpdate,
   foldDoneSignal,
+  foldsDoneSignal,
   leaderboardQuery,
   pauseUpdate,
   pruneSignal,
@@ -283,9 +284,8 @@ export async function searchWorkflow(input: SearchWorkflowInput): Promise<Search
   setHandler(leaderboardQuery, leaderboard);
   /** Folds of a trial in flight already counted from its `foldDone` signals (racing only). */
   const signaledFolds = new Map<number, number>();
-  setHandler(foldDoneSignal, ({ trialIndex, fold, score }) => {
-    foldsRun += 1;
-    signaledFolds.set(trialIndex, (signaledFolds.get(trialIndex) ?? 0) + 1);
+  /** Gives the racer one fold's score and sends the prunes it decides to the trials still running. */
+  const race = (trialIndex: number, fold: number, score: number): void => {
     if (!racer) return;
     for (const d of racer.onFoldResult(trialIndex, fold, score)) {
       if (!inFlight.has(d.trialIndex)) continue;
@@ -295,6 +295,16 @@ export async function searchWorkflow(input: SearchWorkflowInput): Promise<Search
           log.warn('prune signal not delivered', { trialIndex: d.trialIndex, err: String(err) }),
         );
     }
+  };
+  setHandler(foldDoneSignal, ({ trialIndex, fold, score }) => {
+    foldsRun += 1;
+    signaledFolds.set(trialIndex, (signaledFolds.get(trialIndex) ?? 0) + 1);
+    race(trialIndex, fold, score);
+  });
+  setHandler(foldsDoneSignal, ({ trialIndex, folds }) => {
+    foldsRun += folds.length;
+    signaledFolds.set(trialIndex, (signaledFolds.get(trialIndex) ?? 0) + folds.length);
+    for (const f of folds) race(trialIndex, f.fold, f.score);
   });
   setHandler(rungReportSignal, ({ trialIndex, epoch, score }) => {
     const verdict = scheduler ? scheduler.report(trialIndex, epoch, score) : 'continue';
@@ -329,6 +339,7 @@ export async function searchWorkflow(input: SearchWorkflowInput): Promise<Search
           rungs: scheduler ? scheduler.rungs(trialIndex) : [],
           foldConcurrency: racer ? Math.min(plan.nFolds, spec.racing.minFolds ?? 3) : plan.nFolds,
           racing: racer !== undefined,
+          ...(racer ? { racingMinFolds: spec.racing.minFolds ?? 3 } : {}),
           ...(objectives.length > 0 ? { foldMetrics: objectives.map((o) => o.metric) } : {}),
         },
       ],
@@ -358,6 +369,11 @@ export async function searchWorkflow(input: SearchWorkflowInput): Promise<Search
     const ran = summary.foldScores.filter((x) => x !== null).length;
     foldsRun += Math.max(0, ran - (signaledFolds.get(trialIndex) ?? 0));
     signaledFolds.delete(trialIndex);
+    if (racer && patched(Patch.RacingBatchedReports))
+      summary.foldScores.forEach((score, fold) => {
+        if (score !== null && Number.isFinite(score) && !racer.hasResult(trialIndex, fold))
+          race(trialIndex, fold, score);
+      });
     const objectiveMeans = objectives.map((o) => summary.metrics[o.metric]?.mean ?? Number.NaN);
     strategy.tell(trialIndex, {
       status: summary.status === 'cancelled' ? 'failed' : summary.status,

@@ -2,6 +2,7 @@ import {
   ApplicationFailure,
   CancellationScope,
   condition,
+  type ExternalWorkflowHandle,
   getExternalWorkflowHandle,
   isCancellation,
   patched,
@@ -22,7 +23,14 @@ import {
   type TrialSummary,
 } from '@foldwise/spec';
 import { errorMessage } from './errors';
-import { Patch, foldDoneSignal, pruneSignal, rungDecisionSignal, rungReportSignal } from './messages';
+import {
+  Patch,
+  foldDoneSignal,
+  foldsDoneSignal,
+  pruneSignal,
+  rungDecisionSignal,
+  rungReportSignal,
+} from './messages';
 
 const controlRetry = {
   initialInterval: '1s',
@@ -146,9 +154,24 @@ export async function trialWorkflow(input: TrialInput): Promise<TrialSummary> {
     latest.set(fold, summary);
     if (summary.status === 'completed') {
       finished.add(fold);
-      if (input.racing && parent)
-        await parent.signal(foldDoneSignal, { trialIndex, fold, score: summary.primary });
+      if (input.racing && parent) await reportFolds(parent, fold);
     }
+  };
+
+  /** Tells a racing search of finished folds: batched since {@link Patch.RacingBatchedReports}, one by one before. */
+  const reported = new Set<number>();
+  const reportFolds = async (to: ExternalWorkflowHandle, fold: number): Promise<void> => {
+    if (!patched(Patch.RacingBatchedReports)) {
+      await to.signal(foldDoneSignal, { trialIndex, fold, score: latest.get(fold)?.primary ?? Number.NaN });
+      return;
+    }
+    if (finished.size < (input.racingMinFolds ?? 1) || finished.size >= plan.nFolds) return;
+    const folds = [...finished]
+      .filter((f) => !reported.has(f))
+      .sort((a, b) => a - b)
+      .map((f) => ({ fold: f, score: latest.get(f)?.primary ?? Number.NaN }));
+    for (const f of folds) reported.add(f.fold);
+    await to.signal(foldsDoneSignal, { trialIndex, folds });
   };
 
   try {

@@ -140,8 +140,13 @@ export interface TrialInput {
   rungs: number[];
   /** Folds of this trial trained at once (racing keeps it low so losers are stopped early). */
   foldConcurrency: number;
-  /** Whether the parent runs fold racing (the trial then reports every fold). */
+  /** Whether the parent runs fold racing (the trial then reports its folds). */
   racing: boolean;
+  /**
+   * Racing's `minFolds`: the trial reports its first folds together once it has this many (a racer decides nothing on
+   * fewer), then each later fold but its last, whose score the search takes from the trial's result.
+   */
+  racingMinFolds?: number | undefined;
   /** Metrics whose value on every fold the trial returns (`foldMetrics`): a multi-objective search's objectives. */
   foldMetrics?: string[] | undefined;
 }

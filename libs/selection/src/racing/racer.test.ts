@@ -322,3 +322,39 @@ function mulberry(seed: number): () => number {
   };
   return () => Math.sqrt(-2 * Math.log(1 - u())) * Math.cos(2 * Math.PI * u());
 }
+
+test('a fold that leaves its configuration with fewer than minFolds folds decides nothing and moves no incumbent, so a trial may report its first minFolds folds together', () => {
+  fc.assert(
+    fc.property(
+      fc.array(
+        fc.record({
+          trial: fc.integer({ min: 0, max: 5 }),
+          fold: fc.integer({ min: 0, max: 4 }),
+          score: fc.double({ min: 0, max: 1, noNaN: true }),
+        }),
+        { maxLength: 60 },
+      ),
+      fc.constantFrom('corrected-t', 'wilcoxon', 'anytime-t'),
+      (events, kind) => {
+        const racer = createRacer(racingSpecSchema.parse({ enabled: true, test: kind, minFolds: 3 }), {
+          nFolds: 5,
+          direction: 'maximize',
+        });
+        const seen = new Map<number, Set<number>>();
+        for (const e of events) {
+          const folds = seen.get(e.trial) ?? new Set<number>();
+          folds.add(e.fold);
+          seen.set(e.trial, folds);
+          const before = racer.incumbent();
+          const decisions = racer.onFoldResult(e.trial, e.fold, e.score);
+          assert.equal(racer.hasResult(e.trial, e.fold), true);
+          if (folds.size < 3) {
+            assert.deepEqual(decisions, []);
+            assert.equal(racer.incumbent(), before);
+          }
+        }
+      },
+    ),
+    { seed: 20261207, numRuns: 300 },
+  );
+});

@@ -67,6 +67,8 @@ export interface RacerState {
 export interface Racer {
   /** Records one fold's score and returns the trials to prune now (this one or other running ones). */
   onFoldResult(trialIndex: number, fold: number, score: number): RacingDecision[];
+  /** Whether the racer already holds this fold's score. */
+  hasResult(trialIndex: number, fold: number): boolean;
   /** Whether the trial was pruned. */
   isPruned(trialIndex: number): boolean;
   /** The evidence a trial was pruned with. */
@@ -145,6 +147,10 @@ class FoldRacer implements Racer {
     const j = (prev?.n ?? 0) + 1;
     looks[String(t)] = { n: j, last: key };
     return this.spec.alpha / (j * (j + 1));
+  }
+
+  hasResult(trialIndex: number, fold: number): boolean {
+    return String(fold) in this.folds(trialIndex);
   }
 
   isPruned(trialIndex: number): boolean {
