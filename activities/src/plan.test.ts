@@ -83,3 +83,32 @@ test('a group kind on data without groups is refused with what to add', () => {
     /group needs the dataset's groups column \(dataset.groups\)/,
   );
 });
+
+test('repeats on demand plan every repeat up front: each repeat of k folds validates every pool sample once, and shuffles anew', () => {
+  const ds = dataset(60, 6, 3);
+  const plan = planFolds(ds, cv({ k: 3, repeats: { auto: true, max: 4 } }), 11);
+  assert.equal(plan.folds.length, 12);
+  const repeatsSeen: string[] = [];
+  for (let r = 0; r < 4; r++) {
+    const tests = plan.folds.slice(r * 3, r * 3 + 3).flatMap((f) => Array.from(f.test));
+    assert.deepEqual(
+      [...tests].sort((a, b) => a - b),
+      Array.from(plan.pool),
+      `repeat ${r} validates every sample exactly once`,
+    );
+    repeatsSeen.push(JSON.stringify(plan.folds.slice(r * 3, r * 3 + 3).map((f) => Array.from(f.test))));
+  }
+  assert.equal(new Set(repeatsSeen).size, 4, 'each repeat is a new shuffle');
+  const again = planFolds(
+    { ...ds, hash: `${ds.hash}-copy` },
+    cv({ k: 3, repeats: { auto: true, max: 4 } }),
+    11,
+  );
+  assert.deepEqual(
+    again.folds.map((f) => Array.from(f.test)),
+    plan.folds.map((f) => Array.from(f.test)),
+    'the same inputs plan the same folds',
+  );
+  const fewer = planFolds(ds, cv({ k: 3, repeats: { auto: true, max: 2 } }), 11);
+  assert.notEqual(fewer.hash, plan.hash, 'the plan hash covers every planned repeat');
+});

@@ -1,5 +1,5 @@
 import { StableHasher, createRng, deriveSeed, makeSplits, trainTestSplit } from '@foldwise/selection';
-import type { CvSpec } from '@foldwise/spec';
+import { autoRepeatsMax, type CvSpec } from '@foldwise/spec';
 import type { LoadedDataset } from './ports';
 
 /** Train and validation sample indices of one fold, in the dataset's own numbering. */
@@ -120,6 +120,15 @@ function toSelectionCv(
   stratified: boolean,
   n: number,
 ): Parameters<typeof makeSplits>[0] {
+  const onDemand = autoRepeatsMax(cv);
+  if (onDemand !== undefined) {
+    // Repeats on demand plan every repeat up front (the plan hash covers them all); trials run the first k folds and
+    // the search adds later repeats for the candidates it cannot separate.
+    return stratified
+      ? { kind: 'repeated-stratified', k: cv.k, repeats: onDemand, seed }
+      : { kind: 'repeated-kfold', k: cv.k, repeats: onDemand, seed };
+  }
+  const repeats = typeof cv.repeats === 'number' ? cv.repeats : 1;
   switch (cv.kind) {
     case 'kfold':
     case 'stratified':
@@ -129,8 +138,8 @@ function toSelectionCv(
     case 'repeated-kfold':
     case 'repeated-stratified':
       return stratified
-        ? { kind: 'repeated-stratified', k: cv.k, repeats: cv.repeats, seed }
-        : { kind: 'repeated-kfold', k: cv.k, repeats: cv.repeats, seed };
+        ? { kind: 'repeated-stratified', k: cv.k, repeats, seed }
+        : { kind: 'repeated-kfold', k: cv.k, repeats, seed };
     case 'shuffle-split':
       return { kind: 'shuffle-split', nSplits: cv.k, testSize: cv.testSize ?? 0.2, seed };
     case 'group':

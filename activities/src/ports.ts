@@ -104,6 +104,8 @@ export interface StorePort {
   foldsOfTrial(trialId: string): Promise<FoldDoc[]>;
   /** Inserts a finished trial once; a second insert of the same `_id` writes nothing. */
   insertTrial(doc: TrialDoc): Promise<{ written: boolean }>;
+  /** Writes a trial whole, replacing any document with its `_id` (a trial that further repeats added folds to). */
+  replaceTrial(doc: TrialDoc): Promise<void>;
   /** Inserts a search once; a second insert of the same `_id` writes nothing. */
   createSearch(doc: SearchCreate): Promise<void>;
   updateSearch(id: string, patch: Partial<SearchDoc>): Promise<void>;

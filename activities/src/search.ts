@@ -2,6 +2,7 @@ import { CostMetric, getScorer, isCostMetric } from '@foldwise/metrics';
 import { stableHash } from '@foldwise/selection';
 import {
   FailureType,
+  autoRepeatsMax,
   type ComparisonResult,
   type ParetoEntry,
   type RefitResult,
@@ -89,6 +90,7 @@ export const createSearchActivities = (deps: SearchDeps, best: BestScoreTracker)
       } catch (err) {
         throw nonRetryable(FailureType.InvalidData, `cv: ${(err as Error).message}`);
       }
+      const onDemand = autoRepeatsMax(spec.cv);
       const searchPlan: SearchPlan = {
         datasetHash: ds.hash,
         task,
@@ -97,7 +99,8 @@ export const createSearchActivities = (deps: SearchDeps, best: BestScoreTracker)
         nClasses: ds.classes?.length ?? 0,
         classes: ds.classes ?? [],
         imageShape: ds.imageShape,
-        nFolds: plan.folds.length,
+        nFolds: onDemand === undefined ? plan.folds.length : spec.cv.k,
+        ...(onDemand === undefined ? {} : { repeats: { k: spec.cv.k, max: onDemand } }),
         planHash: plan.hash,
         nHeldOut: plan.holdout.length + (ds.heldOut?.nSamples ?? 0),
         testTrainRatio: plan.testTrainRatio,

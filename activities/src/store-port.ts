@@ -11,6 +11,7 @@ export function createStorePort(store: Store, logger: { warn(obj: object, msg: s
     },
     foldsOfTrial: (trialId) => store.folds.forTrial(trialId),
     insertTrial: async (doc) => ({ written: (await store.trials.insert(doc)).written }),
+    replaceTrial: (doc) => store.trials.replace(doc),
     createSearch: async (doc) => {
       await store.searches.create(doc);
     },

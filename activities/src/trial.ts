@@ -40,6 +40,11 @@ export interface FinishTrialInput {
   testTrainRatio?: number | undefined;
   /** When the trial workflow started (workflow time). */
   startedAt?: string | undefined;
+  /**
+   * Repeats on demand: the k-fold repeats the folds now cover (2 or more). The trial was written when its first
+   * repeat ended; this write replaces that document with every fold, and the trial is not counted again.
+   */
+  repeats?: number | undefined;
 }
 
 type TrialDeps = Pick<ActivityDeps, 'store' | 'events' | 'telemetry'>;
@@ -74,6 +79,7 @@ export const createTrialActivities = (deps: TrialDeps, best: BestScoreTracker) =
       metrics: summarizeFolds(folds, { testTrainRatio: input.testTrainRatio }),
       epochsTrained: folds.reduce((sum, f) => sum + f.epochsTrained, 0),
       ...(input.foldsSkipped.length > 0 ? { foldsSkipped: input.foldsSkipped } : {}),
+      ...(input.repeats !== undefined ? { repeats: input.repeats } : {}),
       ...(input.prunedBy ? { prunedBy: input.prunedBy } : {}),
       ...(input.error !== undefined ? { error: input.error } : {}),
       createdAt: input.startedAt ?? at,
@@ -120,8 +126,12 @@ export const createTrialActivities = (deps: TrialDeps, best: BestScoreTracker) =
       input: FinishTrialInput,
     ): Promise<{ metrics: Record<string, MetricSummary>; epochsTrained: number }> {
       const doc = await trialDocOf(input);
-      await store.insertTrial(doc);
-      telemetry.trialFinished(input.status);
+      if (input.repeats !== undefined && input.repeats > 1) {
+        await store.replaceTrial(doc);
+      } else {
+        await store.insertTrial(doc);
+        telemetry.trialFinished(input.status);
+      }
       const mean = input.primary ? doc.metrics[input.primary.name]?.mean : undefined;
       if (input.status === 'completed' && input.primary && mean !== undefined) {
         best.offer(input.searchId, input.primary, mean);

@@ -40,6 +40,13 @@ export const Patch = {
    * fewer; the racer decides nothing on fewer than `minFolds` folds, so its decisions are the same).
    */
   RacingBatchedReports: 'racing-batched-reports',
+  /**
+   * A spec with `cv.repeats: { auto: true, max }`: after the trials, the winner and the top candidates the tests
+   * cannot separate from it run further k-fold repeats (child workflows `…-trial-N-repeat-R`) until the verdict is
+   * decided or `max` repeats are spent; the comparison records the repeats (`comparison.repeats`). Checked only for
+   * such specs.
+   */
+  RepeatsOnDemand: 'repeats-on-demand',
 } as const;
 
 /** A trial tells its search that one fold finished, with its primary score (for racing). */

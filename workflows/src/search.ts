@@ -17,7 +17,15 @@ import {
 } from '@temporalio/workflow';
 import { SearchAttributeType, defineSearchAttributeKey } from '@temporalio/common';
 import type { FoldwiseActivities } from '@foldwise/activities';
-import { HolmFamily, compareTopK, meanCi, rankCandidates } from '@foldwise/compare';
+import {
+  HolmFamily,
+  compareTopK,
+  meanCi,
+  rankCandidates,
+  repeatsSentence,
+  undecidedCandidates,
+  type RepeatsRecord,
+} from '@foldwise/compare';
 import { scorerRange } from '@foldwise/metrics';
 import { createRacer, createScheduler, createStrategy, defaultFamilyFloor } from '@foldwise/selection';
 import {
@@ -25,8 +33,10 @@ import {
   TaskQueue,
   poolTaskQueue,
   trialIdOf,
+  trialRepeatWorkflowId,
   trialWorkflowId,
   type SearchPlan,
+  type TrialInput,
   type SearchResult,
   type SearchProgress,
   type ParetoEntry,
@@ -313,36 +323,41 @@ export async function searchWorkflow(input: SearchWorkflowInput): Promise<Search
       .catch((err: unknown) => log.warn('rung decision not delivered', { trialIndex, err: String(err) }));
   });
 
+  const onDemand = plan.repeats !== undefined && patched(Patch.RepeatsOnDemand) ? plan.repeats : undefined;
+  /** The input of a trial's child workflow (its first run; a further repeat overrides plan, folds and scheduling). */
+  const trialInput = (trialIndex: number, model: string, params: Record<string, unknown>): TrialInput => {
+    const modelSpec = spec.models.find((m) => m.family === model) ?? spec.models[0];
+    return {
+      searchId,
+      trialIndex,
+      model,
+      params: { ...(modelSpec?.params ?? {}), ...params },
+      preprocess: modelSpec?.preprocess,
+      dataset: input.dataset,
+      cv: spec.cv,
+      seed: spec.seed,
+      plan,
+      metrics,
+      pool: spec.pool,
+      rungs: scheduler ? scheduler.rungs(trialIndex) : [],
+      foldConcurrency: racer ? Math.min(plan.nFolds, spec.racing.minFolds ?? 3) : plan.nFolds,
+      racing: racer !== undefined,
+      ...(racer ? { racingMinFolds: spec.racing.minFolds ?? 3 } : {}),
+      ...(objectives.length > 0 ? { foldMetrics: objectives.map((o) => o.metric) } : {}),
+      ...(onDemand ? { keepFolds: true } : {}),
+    };
+  };
+
   const launch = async (
     trialIndex: number,
     model: string,
     params: Record<string, unknown>,
   ): Promise<void> => {
-    const modelSpec = spec.models.find((m) => m.family === model) ?? spec.models[0];
     const child = await startChild(trialWorkflow, {
       workflowId: trialWorkflowId(searchId, trialIndex),
       taskQueue: TaskQueue.Control,
       parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
-      args: [
-        {
-          searchId,
-          trialIndex,
-          model,
-          params: { ...(modelSpec?.params ?? {}), ...params },
-          preprocess: modelSpec?.preprocess,
-          dataset: input.dataset,
-          cv: spec.cv,
-          seed: spec.seed,
-          plan,
-          metrics,
-          pool: spec.pool,
-          rungs: scheduler ? scheduler.rungs(trialIndex) : [],
-          foldConcurrency: racer ? Math.min(plan.nFolds, spec.racing.minFolds ?? 3) : plan.nFolds,
-          racing: racer !== undefined,
-          ...(racer ? { racingMinFolds: spec.racing.minFolds ?? 3 } : {}),
-          ...(objectives.length > 0 ? { foldMetrics: objectives.map((o) => o.metric) } : {}),
-        },
-      ],
+      args: [trialInput(trialIndex, model, params)],
     });
     let summary: TrialSummary;
     try {
@@ -402,6 +417,110 @@ export async function searchWorkflow(input: SearchWorkflowInput): Promise<Search
       workflowInfo().historyLength > (input.continueAfterEvents ?? HISTORY_EVENTS_BEFORE_CONTINUE));
   const wantsMore = () => nextTrial < budget && !strategy.exhausted;
 
+  const compare = () =>
+    compareTopK(
+      ranked(),
+      spec.comparison,
+      plan.primary.name,
+      plan.primary.greaterIsBetter,
+      plan.testTrainRatio,
+      certified
+        ? {
+            range,
+            holm: HolmFamily.AllPairs,
+            families: spec.models.map((m) => m.family),
+            correctedRankTests: true,
+          }
+        : {},
+    );
+
+  /** What repeats on demand did, for the comparison (absent without them). */
+  let repeats: RepeatsRecord | undefined;
+  /**
+   * Repeats on demand: while the tests leave candidates of the top K undecided against the winner, the winner and
+   * those candidates run the next k-fold repeat (each first catches up on repeats it lacks), up to `max` repeats.
+   */
+  const repeatOnDemand = async ({ k, max }: { k: number; max: number }): Promise<RepeatsRecord> => {
+    phase = 'repeating';
+    const repeatsOf = (t: TrialSummary) => Math.floor(t.foldScores.length / k);
+    const record: RepeatsRecord = { k, max, rounds: [], perCandidate: {}, decided: false };
+    for (let r = 2; ; r++) {
+      const cmp = compare();
+      const undecided = cmp ? undecidedCandidates(cmp, spec.comparison.alpha) : [];
+      record.decided = cmp !== undefined && undecided.length === 0;
+      record.perCandidate = Object.fromEntries(
+        (cmp?.candidates ?? []).map((c) => {
+          const t = finished.find((x) => x.trialId === c.trialId);
+          return [c.trialId, t ? repeatsOf(t) : 1];
+        }),
+      );
+      if (!cmp || record.decided || r > max) return record;
+      const group = [cmp.winner, ...undecided]
+        .map((id) => finished.find((t) => t.trialId === id))
+        .filter((t): t is TrialSummary => t !== undefined && repeatsOf(t) < r);
+      const ran: string[] = [];
+      await Promise.all(
+        group.map(async (t) => {
+          const run = repeatTrial(t, r).then((summary) => {
+            if (summary) ran.push(t.trialId);
+          });
+          inFlight.set(t.trialIndex, run);
+          try {
+            await run;
+          } finally {
+            inFlight.delete(t.trialIndex);
+          }
+        }),
+      );
+      if (ran.length === 0) return record;
+      record.rounds.push({ repeat: r, trials: ran.sort() });
+    }
+  };
+
+  /** Runs a finished trial's folds up to repeat `r`; its result replaces the trial's (undefined when it failed). */
+  const repeatTrial = async (t: TrialSummary, r: number): Promise<TrialSummary | undefined> => {
+    const k = plan.repeats?.k ?? plan.nFolds;
+    const from = t.foldScores.length;
+    const base = trialInput(t.trialIndex, t.model, t.params);
+    const child = await startChild(trialWorkflow, {
+      workflowId: trialRepeatWorkflowId(searchId, t.trialIndex, r),
+      taskQueue: TaskQueue.Control,
+      parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
+      args: [
+        {
+          ...base,
+          params: t.params,
+          plan: { ...plan, nFolds: r * k },
+          rungs: [],
+          racing: false,
+          racingMinFolds: undefined,
+          foldConcurrency: r * k - from,
+          repeat: {
+            index: r - 1,
+            folds: Array.from({ length: r * k - from }, (_, i) => from + i),
+            prior: t.folds ?? [],
+          },
+        },
+      ],
+    });
+    let summary: TrialSummary;
+    try {
+      summary = await child.result();
+    } catch (err) {
+      if (isCancellation(err)) throw err;
+      log.warn('repeat did not complete; the trial keeps its earlier folds', {
+        trialIndex: t.trialIndex,
+        repeat: r,
+        err: errorMessage(err),
+      });
+      return undefined;
+    }
+    if (constraints.length > 0) summary.violation = constraintViolation(constraints, summary.metrics);
+    foldsRun += summary.foldScores.length - from;
+    finished[finished.indexOf(t)] = summary;
+    return summary;
+  };
+
   let fatal: unknown;
   try {
     while (true) {
@@ -444,6 +563,7 @@ export async function searchWorkflow(input: SearchWorkflowInput): Promise<Search
       }
       if (room > 0 && inFlight.size === 0) break;
     }
+    if (onDemand && bestSoFar()) repeats = await repeatOnDemand(onDemand);
   } catch (err) {
     const status = isCancellation(err) ? 'cancelled' : 'failed';
     await CancellationScope.nonCancellable(async () => {
@@ -478,21 +598,11 @@ export async function searchWorkflow(input: SearchWorkflowInput): Promise<Search
     throw ApplicationFailure.nonRetryable(message, 'NoTrialCompleted');
   }
   phase = 'comparing';
-  const comparison = compareTopK(
-    ranked(),
-    spec.comparison,
-    plan.primary.name,
-    plan.primary.greaterIsBetter,
-    plan.testTrainRatio,
-    certified
-      ? {
-          range,
-          holm: HolmFamily.AllPairs,
-          families: spec.models.map((m) => m.family),
-          correctedRankTests: true,
-        }
-      : {},
-  );
+  const compared = compare();
+  const comparison =
+    compared && repeats
+      ? { ...compared, verdict: `${compared.verdict.trimEnd()} ${repeatsSentence(repeats)}`, repeats }
+      : compared;
   const best = bestSoFar();
   const pareto: ParetoEntry[] | undefined =
     objectives.length > 0 ? paretoEntries(ranked(), objectives, spec.seed) : undefined;

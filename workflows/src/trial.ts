@@ -92,7 +92,7 @@ export async function trialWorkflow(input: TrialInput): Promise<TrialSummary> {
     decisions.set(epoch, verdict);
   });
 
-  if (!patched(Patch.TrialWrittenAtEnd)) {
+  if (!input.repeat && !patched(Patch.TrialWrittenAtEnd)) {
     await control.recordTrialStart({
       searchId,
       trialIndex,
@@ -108,6 +108,23 @@ export async function trialWorkflow(input: TrialInput): Promise<TrialSummary> {
   const phases: (number | undefined)[] = input.rungs.length > 0 ? input.rungs : [undefined];
   const label = describeParams(input.model, input.params);
   let failure: string | undefined;
+  // A further repeat keeps the folds its earlier repeats completed, so its result and document cover them all.
+  for (const p of input.repeat?.prior ?? []) {
+    latest.set(p.fold, {
+      fold: p.fold,
+      status: 'completed',
+      metrics: p.metrics,
+      primary: p.primary,
+      epochsTrained: p.epochsTrained,
+      durationMs: 0,
+      attempt: 1,
+      reused: true,
+      backend: 'earlier repeat',
+    });
+    finished.add(p.fold);
+  }
+  /** Folds this run trains: a repeat's own folds, else every fold of the plan. */
+  const toRun = input.repeat?.folds ?? Array.from({ length: plan.nFolds }, (_, f) => f);
 
   /** What `finishTrial` writes besides the outcome: the configuration, the plan and every completed fold's scores. */
   const trialRecord = () => ({
@@ -178,7 +195,7 @@ export async function trialWorkflow(input: TrialInput): Promise<TrialSummary> {
     for (let p = 0; p < phases.length && !pruned; p++) {
       const untilEpoch = phases[p];
       const last = p === phases.length - 1;
-      const queue = Array.from({ length: plan.nFolds }, (_, f) => f).filter((f) => !finished.has(f));
+      const queue = toRun.filter((f) => !finished.has(f));
       foldScope = new CancellationScope();
       await foldScope.run(async () => {
         const lane = async (): Promise<void> => {
@@ -237,8 +254,15 @@ export async function trialWorkflow(input: TrialInput): Promise<TrialSummary> {
   if (pruned && finished.size === plan.nFolds) pruned = undefined;
   const status = failure !== undefined ? 'failed' : pruned ? 'pruned' : 'completed';
   const foldsSkipped = Array.from({ length: plan.nFolds }, (_, f) => f).filter((f) => !finished.has(f));
+  // A repeat that could not finish leaves the trial as its earlier repeats wrote it; the search keeps that result.
+  if (input.repeat && status !== 'completed')
+    throw ApplicationFailure.nonRetryable(
+      `repeat ${input.repeat.index + 1} did not complete: ${failure ?? status}`,
+      'RepeatFailed',
+    );
   const aggregate = await finishTrial({
     ...trialRecord(),
+    ...(input.repeat ? { repeats: input.repeat.index + 1 } : {}),
     status,
     foldsSkipped: status === 'completed' ? [] : foldsSkipped,
     prunedBy: pruned,
@@ -270,5 +294,20 @@ export async function trialWorkflow(input: TrialInput): Promise<TrialSummary> {
     epochsTrained: aggregate.epochsTrained,
     prunedBy: pruned,
     error: failure,
+    ...(input.keepFolds
+      ? {
+          folds: [...finished]
+            .sort((a, b) => a - b)
+            .map((f) => {
+              const s = latest.get(f);
+              return {
+                fold: f,
+                primary: s?.primary ?? Number.NaN,
+                metrics: s?.metrics ?? {},
+                epochsTrained: s?.epochsTrained ?? 0,
+              };
+            }),
+        }
+      : {}),
   };
 }

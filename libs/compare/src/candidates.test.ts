@@ -1,7 +1,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { holm } from './adjust';
-import { HolmFamily, compareTopK, rankCandidates, type Candidate } from './candidates';
+import {
+  HolmFamily,
+  compareTopK,
+  rankCandidates,
+  repeatsSentence,
+  undecidedCandidates,
+  type Candidate,
+} from './candidates';
 import { correctedResampledTTest } from './paired';
 import { mulberry32 } from './prng';
 
@@ -136,4 +143,124 @@ void test('every listed family is named with its best configuration, and the win
   assert.match(r.verdict, /Best of each family: logistic s:0 \(0\.9040, best of 2\); mlp s:1/);
   assert.match(r.verdict, /cnn: no configuration completed every fold/);
   assert.match(r.verdict, /mlp's best is significantly better than logistic's \(corrected t, Holm p = /);
+});
+
+void test('candidates with different numbers of folds (repeats on demand) are compared on the folds they share', () => {
+  const z = normals(41);
+  const shared = Array.from({ length: 12 }, () => 0.02 * z());
+  const a = candidate(
+    0,
+    'mlp',
+    shared.map((f) => 0.9 + f + 0.005 * z()),
+  );
+  const b = candidate(
+    1,
+    'mlp',
+    shared.map((f) => 0.899 + f + 0.005 * z()),
+  );
+  const c = candidate(
+    2,
+    'mlp',
+    shared.slice(0, 4).map((f) => 0.85 + f + 0.005 * z()),
+  );
+  const cmp = compareTopK([a, b, c], spec, 'accuracy', true, 0.25)!;
+  const ac = cmp.pairwise.find((p) => p.b === c.trialId)!;
+  const ab = cmp.pairwise.find((p) => p.b === b.trialId)!;
+  assert.equal(ac.folds, 4);
+  assert.equal(ab.folds, 12);
+  const direct = correctedResampledTTest(a.foldScores.slice(0, 4) as number[], c.foldScores as number[], {
+    testTrainRatio: 0.25,
+  });
+  assert.equal(ac.correctedT?.pValue, direct.pValue, 'the 4 shared folds, not NaN from missing ones');
+  assert.ok(Number.isFinite(ab.correctedT?.pValue));
+  const same = compareTopK([a, b], spec, 'accuracy', true, 0.25)!;
+  assert.equal(same.pairwise[0]?.folds, undefined, 'equal fold counts record nothing extra');
+});
+
+void test('undecidedCandidates names the pairs neither significant nor practically equivalent', () => {
+  const z = normals(7);
+  const shared = Array.from({ length: 5 }, () => 0.02 * z());
+  const best = candidate(
+    0,
+    'mlp',
+    shared.map((f) => 0.9 + f + 0.004 * z()),
+  );
+  const close = candidate(
+    1,
+    'mlp',
+    shared.map((f) => 0.895 + f + 0.004 * z()),
+  );
+  const far = candidate(
+    2,
+    'mlp',
+    shared.map((f) => 0.6 + f + 0.004 * z()),
+  );
+  const cmp = compareTopK(
+    rankCandidates([best, close, far], true),
+    { ...spec, rope: 0.001 },
+    'accuracy',
+    true,
+    0.25,
+    {
+      holm: HolmFamily.AllPairs,
+    },
+  )!;
+  assert.deepEqual(undecidedCandidates(cmp, 0.05), [close.trialId]);
+  const twins = compareTopK(
+    [best, candidate(3, 'mlp', [...best.foldScores] as number[])],
+    spec,
+    'accuracy',
+    true,
+    0.25,
+  )!;
+  assert.deepEqual(
+    undecidedCandidates(twins, 0.05),
+    [],
+    'identical scores: no test can run, nothing to repeat',
+  );
+  const equivalent = compareTopK(
+    [
+      best,
+      candidate(
+        4,
+        'mlp',
+        best.foldScores.map((x) => (x as number) - 0.0001),
+      ),
+    ],
+    { ...spec, rope: 0.05 },
+    'accuracy',
+    true,
+    0.25,
+  )!;
+  assert.ok((equivalent.pairwise[0]?.bayesian?.pRope ?? 0) > 0.95);
+  assert.deepEqual(undecidedCandidates(equivalent, 0.05), [], 'practically equivalent is decided');
+});
+
+void test('repeatsSentence says how many repeats the verdict needed', () => {
+  const base = { k: 5, max: 4, perCandidate: { 's:0': 1, 's:1': 1 } };
+  assert.match(
+    repeatsSentence({ ...base, rounds: [], decided: true }),
+    /Decided on the first repeat of 5 folds/,
+  );
+  assert.equal(
+    repeatsSentence({
+      ...base,
+      rounds: [
+        { repeat: 2, trials: ['s:0', 's:1'] },
+        { repeat: 3, trials: ['s:0', 's:1'] },
+      ],
+      perCandidate: { 's:0': 3, 's:1': 3, 's:2': 1 },
+      decided: true,
+    }),
+    'Decided after 3 repeats of 5 folds (at most 4; up to 2 candidates repeated).',
+  );
+  assert.match(
+    repeatsSentence({
+      ...base,
+      rounds: [{ repeat: 2, trials: ['s:0', 's:1'] }],
+      perCandidate: { 's:0': 4, 's:1': 4 },
+      decided: false,
+    }),
+    /^Still undecided after 4 repeats of 5 folds, the most allowed/,
+  );
 });

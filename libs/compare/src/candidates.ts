@@ -88,6 +88,8 @@ export interface CandidateComparison {
   pairwise: {
     a: string;
     b: string;
+    /** Folds the pair shares, when candidates have different numbers of folds (repeats on demand). */
+    folds?: number | undefined;
     meanDiff: number;
     correctedT?: { statistic: number; pValue: number; pHolm: number } | undefined;
     wilcoxon?: { statistic: number; pValue: number; pHolm: number } | undefined;
@@ -99,6 +101,51 @@ export interface CandidateComparison {
   families?: FamilyBest[] | undefined;
   verdict: string;
   winner: string;
+  /** Repeats on demand: how many repeats the verdict needed (absent when the spec did not ask for them). */
+  repeats?: RepeatsRecord | undefined;
+}
+
+/** What repeats on demand did before the final verdict. */
+export interface RepeatsRecord {
+  /** Folds per repeat. */
+  k: number;
+  /** Most repeats the spec allowed. */
+  max: number;
+  /** Each added repeat in order: its number (2 = the first further repeat) and the candidates that ran it. */
+  rounds: { repeat: number; trials: string[] }[];
+  /** Repeats of k folds each top-K candidate's scores cover, by trial id. */
+  perCandidate: Record<string, number>;
+  /** Whether every pair with the winner was decided (significant or practically equivalent) when repeats stopped. */
+  decided: boolean;
+}
+
+/** A verdict's pair against the winner is decided when its Holm p-value is below alpha or P(rope) exceeds 0.95. */
+const decidedPair = (p: CandidateComparison['pairwise'][number], alpha: number): boolean => {
+  const pHolm = p.correctedT?.pHolm ?? p.wilcoxon?.pHolm;
+  const tested = p.correctedT !== undefined || p.wilcoxon !== undefined || p.bayesian !== undefined;
+  return !tested || (pHolm !== undefined && pHolm < alpha) || (p.bayesian?.pRope ?? 0) > 0.95;
+};
+
+/**
+ * Candidates the comparison leaves undecided against its winner: not significantly worse (Holm) and not practically
+ * equivalent (Bayesian P(rope) ≤ 0.95). A pair no test was run on (identical scores) counts as decided.
+ */
+export function undecidedCandidates(comparison: CandidateComparison, alpha: number): string[] {
+  return comparison.pairwise.filter((p) => !decidedPair(p, alpha)).map((p) => p.b);
+}
+
+/** The sentence that tells how many repeats a verdict needed. */
+export function repeatsSentence(r: RepeatsRecord): string {
+  const used = Math.max(1, ...Object.values(r.perCandidate));
+  if (r.rounds.length === 0) {
+    return r.decided
+      ? `Decided on the first repeat of ${r.k} folds; no further repeat was needed (at most ${r.max}).`
+      : `Undecided on the first repeat of ${r.k} folds; no further repeat could separate the candidates.`;
+  }
+  const who = r.rounds.reduce((n, x) => Math.max(n, x.trials.length), 0);
+  return r.decided
+    ? `Decided after ${used} repeats of ${r.k} folds (at most ${r.max}; up to ${who} candidates repeated).`
+    : `Still undecided after ${used} repeats of ${r.k} folds, the most allowed (${r.max}; up to ${who} candidates repeated).`;
 }
 
 /** Orders complete candidates (every fold scored) best first by mean score; ties by trial index. */
@@ -130,6 +177,11 @@ function pairTests(
     bayes: spec.tests.includes('bayesian'),
   },
 ) {
+  // Candidates that further repeats reached have more folds; a pair is compared on the folds both have (repeats
+  // are added in order, so the shared folds are the first ones).
+  const n = Math.min(a.length, b.length);
+  if (a.length !== n) a = a.slice(0, n);
+  if (b.length !== n) b = b.slice(0, n);
   const diffs = a.map((x, i) => x - (b[i] as number));
   const allZero = diffs.every((d) => d === 0);
   return {
@@ -182,7 +234,8 @@ export function compareTopK(
   const others = top.slice(1);
   const raw = others.map((o) => {
     const r = pairTests(scores(best), scores(o), spec, testTrainRatio, corrected);
-    return { a: best.trialId, b: o.trialId, meanDiff: sign * r.diff, t: r.t, w: r.w, bayes: r.bayes };
+    const folds = Math.min(best.foldScores.length, o.foldScores.length);
+    return { a: best.trialId, b: o.trialId, folds, meanDiff: sign * r.diff, t: r.t, w: r.w, bayes: r.bayes };
   });
   const holmOf = (ps: (number | undefined)[]) => {
     const present = ps.map((p) => p ?? 1);
@@ -214,9 +267,11 @@ export function compareTopK(
   };
   const tHolm = holmOf([...raw.map((r) => r.t?.pValue), ...restPairs('t')]);
   const wHolm = holmOf([...raw.map((r) => r.w?.pValue), ...restPairs('w')]);
+  const unequal = top.some((t) => t.foldScores.length !== best.foldScores.length);
   const pairwise = raw.map((r, i) => ({
     a: r.a,
     b: r.b,
+    ...(unequal ? { folds: r.folds } : {}),
     meanDiff: r.meanDiff,
     correctedT: r.t ? { statistic: r.t.statistic, pValue: r.t.pValue, pHolm: tHolm[i] as number } : undefined,
     wilcoxon: r.w ? { statistic: r.w.statistic, pValue: r.w.pValue, pHolm: wHolm[i] as number } : undefined,
@@ -224,7 +279,7 @@ export function compareTopK(
   }));
   let friedman: CandidateComparison['friedman'];
   if (spec.tests.includes('friedman') && top.length >= 3) {
-    const nFolds = best.foldScores.length;
+    const nFolds = Math.min(...top.map((t) => t.foldScores.length));
     const matrix = Array.from({ length: nFolds }, (_, f) =>
       top.map((t) => sign * (t.foldScores[f] as number)),
     );

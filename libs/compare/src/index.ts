@@ -60,8 +60,11 @@ export {
 export {
   compareTopK,
   rankCandidates,
+  repeatsSentence,
+  undecidedCandidates,
   HolmFamily,
   type ComparisonExtras,
+  type RepeatsRecord,
   type FamilyBest,
   type Candidate,
   type CandidateComparison,

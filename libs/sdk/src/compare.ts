@@ -32,11 +32,12 @@ export function compareTrials(
     list.push(f);
     byTrial.set(f.trialId, list);
   }
-  const nFolds = Math.max(0, ...trials.map((t) => t.foldCount));
+  // Each trial over its own folds: with repeats on demand the top candidates have more, and pairs are compared on
+  // the folds they share.
   const candidates = trials
     .filter((t) => t.status === 'completed')
     .map((t) => {
-      const scores: (number | null)[] = Array.from({ length: nFolds }, () => null);
+      const scores: (number | null)[] = Array.from({ length: t.foldCount }, () => null);
       for (const f of byTrial.get(t._id) ?? []) scores[f.fold] = f.metrics[opts.metric] ?? null;
       return { trialId: t._id, trialIndex: t.trialIndex, model: t.model, foldScores: scores };
     });

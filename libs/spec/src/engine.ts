@@ -58,8 +58,13 @@ export interface SearchPlan {
   classes: (string | number)[];
   /** Image shape [h, w, c] when the data are images. */
   imageShape?: number[] | undefined;
-  /** Number of folds (k × repeats). */
+  /** Number of folds a trial runs (k × repeats; k with repeats on demand, whose later repeats only some trials run). */
   nFolds: number;
+  /**
+   * Repeats on demand (`cv.repeats: { auto: true, max }`): folds per repeat and the most repeats. Repeat r is folds
+   * r·k … r·k + k − 1 of the plan, which holds all `max` repeats (`planHash` covers them all).
+   */
+  repeats?: { k: number; max: number } | undefined;
   /** Stable hash of every fold's indices. */
   planHash: string;
   /** Samples held out for the final test, 0 when none. */
@@ -149,6 +154,22 @@ export interface TrialInput {
   racingMinFolds?: number | undefined;
   /** Metrics whose value on every fold the trial returns (`foldMetrics`): a multi-objective search's objectives. */
   foldMetrics?: string[] | undefined;
+  /**
+   * A further repeat of a finished trial (repeats on demand): the folds to run (the plan's `nFolds` then counts every
+   * fold up to the last of them), the repeat's number, and the folds its earlier repeats completed, which the trial
+   * keeps and writes again with the new ones.
+   */
+  repeat?: { index: number; folds: number[]; prior: PriorFold[] } | undefined;
+  /** Return every completed fold's scores in `folds` (repeats on demand carries them into a later repeat). */
+  keepFolds?: boolean | undefined;
+}
+
+/** A fold a trial completed in an earlier repeat, as a later repeat of it carries it. */
+export interface PriorFold {
+  fold: number;
+  primary: number;
+  metrics: Record<string, number>;
+  epochsTrained: number;
 }
 
 /** Evidence that pruned a trial. */
@@ -174,6 +195,8 @@ export interface TrialSummary {
   epochsTrained: number;
   prunedBy?: PruneEvidence | undefined;
   error?: string | undefined;
+  /** Every completed fold's scores, in fold order, when the trial input asked for them (`keepFolds`). */
+  folds?: PriorFold[] | undefined;
 }
 
 /** One configuration on (or off) the Pareto front of a multi-objective search. */
@@ -239,7 +262,7 @@ export interface SearchResult {
 /** Live progress returned by the search workflow's `status` query. */
 export interface SearchProgress {
   searchId: string;
-  phase: 'preparing' | 'running' | 'draining' | 'comparing' | 'refitting' | 'done';
+  phase: 'preparing' | 'running' | 'draining' | 'repeating' | 'comparing' | 'refitting' | 'done';
   paused: boolean;
   budget: number;
   started: number;

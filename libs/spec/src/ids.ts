@@ -50,6 +50,11 @@ export function trialWorkflowId(searchId: string, trialIndex: number): string {
   return `${searchId}-trial-${trialIndex}`;
 }
 
+/** Workflow id of a further repeat of a trial (repeats on demand; `repeat` counts from 2). */
+export function trialRepeatWorkflowId(searchId: string, trialIndex: number, repeat: number): string {
+  return `${trialWorkflowId(searchId, trialIndex)}-repeat-${repeat}`;
+}
+
 /** The search id and trial index of a trial workflow id; a malformed id is a TypeError that quotes it. */
 export function parseTrialWorkflowId(workflowId: string): { searchId: string; trialIndex: number } {
   const m = /^(.+)-trial-(\d+)$/.exec(workflowId);

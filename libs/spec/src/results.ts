@@ -158,6 +158,8 @@ export const TrialDocSchema = z
     metrics: z.record(MetricNameSchema, MetricSummarySchema),
     epochsTrained: index,
     foldsSkipped: z.array(index).optional(),
+    /** Repeats on demand: the k-fold repeats this trial's folds cover, when the search added any (absent: one). */
+    repeats: z.int().min(1).optional(),
     prunedBy: PrunedBySchema.optional(),
     error: z.string().optional(),
     createdAt: isoTimestamp,

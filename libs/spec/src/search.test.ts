@@ -1,7 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
+  autoRepeatsMax,
   formatIssues,
+  plannedFolds,
   parseSearchSpec,
   searchSpecJsonSchema,
   validateSearchSpec,
@@ -206,4 +208,32 @@ test('a bad objective or constraint is reported with the path of the offending f
   assert.ok(!twice.success);
   if (!twice.success)
     assert.equal(formatIssues(twice.issues), 'objectives[1].metric: accuracy is listed twice');
+});
+
+test('cv.repeats { auto: true, max } is accepted for k-fold kinds and rejected elsewhere with the field named', () => {
+  const ok = parseSearchSpec({ ...minimal, cv: { k: 5, repeats: { auto: true, max: 4 } } });
+  assert.deepEqual(ok.cv.repeats, { auto: true, max: 4 });
+  assert.equal(autoRepeatsMax(ok.cv), 4);
+  assert.equal(plannedFolds(ok.cv), 20);
+  assert.equal(autoRepeatsMax(parseSearchSpec(minimal).cv), undefined);
+  assert.equal(plannedFolds({ kind: 'repeated-kfold', k: 3, repeats: 2 }), 6);
+  const bad = (cv: unknown, message: RegExp) => {
+    const r = validateSearchSpec({ ...minimal, cv });
+    assert.equal(r.success, false, JSON.stringify(cv));
+    if (r.success) return;
+    assert.ok(
+      r.issues.some((i) => i.path.startsWith('cv.repeats') && message.test(i.message)),
+      `${JSON.stringify(cv)}: ${formatIssues(r.issues)}`,
+    );
+  };
+  bad({ kind: 'group', k: 3, repeats: { auto: true, max: 3 } }, /applies only to kfold, stratified/);
+  bad({ kind: 'time-series', k: 3, repeats: { auto: true, max: 3 } }, /applies only to kfold, stratified/);
+  bad({ kind: 'kfold', k: 3, shuffle: false, repeats: { auto: true, max: 3 } }, /needs shuffle: true/);
+  bad({ k: 3, repeats: { auto: true, max: 1 } }, /max must be at least 2/);
+  bad({ k: 3, repeats: { auto: true, max: 3, extra: 1 } }, /./);
+  const limited = validateSearchSpec(
+    { ...minimal, cv: { k: 10, repeats: { auto: true, max: 20 } } },
+    { maxFolds: 100 },
+  );
+  assert.equal(limited.success, false, 'the limit counts every fold repeats may plan');
 });

@@ -75,6 +75,9 @@ export const datasetSpecSchema = z.union([
 /** A dataset reference as written in a spec. */
 export type DatasetSpec = z.infer<typeof datasetSpecSchema>;
 
+/** Kinds whose folds can be repeated on demand (`repeats: { auto: true, max }`). */
+const autoRepeatKinds = new Set(['kfold', 'stratified', 'repeated-kfold', 'repeated-stratified']);
+
 /** Cross-validation scheme; folds depend only on (dataset hash, cv, seed). */
 export const cvSpecSchema = z
   .strictObject({
@@ -91,7 +94,20 @@ export const cvSpecSchema = z
       ])
       .default('stratified'),
     k: z.int().min(2, 'k must be at least 2').max(1000).default(5),
-    repeats: z.int().min(1).max(100).default(1),
+    /**
+     * Repeats of the k folds: a number (repeated-* kinds), or `{ auto: true, max }`: every configuration runs one
+     * k-fold repeat, and after the search only the top candidates the tests cannot separate get further repeats (new
+     * shuffles), one at a time, until the verdict is decided or `max` repeats are spent.
+     */
+    repeats: z
+      .union([
+        z.int().min(1).max(100),
+        z.strictObject({
+          auto: z.literal(true, 'auto must be true (give a number of repeats otherwise)'),
+          max: z.int().min(2, 'max must be at least 2 repeats').max(100, 'max must be at most 100 repeats'),
+        }),
+      ])
+      .default(1),
     shuffle: z.boolean().default(true),
     testSize: finite('testSize').gt(0).lt(1).optional(),
     /** time-series: samples left out between each training block and its test block. */
@@ -123,7 +139,21 @@ export const cvSpecSchema = z
         });
       }
     }
-    if (!cv.kind.startsWith('repeated') && cv.repeats !== 1) {
+    if (typeof cv.repeats === 'object') {
+      if (!autoRepeatKinds.has(cv.kind)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['repeats'],
+          message: `repeats { auto } applies only to kfold, stratified and repeated-* kinds (got kind ${cv.kind})`,
+        });
+      } else if (!cv.shuffle) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['repeats'],
+          message: 'repeats { auto } needs shuffle: true (each repeat is a new shuffle of the k folds)',
+        });
+      }
+    } else if (!cv.kind.startsWith('repeated') && cv.repeats !== 1) {
       ctx.addIssue({
         code: 'custom',
         path: ['repeats'],
@@ -133,6 +163,17 @@ export const cvSpecSchema = z
   });
 /** A cross-validation scheme as written in a spec. */
 export type CvSpec = z.infer<typeof cvSpecSchema>;
+
+/** The most repeats of a `repeats: { auto: true, max }` scheme, or undefined for a fixed number of repeats. */
+export function autoRepeatsMax(cv: Pick<CvSpec, 'repeats'>): number | undefined {
+  return typeof cv.repeats === 'object' ? cv.repeats.max : undefined;
+}
+
+/** Folds a scheme may plan in all: k × repeats for repeated kinds, k × max for repeats on demand, else k. */
+export function plannedFolds(cv: Pick<CvSpec, 'kind' | 'k' | 'repeats'>): number {
+  if (typeof cv.repeats === 'object') return cv.k * cv.repeats.max;
+  return cv.kind.startsWith('repeated') ? cv.k * cv.repeats : cv.k;
+}
 
 const metricName = z
   .string()
@@ -326,7 +367,7 @@ function limitIssues(spec: SearchSpec, limits: SpecLimits): SpecIssue[] {
   if (spec.budget.parallelism > limits.maxParallelism) {
     add('budget.parallelism', `at most ${limits.maxParallelism} allowed (got ${spec.budget.parallelism})`);
   }
-  const folds = spec.cv.kind.startsWith('repeated') ? spec.cv.k * spec.cv.repeats : spec.cv.k;
+  const folds = plannedFolds(spec.cv);
   if (folds > limits.maxFolds) add('cv.k', `at most ${limits.maxFolds} folds allowed in all (got ${folds})`);
   spec.models.forEach((m, i) => {
     const epochs = m.params['epochs'];

@@ -31,6 +31,11 @@ export interface LeaderboardRow {
 export interface TrialRepository {
   /** Inserts a trial once; a second insert of the same `_id` writes nothing (`written: false`). Idempotency key: `_id`. */
   insert(doc: TrialDoc): Promise<WriteResult<TrialDoc>>;
+  /**
+   * Writes a trial whole, replacing the document with its `_id` (or inserting it): a trial that repeats on demand added
+   * folds to is written again with all of them. Idempotent: the same document twice leaves the same state.
+   */
+  replace(doc: TrialDoc): Promise<void>;
   /** The trial with this `_id`, or null. */
   get(trialId: string): Promise<TrialDoc | null>;
   /** The trials of a search by trial index, optionally only those with one status. */
@@ -53,6 +58,10 @@ export const createTrialRepository = (col: Collection<TrialDoc>): TrialRepositor
         if (!isDuplicateKey(error)) throw error;
         return { written: false };
       }
+    },
+    async replace(input) {
+      const doc = parseDoc(TrialDocSchema, input, 'trials.replace(doc)');
+      await col.replaceOne({ _id: doc._id }, encodeNestedArrays(doc), { upsert: true });
     },
     async get(trialId) {
       const doc = await col.findOne({ _id: trialId });

@@ -175,3 +175,32 @@ test('the report lists the best configuration of every family and how it compare
   }
   assert.match(html, /Holm-adjusted across every pair of the compared configurations/);
 });
+
+test('repeats on demand: the summary says how many repeats the verdict needed, the leaderboard each candidate’s', async () => {
+  const data = syntheticReportData();
+  const [w, r] = rankedTrials(data);
+  assert.ok(w && r && data.comparison);
+  data.spec = { ...data.spec, cv: { ...data.spec.cv, repeats: { auto: true, max: 4 } } };
+  w.folds = 15;
+  r.folds = 15;
+  data.comparison = {
+    ...data.comparison,
+    repeats: {
+      k: 5,
+      max: 4,
+      rounds: [
+        { repeat: 2, trials: [w.trialId, r.trialId] },
+        { repeat: 3, trials: [w.trialId, r.trialId] },
+      ],
+      perCandidate: { [w.trialId]: 3, [r.trialId]: 3 },
+      decided: true,
+    },
+  };
+  const html = await buildReport(data);
+  const summary = /<dl class="summary">([\s\S]*?)<\/dl>/.exec(html)?.[1] ?? '';
+  assert.match(summary, /repeated on demand \(at most 4 repeats\)/);
+  assert.match(summary, /verdict decided with 3 of at most 4 repeats of 5 folds/);
+  assert.match(summary, /repeat 2: 2 candidates; repeat 3: 2 candidates/);
+  const row = new RegExp(`<tr data-trial-id="${r.trialId}">(.*?)</tr>`).exec(html)?.[1] ?? '';
+  assert.ok(row.includes('<td>15 (3 repeats)</td>'), row);
+});

@@ -73,11 +73,14 @@ function datasetText(data: ReportData): string {
 
 function cvText(data: ReportData): string {
   const cv = data.spec.cv;
-  const folds = cv.kind.startsWith('repeated')
-    ? `${cv.k} folds × ${cv.repeats} repeats`
-    : cv.kind === 'shuffle-split'
-      ? `${cv.k} splits (test size ${cv.testSize})`
-      : `${cv.k} folds`;
+  const folds =
+    typeof cv.repeats === 'object'
+      ? `${cv.k} folds, repeated on demand (at most ${cv.repeats.max} repeats)`
+      : cv.kind.startsWith('repeated')
+        ? `${cv.k} folds × ${cv.repeats} repeats`
+        : cv.kind === 'shuffle-split'
+          ? `${cv.k} splits (test size ${cv.testSize})`
+          : `${cv.k} folds`;
   return `${cv.kind}, ${folds}${cv.shuffle ? ', shuffled' : ''}${cv.holdout !== undefined ? `, hold-out ${cv.holdout}` : ''}, seed ${data.spec.seed}`;
 }
 
@@ -129,6 +132,17 @@ function summary(data: ReportData, ranked: ReportTrial[]): string {
     ],
     ['verdict', data.comparison?.verdict ?? 'no comparison was made'],
   ];
+  const rep = data.comparison?.repeats;
+  if (rep) {
+    const per = Object.entries(rep.perCandidate)
+      .map(([id, n]) => `${trialLabelOf(data, id)} ${n}`)
+      .join(', ');
+    const rounds = rep.rounds.map((r) => `repeat ${r.repeat}: ${r.trials.length} candidates`).join('; ');
+    rows.push([
+      'repeats on demand',
+      `${rep.decided ? 'verdict decided' : 'verdict still undecided'} with ${Math.max(1, ...Object.values(rep.perCandidate))} of at most ${rep.max} repeats of ${rep.k} folds; repeats per top candidate: ${per}${rounds ? `; ${rounds}` : ''}`,
+    ]);
+  }
   if (data.refit?.testMetrics) {
     const tm = Object.entries(data.refit.testMetrics)
       .map(([k, v]) => `${k} ${num(v)}`)
@@ -149,6 +163,17 @@ function searchedParams(data: ReportData, t: ReportTrial): Record<string, unknow
       ([k, v]) => !(k in fixed) || JSON.stringify(fixed[k]) !== JSON.stringify(v),
     ),
   );
+}
+
+/** Repeats of k folds a top candidate's scores cover under repeats on demand (1 otherwise). */
+function repeatsOf(data: ReportData, t: ReportTrial): number {
+  return data.comparison?.repeats?.perCandidate[t.trialId] ?? 1;
+}
+
+/** A trial's label by its id (the id itself when the report has no such trial). */
+function trialLabelOf(data: ReportData, trialId: string): string {
+  const t = data.trials.find((x) => x.trialId === trialId);
+  return t ? trialLabel(t) : trialId;
 }
 
 function pairFor(
@@ -190,7 +215,7 @@ function leaderboardTable(data: ReportData, ranked: ReportTrial[]): string {
       esc(t.model),
       `<code>${esc(formatParams(searchedParams(data, t)) || '(fixed parameters only)')}</code>`,
       esc(t.status),
-      String(t.folds),
+      repeatsOf(data, t) > 1 ? `${t.folds} (${repeatsOf(data, t)} repeats)` : String(t.folds),
       s ? `${num(s.mean)} ± ${num(s.std)}` : '–',
       s?.ci95 ? `[${num(s.ci95[0])}, ${num(s.ci95[1])}]` : '–',
       ...others.map((o) => num(t.metrics[o]?.mean)),
