@@ -104,7 +104,7 @@ spec:
             secretKeyRef:
               name: {{ include "foldwise.secretName" $root }}
               key: MONGODB_URI
-        - name: MONGODB_DB
+        - name: FOLDWISE_MONGODB_DB
           value: {{ $v.mongodb.database | quote }}
         - name: NATS_URL
           valueFrom:
@@ -133,11 +133,11 @@ spec:
           value: {{ $v.heartbeatMs | quote }}
         - name: FOLDWISE_CACHE_DIR
           value: /var/cache/foldwise
-        - name: METRICS_PORT
+        - name: FOLDWISE_METRICS_PORT
           value: {{ $v.metrics.port | quote }}
-        - name: METRICS_HOST
+        - name: FOLDWISE_METRICS_HOST
           value: 0.0.0.0
-        - name: LOG_LEVEL
+        - name: FOLDWISE_LOG_LEVEL
           value: {{ $v.logLevel | quote }}
         {{- with $v.extraEnv }}
         {{- toYaml . | nindent 8 }}
