@@ -4,7 +4,6 @@ export {
   MetricName,
   FoldOutcome,
   TrialOutcome,
-  DEFAULT_METRICS_PREFIX,
   foldDurationBuckets,
   type Telemetry,
   type TelemetryOptions,

@@ -33,13 +33,16 @@ const sample = async (
   return hit?.value;
 };
 
-void test('every foldwise metric appears in the exposition after use, with the default process metrics prefixed', async () => {
+void test('every foldwise metric appears in the exposition after use, beside the default process and Node.js metrics under their standard names', async () => {
   const t = exercise('cpu');
   const text = await t.metrics();
   for (const name of metricNames) assert.match(text, new RegExp(`^# TYPE ${name} `, 'm'), name);
   assert.equal(metricNames.length, 10);
-  assert.match(text, /^foldwise_process_cpu_user_seconds_total /m);
-  assert.match(text, /^foldwise_nodejs_eventloop_lag_seconds /m);
+  assert.match(text, /^# TYPE process_cpu_seconds_total counter$/m);
+  assert.match(text, /^process_cpu_seconds_total \S+$/m);
+  assert.match(text, /^process_resident_memory_bytes \d+$/m);
+  assert.match(text, /^nodejs_eventloop_lag_seconds /m);
+  assert.doesNotMatch(text, /^foldwise_(process|nodejs)_/m);
   assert.match(text, /^foldwise_fold_duration_seconds_bucket\{le="0.1",pool="cpu",model="mlp"\} 1$/m);
   assert.match(text, /^foldwise_fold_duration_seconds_bucket\{le="3600",pool="cpu",model="mlp"\} 2$/m);
 });
@@ -112,7 +115,7 @@ void test('the metrics endpoint serves the registry plus extra text, health, and
     if (hasPromtool) {
       const check = spawnSync('promtool', ['check', 'metrics'], { input: body, encoding: 'utf8' });
       const problems = `${check.stdout}${check.stderr}`.split('\n').filter((l) => l.trim() !== '');
-      const ours = problems.filter((l) => !/^foldwise_nodejs_active_\w+_total non-counter/.test(l));
+      const ours = problems.filter((l) => !/^nodejs_active_\w+_total non-counter/.test(l));
       assert.deepEqual(ours, [], 'promtool lint problems outside prom-client default metrics');
     }
   } finally {

@@ -29,11 +29,11 @@ export const MetricName = {
   SearchBestScore: 'foldwise_search_best_score',
 } as const;
 
-/** Every metric name foldwise defines; process and Node.js default metrics are added under the prefix `foldwise_`. */
+/**
+ * Every metric name foldwise defines. prom-client's default process and Node.js metrics come beside them under their
+ * standard names (`process_cpu_seconds_total`, `process_resident_memory_bytes`, `nodejs_*`), so stock dashboards work.
+ */
 export const metricNames: readonly string[] = Object.freeze(Object.values(MetricName));
-
-/** Prefix of prom-client's default process and Node.js metrics in foldwise's registry. */
-export const DEFAULT_METRICS_PREFIX = 'foldwise_';
 
 /** Fold duration histogram buckets in seconds, from 0.1 s to 1 h. */
 export const foldDurationBuckets: readonly number[] = Object.freeze([
@@ -46,7 +46,7 @@ export interface TelemetryOptions {
   pool: string;
   /** Registry to define the metrics in; a new one when omitted. Metrics already defined there are reused. */
   registry?: Registry;
-  /** Also collect prom-client's default process metrics (prefixed `foldwise_`). Default true. */
+  /** Also collect prom-client's default process and Node.js metrics, under their standard names. Default true. */
   defaultMetrics?: boolean;
 }
 
@@ -91,11 +91,8 @@ export const createTelemetry = (opts: TelemetryOptions): Telemetry => {
     throw new TypeError(`pool must be a non-empty string (got ${JSON.stringify(pool)})`);
   const registry = opts.registry ?? new Registry();
   const registers = [registry];
-  if (
-    (opts.defaultMetrics ?? true) &&
-    !registry.getSingleMetric(`${DEFAULT_METRICS_PREFIX}process_cpu_user_seconds_total`)
-  ) {
-    collectDefaultMetrics({ register: registry, prefix: DEFAULT_METRICS_PREFIX });
+  if ((opts.defaultMetrics ?? true) && !registry.getSingleMetric('process_cpu_user_seconds_total')) {
+    collectDefaultMetrics({ register: registry });
   }
   const folds = getOrCreate(
     registry,
