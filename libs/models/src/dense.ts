@@ -10,7 +10,7 @@ import {
 } from './dense-engine';
 import { createTfjsEngine } from './dense-tfjs';
 import { abortError, type PreparedJob } from './job';
-import { type Activation, l2Decay } from './families';
+import { type Activation, type DenseSpec, l2Decay } from './families';
 import { Rng } from './rng';
 import { createSimdEngine, simdSupported } from './simd';
 import type { EpochReport, TrainHooks, TrainResult } from './types';
@@ -418,12 +418,28 @@ export async function trainDensePacked(
     const proba = engine.valOutputs();
     const predictMs = performance.now() - predictStart;
     const valRows = slots.reduce((sum, s) => sum + s.prep.nVal, 0);
-    const finalW = opts.captureWeights ? engine.weights() : undefined;
+    const heldBack = slots.some((s) => s.prep.scoreOn);
+    const finalW = opts.captureWeights || heldBack ? engine.weights() : undefined;
     const durationMs = performance.now() - t0;
     return slots.map((s, p): PackedOutcome => {
       if (s.error) return { ok: false, error: s.error };
-      const nVal = s.prep.nVal;
-      const rows = proba.subarray(p * vMax * C, (p * vMax + nVal) * C);
+      // With early stopping the engine watched held-back training rows; the fold's own rows are scored here.
+      const scoreOn = s.prep.scoreOn;
+      const nVal = scoreOn ? scoreOn.nVal : s.prep.nVal;
+      let rows = proba.subarray(p * vMax * C, (p * vMax + nVal) * C);
+      let ownPredictMs: number | undefined;
+      if (scoreOn && finalW) {
+        const start = performance.now();
+        rows = denseForward(
+          sizes.map((_, l) => layerOf(finalW, p, l)),
+          dims,
+          first.dense!.activation,
+          cls,
+          scoreOn.xVal,
+          nVal,
+        );
+        ownPredictMs = performance.now() - start;
+      }
       const valPred = new Float64Array(nVal);
       for (let i = 0; i < nVal; i++) {
         if (!cls) {
@@ -446,13 +462,75 @@ export async function trainDensePacked(
           samplesTrained: s.st.samples,
           durationMs,
           paramCount: T,
-          ...(valRows > 0 ? { predictMs: (predictMs * nVal) / valRows } : {}),
+          ...(ownPredictMs !== undefined
+            ? { predictMs: ownPredictMs }
+            : valRows > 0
+              ? { predictMs: (predictMs * nVal) / valRows }
+              : {}),
         },
         ...(finalW ? { weights: sizes.map((_, l) => layerOf(finalW, p, l).slice()) } : {}),
       };
     });
   } finally {
     engine.dispose();
+  }
+}
+
+/**
+ * The outputs of a dense stack on `n` rows (row-major, `dims[0]` features): each layer's augmented weights hold the
+ * row-major `fin × fout` kernel then the bias; hidden layers apply `act`, the last softmax (classification) or none.
+ */
+export function denseForward(
+  layers: readonly Float32Array[],
+  dims: readonly number[],
+  act: DenseSpec['activation'],
+  classification: boolean,
+  x: Float32Array,
+  n: number,
+): Float32Array {
+  let h = x;
+  for (let l = 0; l < layers.length; l++) {
+    const fin = dims[l]!;
+    const fout = dims[l + 1]!;
+    const w = layers[l]!;
+    const out = new Float32Array(n * fout);
+    const last = l === layers.length - 1;
+    for (let i = 0; i < n; i++) {
+      const row = out.subarray(i * fout, (i + 1) * fout);
+      row.set(w.subarray(fin * fout, (fin + 1) * fout));
+      for (let k = 0; k < fin; k++) {
+        const v = h[i * fin + k]!;
+        if (v === 0) continue;
+        const wk = k * fout;
+        for (let j = 0; j < fout; j++) row[j]! += v * w[wk + j]!;
+      }
+      if (!last) {
+        for (let j = 0; j < fout; j++) row[j] = activate(act, row[j]!);
+      } else if (classification) {
+        let m = -Infinity;
+        for (let j = 0; j < fout; j++) m = Math.max(m, row[j]!);
+        let sum = 0;
+        for (let j = 0; j < fout; j++) sum += row[j] = Math.exp(row[j]! - m);
+        for (let j = 0; j < fout; j++) row[j]! /= sum;
+      }
+    }
+    h = out;
+  }
+  return h;
+}
+
+function activate(act: DenseSpec['activation'], v: number): number {
+  switch (act) {
+    case 'relu':
+      return v > 0 ? v : 0;
+    case 'tanh':
+      return Math.tanh(v);
+    case 'sigmoid':
+      return 1 / (1 + Math.exp(-v));
+    case 'elu':
+      return v > 0 ? v : Math.expm1(v);
+    default:
+      throw new Error(`activation: unknown ${String(act)}`);
   }
 }
 

@@ -44,7 +44,8 @@ export interface TrainingParams {
   l2: number;
   batchSize: number;
   epochs: number;
-  earlyStopping?: { patience: number; minDelta: number };
+  /** Stop when the loss on `validationFraction` of the training rows (held back from training) stops improving. */
+  earlyStopping?: { patience: number; minDelta: number; validationFraction: number };
 }
 
 /**

@@ -6,7 +6,18 @@ import {
   parseParams,
   trainingParams,
 } from './families';
+import { Rng } from './rng';
 import type { TrainJob } from './types';
+
+/** Rng stream of the early-stopping split (distinct from the shuffle and dropout streams). */
+const STOP_SPLIT_STREAM = 0x5701;
+
+/** The rows a job is finally scored on, when training watched other rows (early stopping's held-back split). */
+export interface ScoringRows {
+  xVal: Float32Array;
+  yVal: Float64Array;
+  nVal: number;
+}
 
 /** A job after validation: parsed params, training settings and row counts. */
 export interface PreparedJob {
@@ -15,8 +26,15 @@ export interface PreparedJob {
   tp: TrainingParams;
   ctx: FamilyContext;
   dense?: DenseSpec;
+  /** Rows `job.xTrain` trains on. */
   nTrain: number;
+  /** Rows `job.xVal` the loop watches each epoch: the fold's validation rows, or early stopping's held-back split. */
   nVal: number;
+  /**
+   * With early stopping: the fold's own validation rows, which the model is scored on once trained. `job` then trains
+   * on the rest of the training rows and watches the held-back `validationFraction` of them (`job.xVal`).
+   */
+  scoreOn?: ScoringRows;
   outDim: number;
   totalEpochs: number;
   stopAt: number;
@@ -80,17 +98,75 @@ export function prepareJob(job: TrainJob): PreparedJob {
     ...(job.inputShape ? { inputShape: job.inputShape } : {}),
   };
   const dense = fam.dense?.(params as never, ctx);
+  const held = tp.earlyStopping ? holdBack(job, nTrain, tp.earlyStopping.validationFraction) : undefined;
   return {
-    job,
+    job: held ? held.job : job,
     params,
     tp,
     ctx,
     ...(dense ? { dense } : {}),
-    nTrain,
-    nVal,
+    nTrain: held ? held.nTrain : nTrain,
+    nVal: held ? held.nStop : nVal,
+    ...(held ? { scoreOn: { xVal: job.xVal, yVal: job.yVal, nVal } } : {}),
     outDim: job.task === 'classification' ? job.nClasses : 1,
     totalEpochs,
     stopAt: Math.min(totalEpochs, job.untilEpoch ?? Infinity),
+  };
+}
+
+/**
+ * Splits `fraction` of a job's training rows off for early stopping to watch (seeded by the job's seed; per class for
+ * classification, at least one row of each class with two or more), and returns the job that trains on the rest and
+ * watches them. Undefined when the training rows are too few to split (fewer than 2 would remain to train on).
+ */
+export function holdBack(
+  job: TrainJob,
+  nTrain: number,
+  fraction: number,
+): { job: TrainJob; nTrain: number; nStop: number } | undefined {
+  const rng = new Rng(job.seed, STOP_SPLIT_STREAM);
+  const stop: number[] = [];
+  if (job.task === 'classification') {
+    const byClass = new Map<number, number[]>();
+    for (let i = 0; i < nTrain; i++) {
+      const y = job.yTrain[i]!;
+      const rows = byClass.get(y);
+      if (rows) rows.push(i);
+      else byClass.set(y, [i]);
+    }
+    for (const y of [...byClass.keys()].sort((a, b) => a - b)) {
+      const rows = rng.shuffle(Int32Array.from(byClass.get(y)!));
+      if (rows.length < 2) continue;
+      const take = Math.min(rows.length - 1, Math.max(1, Math.round(fraction * rows.length)));
+      for (let j = 0; j < take; j++) stop.push(rows[j]!);
+    }
+  } else {
+    const rows = rng.shuffle(Int32Array.from({ length: nTrain }, (_, i) => i));
+    const take = Math.max(1, Math.round(fraction * nTrain));
+    for (let j = 0; j < take; j++) stop.push(rows[j]!);
+  }
+  if (stop.length === 0 || nTrain - stop.length < 2) return undefined;
+  const isStop = new Uint8Array(nTrain);
+  for (const i of stop) isStop[i] = 1;
+  stop.sort((a, b) => a - b);
+  const keep: number[] = [];
+  for (let i = 0; i < nTrain; i++) if (!isStop[i]) keep.push(i);
+  const F = job.nFeatures;
+  const gather = (idx: number[]) => {
+    const x = new Float32Array(idx.length * F);
+    const y = new Float64Array(idx.length);
+    idx.forEach((r, j) => {
+      x.set(job.xTrain.subarray(r * F, (r + 1) * F), j * F);
+      y[j] = job.yTrain[r]!;
+    });
+    return { x, y };
+  };
+  const train = gather(keep);
+  const watch = gather(stop);
+  return {
+    job: { ...job, xTrain: train.x, yTrain: train.y, xVal: watch.x, yVal: watch.y },
+    nTrain: keep.length,
+    nStop: stop.length,
   };
 }
 

@@ -275,11 +275,24 @@ export async function trainLayersModel(
       await new Promise<void>((r) => setImmediate(r));
       if (hooks.signal?.aborted) throw abortError(hooks.signal);
     }
+    // Scored on the fold's validation rows; with early stopping the loop watched held-back training rows instead.
+    const scoring = prep.scoreOn ?? { xVal: job.xVal, yVal: job.yVal, nVal };
+    const nScore = scoring.nVal;
     const predictStart = performance.now();
-    const pred = nVal > 0 ? predictBatched(model, xVal, 256) : new Float32Array(0);
+    let pred: Float32Array;
+    if (nScore === 0) pred = new Float32Array(0);
+    else if (!prep.scoreOn) pred = predictBatched(model, xVal, 256);
+    else {
+      const xs = tf.tensor2d(scoring.xVal, [nScore, F]);
+      try {
+        pred = predictBatched(model, xs, 256);
+      } finally {
+        xs.dispose();
+      }
+    }
     const predictMs = performance.now() - predictStart;
-    const valPred = new Float64Array(nVal);
-    for (let i = 0; i < nVal; i++) {
+    const valPred = new Float64Array(nScore);
+    for (let i = 0; i < nScore; i++) {
       if (!cls) {
         valPred[i] = pred[i]!;
         continue;
@@ -300,7 +313,7 @@ export async function trainLayersModel(
         samplesTrained: st.samples,
         durationMs: performance.now() - t0,
         paramCount: model.countParams(),
-        ...(nVal > 0 ? { predictMs } : {}),
+        ...(nScore > 0 ? { predictMs } : {}),
       },
     };
   } catch (e) {

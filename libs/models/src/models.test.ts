@@ -19,6 +19,8 @@ import {
   trainPacked,
   visibleGpus,
 } from './index';
+import { denseForward } from './dense';
+import { holdBack } from './job';
 import { blobs, halves, jobFrom, linearData } from './fixtures/synthetic';
 
 const ready = selectBackend('auto');
@@ -195,6 +197,98 @@ test('early stopping halts once validation loss stops improving', async () => {
   );
   assert.equal(r.stoppedEarly, true);
   assert.ok(r.epochsTrained < 200);
+});
+
+/** The job with its validation rows' labels replaced (a model trained without looking at them scores differently, trains alike). */
+const withOtherValidation = (job: TrainJob): TrainJob => ({
+  ...job,
+  xVal: job.xVal.map((v, i) => v * (i % 3 === 0 ? -1 : 2)),
+  yVal: job.yVal.map((y) => (y + 1) % job.nClasses),
+});
+
+for (const [name, make] of [
+  [
+    'mlp (dense engine)',
+    () => mlpJob({}, { epochs: 80, learningRate: 0.05, earlyStopping: { patience: 3 } }),
+  ],
+  [
+    'cnn (layers loop)',
+    () => ({ ...cnnJob(), params: { ...cnnJob().params, epochs: 12, earlyStopping: { patience: 2 } } }),
+  ],
+] as const) {
+  test(`early stopping never sees the fold's validation rows: ${name} trains the same however they change`, async () => {
+    await ready;
+    const job = make();
+    const a = await train(job);
+    const b = await train(withOtherValidation(job));
+    assert.equal(a.epochsTrained, b.epochsTrained);
+    assert.equal(a.stoppedEarly, b.stoppedEarly);
+    assert.deepEqual(
+      a.curve.map((c) => [c.trainLoss, c.valLoss]),
+      b.curve.map((c) => [c.trainLoss, c.valLoss]),
+      'the loop watched the same held-back training rows',
+    );
+    assert.equal(a.valPred.length, job.yVal.length, 'scored on the fold’s own validation rows');
+    assert.equal(b.valPred.length, job.yVal.length);
+    // Without early stopping the loop reports the fold's own validation loss, so the same change shows there.
+    const bare = { ...job, params: { ...job.params, earlyStopping: undefined } };
+    const p = await train(bare);
+    const q = await train(withOtherValidation(bare));
+    assert.deepEqual(
+      p.curve.map((c) => c.trainLoss),
+      q.curve.map((c) => c.trainLoss),
+    );
+    assert.notDeepEqual(
+      p.curve.map((c) => c.valLoss),
+      q.curve.map((c) => c.valLoss),
+    );
+  });
+}
+
+test('holdBack keeps a seeded, stratified share of the training rows apart and trains on the rest', () => {
+  const job = mlpJob();
+  const n = job.yTrain.length;
+  const held = holdBack(job, n, 0.2);
+  assert.ok(held);
+  assert.equal(held.nTrain + held.nStop, n);
+  assert.equal(held.job.yVal.length, held.nStop);
+  for (const c of [0, 1, 2]) {
+    const all = job.yTrain.filter((y) => y === c).length;
+    const stop = held.job.yVal.filter((y) => y === c).length;
+    assert.ok(stop >= 1 && Math.abs(stop - 0.2 * all) <= 1, `class ${c}: ${stop} of ${all}`);
+  }
+  const rows = (x: Float32Array, k: number) =>
+    Array.from({ length: x.length / k }, (_, i) => Array.from(x.subarray(i * k, (i + 1) * k)).join(','));
+  const seen = new Set([...rows(held.job.xTrain, 5), ...rows(held.job.xVal, 5)]);
+  assert.deepEqual(seen, new Set(rows(job.xTrain, 5)), 'every training row lands on one side');
+  assert.deepEqual(holdBack(job, n, 0.2)?.job.yVal, held.job.yVal, 'the same seed holds back the same rows');
+  assert.notDeepEqual(holdBack({ ...job, seed: 8 }, n, 0.2)?.job.xVal, held.job.xVal);
+  assert.equal(
+    holdBack({ ...job, xTrain: job.xTrain.slice(0, 10), yTrain: job.yTrain.slice(0, 2) }, 2, 0.5),
+    undefined,
+  );
+});
+
+test('denseForward gives what the dense engine predicts', async () => {
+  await ready;
+  const job = mlpJob({}, { layers: [12, 7], activation: 'tanh' });
+  const { result, model } = await refit(job);
+  try {
+    const weights = model.getWeights();
+    const layers: Float32Array[] = [];
+    for (let l = 0; l < weights.length; l += 2) {
+      const k = weights[l]!.dataSync() as Float32Array;
+      const b = weights[l + 1]!.dataSync() as Float32Array;
+      const w = new Float32Array(k.length + b.length);
+      w.set(k);
+      w.set(b, k.length);
+      layers.push(w);
+    }
+    const out = denseForward(layers, [5, 12, 7, 3], 'tanh', true, job.xVal, job.yVal.length);
+    assert.ok(maxDiff(Array.from(out), Array.from(result.valProba!)) < 1e-5);
+  } finally {
+    model.dispose();
+  }
 });
 
 test('tensor count stays flat across folds', async () => {

@@ -4,6 +4,11 @@ const earlyStoppingSchema = z
   .object({
     patience: z.number().int().min(1).default(5),
     minDelta: z.number().min(0).default(0),
+    /**
+     * Share of the training rows held back (stratified for classification, seeded) to decide when to stop, as
+     * scikit-learn's `validation_fraction`: the fold's own validation rows never influence its training.
+     */
+    validationFraction: z.number().gt(0).max(0.5).default(0.1),
   })
   .strict();
 
