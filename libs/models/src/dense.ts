@@ -10,7 +10,7 @@ import {
 } from './dense-engine';
 import { createTfjsEngine } from './dense-tfjs';
 import { abortError, type PreparedJob } from './job';
-import { type Activation, type DenseSpec, l2Decay } from './families';
+import { type Activation, type DenseSpec, l2Decay, learningRateAt } from './families';
 import { Rng } from './rng';
 import { createSimdEngine, simdSupported } from './simd';
 import type { EpochReport, TrainHooks, TrainResult } from './types';
@@ -184,7 +184,7 @@ function planJob(plan: EpochPlan, lay: DenseLayout, s: Slot, p: number): void {
   const order = new Int32Array(n);
   for (let i = 0; i < n; i++) order[i] = i;
   s.shuffleRng.shuffle(order);
-  const { learningRate: lr } = s.prep.tp;
+  const lr = learningRateAt(s.prep.tp, s.st.epoch, s.prep.totalEpochs);
   const rate = s.prep.dense?.dropout ?? 0;
   const steps = Math.ceil(n / B);
   for (let st = 0; st < steps; st++) {
@@ -198,7 +198,7 @@ function planJob(plan: EpochPlan, lay: DenseLayout, s: Slot, p: number): void {
     }
     s.st.t += 1;
     const ci = st * P + p;
-    decay[ci] = l2Decay(s.prep.tp.l2, count, cls);
+    decay[ci] = l2Decay(s.prep.tp.l2, count, cls) + s.prep.tp.weightDecay;
     if (opt === 'adam') {
       coef[0]![ci] = (lr * Math.sqrt(1 - BETA2 ** s.st.t)) / (1 - BETA1 ** s.st.t);
       coef[1]![ci] = 1 - BETA1;

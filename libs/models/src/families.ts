@@ -46,6 +46,34 @@ export interface TrainingParams {
   epochs: number;
   /** Stop when the loss on `validationFraction` of the training rows (held back from training) stops improving. */
   earlyStopping?: { patience: number; minDelta: number; validationFraction: number };
+  /** PyTorch's `weight_decay`: `weightDecay·W` added to each step's gradient of the kernels. */
+  weightDecay: number;
+  lrSchedule: 'constant' | 'cosine' | 'step';
+  lrStepEpochs: number;
+  lrStepGamma: number;
+  lrWarmupEpochs: number;
+}
+
+/**
+ * The learning rate of epoch `epoch` (0-based) of `totalEpochs`: a linear warm-up over `lrWarmupEpochs`, then constant,
+ * cosine annealing from `learningRate` towards 0 (PyTorch's CosineAnnealingLR stepped per epoch, T_max the epochs after
+ * warm-up), or `learningRate · lrStepGamma^⌊e / lrStepEpochs⌋` (StepLR), e counted from the end of the warm-up.
+ */
+export function learningRateAt(tp: TrainingParams, epoch: number, totalEpochs: number): number {
+  const base = tp.learningRate;
+  const warm = tp.lrWarmupEpochs;
+  if (epoch < warm) return (base * (epoch + 1)) / (warm + 1);
+  const e = epoch - warm;
+  switch (tp.lrSchedule) {
+    case 'cosine': {
+      const span = Math.max(1, totalEpochs - warm);
+      return base * 0.5 * (1 + Math.cos((Math.PI * Math.min(e, span)) / span));
+    }
+    case 'step':
+      return base * tp.lrStepGamma ** Math.floor(e / tp.lrStepEpochs);
+    default:
+      return base;
+  }
 }
 
 /**
@@ -258,6 +286,11 @@ export function trainingParams(params: Record<string, unknown>): TrainingParams 
     batchSize: t.batchSize,
     epochs: t.epochs,
     ...(t.earlyStopping ? { earlyStopping: t.earlyStopping } : {}),
+    weightDecay: t.weightDecay,
+    lrSchedule: t.lrSchedule,
+    lrStepEpochs: t.lrStepEpochs,
+    lrStepGamma: t.lrStepGamma,
+    lrWarmupEpochs: t.lrWarmupEpochs,
   };
 }
 

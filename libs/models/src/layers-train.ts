@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { checkpointDue, decodeCheckpoint, encodeCheckpoint, type NamedArray } from './checkpoint';
-import { getFamily, l2Decay } from './families';
+import { getFamily, l2Decay, learningRateAt } from './families';
 import { ADAM_EPSILON } from './dense-engine';
 import { abortError, type PreparedJob } from './job';
 import { Rng, glorotUniform } from './rng';
@@ -50,6 +50,56 @@ export function buildSeeded(prep: PreparedJob): tf.LayersModel {
       });
   }
   return model;
+}
+
+/** Image augmentation a job asks for: its image shape, the largest shift in pixels and whether to mirror. */
+interface Augmentation {
+  h: number;
+  w: number;
+  c: number;
+  shift: number;
+  flip: boolean;
+}
+
+function augmentationOf(prep: PreparedJob): Augmentation | undefined {
+  const shift = Number(prep.params['augmentShift'] ?? 0);
+  const flip = prep.params['augmentFlip'] === true;
+  if (shift === 0 && !flip) return undefined;
+  const shape = prep.ctx.inputShape;
+  if (!shape || shape.length !== 3)
+    throw new Error('augmentShift/augmentFlip: augmentation needs image data (an inputShape [h, w, c])');
+  const [h, w, c] = shape as [number, number, number];
+  return { h, w, c, shift, flip };
+}
+
+/**
+ * Each of `n` images (row-major h × w × c) shifted by a random whole number of pixels in [−shift, shift] on each axis
+ * (vacated pixels 0) and, with `flip`, mirrored left–right with probability 1/2, drawn from `rng`.
+ */
+export function augmentImages(x: Float32Array, n: number, a: Augmentation, rng: Rng): Float32Array {
+  const { h, w, c, shift, flip } = a;
+  const size = h * w * c;
+  const out = new Float32Array(n * size);
+  const span = 2 * shift + 1;
+  for (let i = 0; i < n; i++) {
+    const dy = shift > 0 ? Math.floor(rng.next() * span) - shift : 0;
+    const dx = shift > 0 ? Math.floor(rng.next() * span) - shift : 0;
+    const mirror = flip && rng.next() < 0.5;
+    const src = i * size;
+    for (let y = 0; y < h; y++) {
+      const sy = y - dy;
+      if (sy < 0 || sy >= h) continue;
+      for (let xx = 0; xx < w; xx++) {
+        const tx = mirror ? w - 1 - xx : xx;
+        const sx = tx - dx;
+        if (sx < 0 || sx >= w) continue;
+        const from = src + (sy * w + sx) * c;
+        const to = src + (y * w + xx) * c;
+        for (let k = 0; k < c; k++) out[to + k] = x[from + k]!;
+      }
+    }
+  }
+  return out;
 }
 
 function predictBatched(model: tf.LayersModel, x: tf.Tensor2D, batch: number): Float32Array {
@@ -134,7 +184,8 @@ export async function trainLayersModel(
     if (cls) yTrainBuf[i * C + job.yTrain[i]!] = 1;
     else yTrainBuf[i] = job.yTrain[i]!;
   }
-  const xTrain = tf.tensor2d(job.xTrain, [nTrain, F]);
+  const augment = augmentationOf(prep);
+  let xTrain = tf.tensor2d(job.xTrain, [nTrain, F]);
   const yTrain = tf.tensor2d(yTrainBuf, [nTrain, C]);
   const xVal = tf.tensor2d(job.xVal, [nVal, F]);
   let active = !st.stoppedEarly && st.epoch < prep.stopAt;
@@ -180,6 +231,16 @@ export async function trainLayersModel(
 
   try {
     while (active) {
+      if (augment) {
+        // A fresh draw of shifted and mirrored training images each epoch, seeded by (job seed, epoch) so a resumed
+        // run draws what the uninterrupted one drew.
+        xTrain.dispose();
+        xTrain = tf.tensor2d(augmentImages(job.xTrain, nTrain, augment, new Rng(job.seed, 1000 + st.epoch)), [
+          nTrain,
+          F,
+        ]);
+      }
+      const lr = learningRateAt(tp, st.epoch, prep.totalEpochs);
       const order = shuffleRng.shuffle(Int32Array.from({ length: nTrain }, (_, i) => i));
       const nSteps = Math.ceil(nTrain / B);
       const batches = tf.tidy(() => {
@@ -201,7 +262,7 @@ export async function trainLayersModel(
             tf.variableGrads(() => {
               const pred = model.apply(xb, { training: true }) as tf.Tensor;
               let loss: tf.Scalar = lossOf(pred, yb);
-              const half = l2Decay(tp.l2, n, cls) / 2;
+              const half = (l2Decay(tp.l2, n, cls) + tp.weightDecay) / 2;
               if (half > 0) {
                 for (let i = 0; i < trainable.length; i++) {
                   if (kernels[i])
@@ -212,9 +273,7 @@ export async function trainLayersModel(
             }, trainable),
           );
           const lrt =
-            tp.optimizer === 'adam'
-              ? (tp.learningRate * Math.sqrt(1 - BETA2 ** st.t)) / (1 - BETA1 ** st.t)
-              : tp.learningRate;
+            tp.optimizer === 'adam' ? (lr * Math.sqrt(1 - BETA2 ** st.t)) / (1 - BETA1 ** st.t) : lr;
           const next = tf.tidy(() =>
             trainable.map((v, i) => {
               const g = grads[v.name]!;

@@ -20,6 +20,17 @@ const trainingShape = {
   batchSize: z.number().int().min(1).default(32),
   epochs: z.number().int().min(1).default(50),
   earlyStopping: earlyStoppingSchema.optional(),
+  /**
+   * Weight decay as PyTorch's optimizers apply it (`weight_decay`: `weightDecay·W` added to the gradient of the
+   * kernels at every step, whatever the batch size), on top of `l2`.
+   */
+  weightDecay: z.number().min(0).default(0),
+  /** Learning rate per epoch: constant, cosine annealing to 0 over the epochs, or multiplied by `lrStepGamma` every `lrStepEpochs`. */
+  lrSchedule: z.enum(['constant', 'cosine', 'step']).default('constant'),
+  lrStepEpochs: z.number().int().min(1).default(10),
+  lrStepGamma: z.number().gt(0).max(1).default(0.1),
+  /** Epochs of linear warm-up from learningRate / (warm-up + 1) before the schedule starts. */
+  lrWarmupEpochs: z.number().int().min(0).default(0),
 };
 
 /** The training-loop settings every family shares (optimizer, learning rate, l2, batch size, epochs, early stopping). */
@@ -63,6 +74,10 @@ const cnnSchema = z
     denseUnits: z.number().int().min(0).default(64),
     activation: z.enum(['relu', 'tanh', 'sigmoid', 'elu']).default('relu'),
     dropout: z.number().min(0).lt(1).default(0),
+    /** Augmentation of the training images each epoch: random shifts of up to this many pixels (zero-filled). */
+    augmentShift: z.number().int().min(0).max(8).default(0),
+    /** Augmentation: mirror each training image left–right with probability 1/2 each epoch. */
+    augmentFlip: z.boolean().default(false),
   })
   .strict();
 
