@@ -69,6 +69,8 @@ export const targets: Target[] = [
       '@tensorflow/tfjs-backend-wasm',
       '@tensorflow/tfjs-node',
       '@tensorflow/tfjs-node-gpu',
+      '@tensorflow/tfjs-backend-webgpu',
+      'webgpu',
     ],
   },
   { dir: 'workflows', publish: false, entries: index('workflows') },
@@ -85,6 +87,8 @@ export const targets: Target[] = [
       '@tensorflow/tfjs-backend-wasm',
       '@tensorflow/tfjs-node',
       '@tensorflow/tfjs-node-gpu',
+      '@tensorflow/tfjs-backend-webgpu',
+      'webgpu',
     ],
   },
   {
@@ -102,6 +106,8 @@ export const targets: Target[] = [
       '@tensorflow/tfjs-backend-wasm',
       '@tensorflow/tfjs-node',
       '@tensorflow/tfjs-node-gpu',
+      '@tensorflow/tfjs-backend-webgpu',
+      'webgpu',
     ],
   },
 ];
