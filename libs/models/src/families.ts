@@ -199,7 +199,7 @@ const cnn: ModelFamily<CnnParams> = {
         }),
       );
       if (b.batchNorm) {
-        model.add(tf.layers.batchNormalization());
+        model.add(tf.layers.batchNormalization({ momentum: 0.9, epsilon: 1e-5 }));
         model.add(tf.layers.activation({ activation: p.activation }));
       }
       if (b.pooling === 'max') model.add(tf.layers.maxPooling2d({ poolSize: 2, padding: 'same' }));

@@ -82,8 +82,12 @@ test('backend selection on this machine: the backend it chose trains and is repo
       assert.ok(reason.startsWith(`require('${pkg}') failed`) || reason.startsWith(`${pkg} loaded`));
     else assert.ok(reason.startsWith(`require('${pkg}') failed: Cannot find module`), reason);
   }
-  if (choice.backend !== 'tensorflow') {
-    assert.deepEqual(choice.skipped.map((s) => s.name).slice(0, 2), ['tensorflow-gpu', 'tensorflow']);
+  if (choice.backend === 'wasm' || choice.backend === 'cpu') {
+    assert.deepEqual(choice.skipped.map((s) => s.name).slice(0, 3), [
+      'tensorflow-gpu',
+      'webgpu',
+      'tensorflow',
+    ]);
   }
   assert.equal(tf.getBackend(), choice.backend);
   const r = await train(cnnJob());

@@ -7,12 +7,14 @@
  * moves the run that was there to the top of its `# History` section.
  * Every timed run is repeated `--repeat` times (default 3) on a fresh model and the best rate of each clock is kept, on
  * every side alike: other jobs on a shared machine only ever slow a run down.
- * `--suite` picks the sections (default all): `peers` (the side-by-side table), `activations`, `memory`.
- * Usage: npm run bench:train -- [--suite peers,activations,memory] [--epochs 30] [--batch 32,200] [--repeat 3]
- *   [--activations relu,tanh,sigmoid,elu] [--folds 10,100,1000] [--save]
+ * `--suite` picks the sections (default all): `peers` (the side-by-side table), `activations`, `memory`, and `cnn` (the
+ * cnn family on Fashion-MNIST images against PyTorch on one thread; only when named, since it takes minutes).
+ * Usage: npm run bench:train -- [--suite peers,activations,memory,cnn] [--epochs 30] [--batch 32,200] [--repeat 3]
+ *   [--activations relu,tanh,sigmoid,elu] [--folds 10,100,1000] [--cnn-images 2000] [--cnn-epochs 2] [--save]
  */
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import { cpus, loadavg } from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
@@ -25,6 +27,7 @@ import {
   train,
   trainPacked,
 } from '@foldwise/models';
+import { loadBuiltin } from '@foldwise/datasets';
 import { type Dataset, foldOf, loadCsv } from './data';
 
 function arg(name: string, fallback: string): string {
@@ -154,7 +157,111 @@ async function main(): Promise<void> {
   if (suites.has('peers')) await peers(d, choice.backend);
   if (suites.has('activations')) await activations(d);
   if (suites.has('memory')) await memory();
+  if (suites.has('cnn')) await cnn(choice.backend);
   if (process.argv.includes('--save')) save();
+}
+
+/**
+ * The cnn family (2 blocks of conv 3×3 → batch norm → relu → max-pool 2, dense 64) on Fashion-MNIST training images,
+ * fold 0 (every fifth image held out), against PyTorch on one thread with the same architecture and terms.
+ */
+async function cnn(backend: string): Promise<void> {
+  const nImages = Number(arg('cnn-images', '2000'));
+  const cnnEpochs = Number(arg('cnn-epochs', '2'));
+  const batchSize = 64;
+  const filters = [16, 32];
+  const dense = 64;
+  const ds = await loadBuiltin('fashion-mnist', { subset: nImages, seed: 1 });
+  const [h, w, c] = ds.imageShape!;
+  const F = ds.nFeatures;
+  const X = ds.X.map((v) => v / (ds.imageMax ?? 255));
+  const train0: number[] = [];
+  const val0: number[] = [];
+  for (let i = 0; i < ds.nSamples; i++) (i % 5 === 0 ? val0 : train0).push(i);
+  const rows = (idx: number[]) => {
+    const x = new Float32Array(idx.length * F);
+    idx.forEach((r, j) => x.set(X.subarray(r * F, (r + 1) * F), j * F));
+    return { x, y: Float64Array.from(idx, (r) => ds.y[r]!) };
+  };
+  const tr = rows(train0);
+  const va = rows(val0);
+  const job = (e: number): TrainJob => ({
+    family: 'cnn',
+    params: {
+      blocks: filters.map((f) => ({ filters: f, kernelSize: 3, batchNorm: true, pooling: 'max' })),
+      denseUnits: dense,
+      batchSize,
+      epochs: e,
+      learningRate: 1e-3,
+      optimizer: 'adam',
+    },
+    task: 'classification',
+    nFeatures: F,
+    inputShape: [h, w, c],
+    nClasses: ds.classes?.length ?? 10,
+    xTrain: tr.x,
+    yTrain: tr.y,
+    xVal: va.x,
+    yVal: va.y,
+    seed: 1,
+  });
+  out('## CNN (the cnn family) against PyTorch');
+  out();
+  out(
+    `${nImages} Fashion-MNIST training images (${train0.length} trained on, ${val0.length} validated), ${filters.length} blocks of conv 3×3 (${filters.join(', ')} filters) → batch norm → relu → max-pool 2, dense ${dense}, ` +
+      `adam lr 1e-3, batch ${batchSize}, ${cnnEpochs} epochs, float32, one untimed warm-up epoch each side, best of ${repeats} timed runs per clock, one thread each. ` +
+      `foldwise trains convolutions through tfjs on ${backend} (foldwise's SIMD kernels cover dense layers only). Load average at start: ${loadavg()
+        .map((l) => l.toFixed(2))
+        .join(' ')}.`,
+  );
+  out();
+  await train(job(1));
+  const ours = await bestOf(
+    () => train(job(cnnEpochs)),
+    (r) => r.samplesTrained,
+  );
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-cnn-'));
+  let peer: {
+    samplesEpochsPerSec?: number;
+    samplesEpochsPerCpuSec?: number;
+    valAcc?: number;
+    torch?: string;
+    threads?: number;
+    error?: string;
+  };
+  try {
+    fs.writeFileSync(path.join(dir, 'x.f32'), Buffer.from(X.buffer, X.byteOffset, X.byteLength));
+    fs.writeFileSync(path.join(dir, 'y.f64'), Buffer.from(ds.y.buffer, ds.y.byteOffset, ds.y.byteLength));
+    peer = JSON.parse(
+      execFileSync(
+        '/usr/bin/python3',
+        [
+          path.join(__dirname, 'cnn_reference.py'),
+          path.join(dir, 'x.f32'),
+          path.join(dir, 'y.f64'),
+          ...[ds.nSamples, h, w, c, ds.classes?.length ?? 10, batchSize, cnnEpochs, repeats].map(String),
+          filters.join(','),
+          String(dense),
+        ],
+        { env: { ...process.env, OMP_NUM_THREADS: '1', MKL_NUM_THREADS: '1' }, encoding: 'utf8' },
+      ),
+    ) as typeof peer;
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+  out('| runner | samples·epochs per wall s | samples·epochs per CPU s | ratio vs PyTorch (CPU) | val acc |');
+  out('| --- | ---: | ---: | ---: | ---: |');
+  out(
+    `| foldwise \`train\`, cnn family, tfjs ${backend} | ${fmt(ours.speed.wall)} | ${fmt(ours.speed.cpu)} | ${peer.samplesEpochsPerCpuSec ? (ours.speed.cpu / peer.samplesEpochsPerCpuSec).toFixed(3) : '—'} | ${ours.value.curve.at(-1)!.valScore.toFixed(3)} |`,
+  );
+  if (peer.samplesEpochsPerCpuSec)
+    out(
+      `| PyTorch ${peer.torch ?? '?'}, float32, ${peer.threads ?? '?'} thread | ${fmt(peer.samplesEpochsPerSec ?? NaN)} | ${fmt(peer.samplesEpochsPerCpuSec)} | 1.000 | ${(peer.valAcc ?? NaN).toFixed(3)} |`,
+    );
+  else out(`| PyTorch | ${peer.error ?? 'not run'} | | | |`);
+  out();
+  out('A ResNet-8 row needs the resnet family, which foldwise does not have yet.');
+  out();
 }
 
 /** The side-by-side table: foldwise on both engines, tfjs `model.fit`, scikit-learn and PyTorch. */
