@@ -55,7 +55,9 @@ export const workerConfigSchema = z
       .max(256, 'FOLDWISE_PREFETCH must be at most 256')
       .default(1),
     FOLDWISE_PACK_WINDOW_MS: z.coerce.number().int().min(0).max(10_000).default(200),
-    FOLDWISE_BACKEND: z.enum(['auto', 'tensorflow', 'tensorflow-gpu', 'webgpu', 'wasm', 'cpu']).default('auto'),
+    FOLDWISE_BACKEND: z
+      .enum(['auto', 'tensorflow', 'tensorflow-gpu', 'webgpu', 'wasm', 'cpu'])
+      .default('auto'),
     FOLDWISE_DENSE_ENGINE: z
       .enum(['auto', 'simd', 'tfjs'], { error: "FOLDWISE_DENSE_ENGINE must be 'auto', 'simd' or 'tfjs'" })
       .default('auto'),
