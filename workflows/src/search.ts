@@ -461,7 +461,7 @@ export async function searchWorkflow(input: SearchWorkflowInput): Promise<Search
       const ran: string[] = [];
       await Promise.all(
         group.map(async (t) => {
-          const run = repeatTrial(t, r).then((summary) => {
+          const run = repeatTrial(t, r, k).then((summary) => {
             if (summary) ran.push(t.trialId);
           });
           inFlight.set(t.trialIndex, run);
@@ -477,10 +477,10 @@ export async function searchWorkflow(input: SearchWorkflowInput): Promise<Search
     }
   };
 
-  /** Runs a finished trial's folds up to repeat `r`; its result replaces the trial's (undefined when it failed). */
-  const repeatTrial = async (t: TrialSummary, r: number): Promise<TrialSummary | undefined> => {
-    const k = plan.repeats?.k ?? plan.nFolds;
+  /** Runs a finished trial's folds up to repeat `r` of `k` folds; its result replaces the trial's (undefined when it failed). */
+  const repeatTrial = async (t: TrialSummary, r: number, k: number): Promise<TrialSummary | undefined> => {
     const from = t.foldScores.length;
+    // t.params already holds the family's fixed params merged in, and trialInput merges them again unchanged.
     const base = trialInput(t.trialIndex, t.model, t.params);
     const child = await startChild(trialWorkflow, {
       workflowId: trialRepeatWorkflowId(searchId, t.trialIndex, r),
@@ -489,7 +489,6 @@ export async function searchWorkflow(input: SearchWorkflowInput): Promise<Search
       args: [
         {
           ...base,
-          params: t.params,
           plan: { ...plan, nFolds: r * k },
           rungs: [],
           racing: false,
