@@ -36,9 +36,11 @@ export function foldwise(
     proc.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     const timer = setTimeout(() => {
       proc.kill('SIGKILL');
-      fail(
-        new Error(
-          `foldwise ${args.join(' ')} did not finish within ${timeoutMs / 1000}s\nstderr:\n${stderr.slice(-3000)}`,
+      void cancelLeftover(args, env).then((cancelled) =>
+        fail(
+          new Error(
+            `foldwise ${args.join(' ')} did not finish within ${timeoutMs / 1000}s${cancelled}\nstderr:\n${stderr.slice(-3000)}`,
+          ),
         ),
       );
     }, timeoutMs);
@@ -47,6 +49,22 @@ export function foldwise(
       done({ code, stdout, stderr });
     });
   });
+}
+
+/**
+ * After a `submit --search-id ID` ran past its time, cancels search ID, so that its folds (and a refit) do not go on
+ * on the shared task queue and take the slots of the workers that later test files start; says how that went.
+ */
+async function cancelLeftover(args: string[], env: Record<string, string>): Promise<string> {
+  const at = args.indexOf('--search-id');
+  if (args[0] !== 'submit' || at < 0 || !args[at + 1]) return '';
+  const id = args[at + 1]!;
+  try {
+    const r = await foldwiseInProcess(['cancel', id], env);
+    return r.code === 0 ? ` (search ${id} cancelled)` : ` (cancelling ${id} failed: ${r.stderr.trim()})`;
+  } catch (e) {
+    return ` (cancelling ${id} failed: ${e instanceof Error ? e.message : String(e)})`;
+  }
 }
 
 /** A one-line account of a run for assertion messages. */

@@ -405,3 +405,45 @@ test('visible GPUs come from CUDA_VISIBLE_DEVICES when set, else from nvidia-smi
     [],
   );
 });
+
+test('a long layers epoch lets the event loop run (heartbeats and cancellation reach a refit mid-epoch)', async () => {
+  await ready;
+  // One epoch of 1,200 rows at batch 1: 1,200 steps, several hundred milliseconds on any machine this runs on.
+  const job: TrainJob = {
+    ...cnnJob(),
+    ...jobFrom(halves(1500, 2), {
+      family: 'cnn',
+      params: { blocks: [{ filters: 4, kernelSize: 3 }], denseUnits: 8, epochs: 1, batchSize: 1 },
+      task: 'classification',
+      nFeatures: 36,
+      inputShape: [6, 6, 1],
+      nClasses: 2,
+      seed: 4,
+    }),
+  };
+  let ticks = 0;
+  const timer = setInterval(() => (ticks += 1), 10);
+  const t0 = performance.now();
+  let epochsSeen = 0;
+  try {
+    await train(job, { onEpoch: () => (epochsSeen += 1) });
+  } finally {
+    clearInterval(timer);
+  }
+  const ms = performance.now() - t0;
+  assert.equal(epochsSeen, 1);
+  assert.ok(ms > 300, `the epoch is long enough to tell (${ms.toFixed(0)} ms)`);
+  // Yielding every 100 ms gives at least one tick per 100 ms; an epoch that never yields gives none before it ends.
+  assert.ok(ticks >= Math.floor(ms / 100) - 1, `${ticks} timer ticks during a ${ms.toFixed(0)} ms epoch`);
+
+  const ctl = new AbortController();
+  const abortAt = setTimeout(() => ctl.abort(), 50);
+  const a0 = performance.now();
+  await assert.rejects(train(job, { signal: ctl.signal }), /abort/i);
+  clearTimeout(abortAt);
+  const abortedAfter = performance.now() - a0;
+  assert.ok(
+    abortedAfter < ms * 0.8,
+    `cancelled mid-epoch after ${abortedAfter.toFixed(0)} ms (a whole epoch: ${ms.toFixed(0)} ms)`,
+  );
+});
