@@ -173,7 +173,7 @@ async function tryWasm(load: ModuleLoader): Promise<string | undefined> {
     wasm.setWasmPaths(dist + path.sep);
     const ok = await tf.setBackend('wasm');
     await tf.ready();
-    registerWasmConvGradients();
+    await registerWasmConvGradients();
     return ok ? undefined : 'tf.setBackend("wasm") returned false';
   } catch (e) {
     return `wasm backend failed to initialise: ${errorText(e)}`;

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { checkpointDue, decodeCheckpoint, encodeCheckpoint, type NamedArray } from './checkpoint';
 import { getFamily, l2Decay, learningRateAt } from './families';
+import { registerFastGradients } from './gradients';
 import { ADAM_EPSILON } from './dense-engine';
 import { abortError, type PreparedJob } from './job';
 import { Rng, glorotUniform } from './rng';
@@ -134,6 +135,7 @@ export async function trainLayersModel(
   backend: string,
 ): Promise<{ result: TrainResult; model: tf.LayersModel }> {
   const t0 = performance.now();
+  registerFastGradients();
   const { job, tp, nTrain, nVal, outDim: C } = prep;
   const cls = job.task === 'classification';
   const F = job.nFeatures;

@@ -66,3 +66,41 @@ test('the JavaScript conv2d gradient kernels registered for wasm agree with the 
   }
   assert.equal(tf.getBackend(), 'wasm');
 });
+
+test('the max-pool gradient registered for wasm agrees with the cpu backend (pool sizes, strides, padding)', async () => {
+  await selectBackend('wasm');
+  const run = async (backend: string, x: Float32Array, w: Float32Array, cfg: PoolCase) => {
+    await tf.setBackend(backend);
+    return tf.tidy(() => {
+      const xt = tf.tensor4d(x, cfg.shape);
+      const f = (a: tf.Tensor) => {
+        const p = tf.maxPool(a as tf.Tensor4D, cfg.size, cfg.stride, cfg.pad);
+        return tf.sum(tf.mul(p, tf.tensor(w.subarray(0, p.size), p.shape)));
+      };
+      return Array.from(tf.grad(f)(xt).dataSync());
+    });
+  };
+  interface PoolCase {
+    shape: [number, number, number, number];
+    size: number;
+    stride: number;
+    pad: 'same' | 'valid';
+  }
+  const cases: PoolCase[] = [
+    { shape: [2, 8, 8, 3], size: 2, stride: 2, pad: 'valid' },
+    { shape: [2, 7, 6, 4], size: 2, stride: 2, pad: 'same' },
+    { shape: [1, 7, 7, 2], size: 3, stride: 1, pad: 'same' },
+    { shape: [3, 9, 5, 1], size: 3, stride: 2, pad: 'valid' },
+  ];
+  for (const cfg of cases) {
+    const n = cfg.shape.reduce((p, v) => p * v, 1);
+    const x = randomArray(n, 11);
+    const w = randomArray(n, 12);
+    const cpu = await run('cpu', x, w, cfg);
+    const wasm = await run('wasm', x, w, cfg);
+    const worst = Math.max(...cpu.map((v, i) => Math.abs(v - wasm[i]!)));
+    assert.ok(worst < 1e-5, `${JSON.stringify(cfg)}: ${worst}`);
+    assert.ok(cpu.some((v) => v !== 0));
+  }
+  assert.equal(tf.getBackend(), 'wasm');
+});
