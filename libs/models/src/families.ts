@@ -99,12 +99,15 @@ const {
   linear: linearSchema,
   mlp: mlpSchema,
   cnn: cnnSchema,
+  resnet: resnetSchema,
 } = familyParamsSchemas;
 
 /** Parsed hyperparameters of the `mlp` family. */
 export type MlpParams = z.infer<typeof mlpSchema>;
 /** Parsed hyperparameters of the `cnn` family. */
 export type CnnParams = z.infer<typeof cnnSchema>;
+/** Parsed hyperparameters of the `resnet` family. */
+export type ResnetParams = z.infer<typeof resnetSchema>;
 /** Parsed hyperparameters of the `logistic` and `linear` families. */
 export type LinearParams = z.infer<typeof linearSchema>;
 
@@ -178,13 +181,7 @@ const cnn: ModelFamily<CnnParams> = {
   paramsSchema: cnnSchema,
   tasks: ['classification', 'regression'],
   build: (p, ctx) => {
-    const shape = ctx.inputShape;
-    if (!shape || shape.length !== 3) {
-      throw new Error(`inputShape: cnn needs [height, width, channels] (got ${JSON.stringify(shape)})`);
-    }
-    if (shape.reduce((a, b) => a * b, 1) !== ctx.nFeatures) {
-      throw new Error(`inputShape: product ${shape.join('×')} differs from nFeatures ${ctx.nFeatures}`);
-    }
+    const shape = imageShapeOf('cnn', ctx);
     const reg = kernelRegularizer(p.l2, p.batchSize, ctx.task);
     const model = tf.sequential();
     model.add(tf.layers.reshape({ targetShape: shape, inputShape: [ctx.nFeatures] }));
@@ -227,16 +224,80 @@ const cnn: ModelFamily<CnnParams> = {
   },
 };
 
+/** The image shape of a convolutional family's job, checked against its feature count. */
+function imageShapeOf(family: string, ctx: FamilyContext): [number, number, number] {
+  const shape = ctx.inputShape;
+  if (!shape || shape.length !== 3) {
+    throw new Error(`inputShape: ${family} needs [height, width, channels] (got ${JSON.stringify(shape)})`);
+  }
+  if (shape.reduce((a, b) => a * b, 1) !== ctx.nFeatures) {
+    throw new Error(`inputShape: product ${shape.join('×')} differs from nFeatures ${ctx.nFeatures}`);
+  }
+  return shape as [number, number, number];
+}
+
+/**
+ * Residual networks in the CIFAR style (He et al. 2016, section 4.2) for small images: a 3 × 3 stem convolution with
+ * batch norm and ReLU, `stages` stages of `blocksPerStage` basic blocks (conv–BN–ReLU–conv–BN plus the shortcut, then
+ * ReLU) whose width doubles per stage, the first block of each later stage striding by 2 (`downsample`) with a 1 × 1
+ * convolution and batch norm on its shortcut where the shape changes, then global average pooling and the output layer.
+ * Convolutions have no bias (batch norm follows each).
+ */
+const resnet: ModelFamily<ResnetParams> = {
+  name: 'resnet',
+  paramsSchema: resnetSchema,
+  tasks: ['classification', 'regression'],
+  build: (p, ctx) => {
+    const shape = imageShapeOf('resnet', ctx);
+    const reg = kernelRegularizer(p.l2, p.batchSize, ctx.task);
+    const convBn = (x: tf.SymbolicTensor, filters: number, stride: number, size: number, relu: boolean) => {
+      let y = tf.layers
+        .conv2d({
+          filters,
+          kernelSize: size,
+          strides: stride,
+          padding: 'same',
+          useBias: false,
+          ...(reg ? { kernelRegularizer: reg } : {}),
+        })
+        .apply(x) as tf.SymbolicTensor;
+      y = tf.layers.batchNormalization({ momentum: 0.9, epsilon: 1e-5 }).apply(y) as tf.SymbolicTensor;
+      return relu ? (tf.layers.activation({ activation: 'relu' }).apply(y) as tf.SymbolicTensor) : y;
+    };
+    const input = tf.input({ shape: [ctx.nFeatures] });
+    let h = tf.layers.reshape({ targetShape: shape }).apply(input) as tf.SymbolicTensor;
+    h = convBn(h, p.width, 1, 3, true);
+    let filters = p.width;
+    for (let s = 0; s < p.stages; s++) {
+      const f = p.width * 2 ** s;
+      for (let b = 0; b < p.blocksPerStage; b++) {
+        const stride = p.downsample && s > 0 && b === 0 ? 2 : 1;
+        const y = convBn(convBn(h, f, stride, 3, true), f, 1, 3, false);
+        const shortcut = stride !== 1 || f !== filters ? convBn(h, f, stride, 1, false) : h;
+        h = tf.layers.add().apply([y, shortcut]) as tf.SymbolicTensor;
+        h = tf.layers.activation({ activation: 'relu' }).apply(h) as tf.SymbolicTensor;
+        filters = f;
+      }
+    }
+    h = tf.layers.globalAveragePooling2d({}).apply(h) as tf.SymbolicTensor;
+    const out = tf.layers
+      .dense({ units: outputUnits(ctx), activation: ctx.task === 'classification' ? 'softmax' : 'linear' })
+      .apply(h) as tf.SymbolicTensor;
+    return tf.model({ inputs: input, outputs: out });
+  },
+};
+
 /** Every registered family by name: the built-ins plus those added by `registerFamily`/`loadFamilyModules`. */
 export const familyRegistry = new Map<string, ModelFamily<never>>([
   ['logistic', logistic as ModelFamily<never>],
   ['linear', linear as ModelFamily<never>],
   ['mlp', mlp as ModelFamily<never>],
   ['cnn', cnn as ModelFamily<never>],
+  ['resnet', resnet as ModelFamily<never>],
 ]);
 
 /** Names of the families that ship with foldwise. */
-export const builtinFamilies = ['logistic', 'linear', 'mlp', 'cnn'] as const;
+export const builtinFamilies = ['logistic', 'linear', 'mlp', 'cnn', 'resnet'] as const;
 
 /** How a spec names a family a worker registered from a module: `custom:<name>`. */
 export const CUSTOM_PREFIX = 'custom:';

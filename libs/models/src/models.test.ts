@@ -381,7 +381,7 @@ test('a family module named in the worker configuration is registered and trains
   assert.throws(() => getFamily('custom:mlp'), /"custom:mlp" names a built-in family; write "mlp"/);
   assert.throws(
     () => getFamily('custom:nope'),
-    /unknown model family "custom:nope" \(known: logistic, linear, mlp, cnn, custom:tiny/,
+    /unknown model family "custom:nope" \(known: logistic, linear, mlp, cnn, resnet, custom:tiny/,
   );
 });
 
@@ -446,4 +446,71 @@ test('a long layers epoch lets the event loop run (heartbeats and cancellation r
     abortedAfter < ms * 0.8,
     `cancelled mid-epoch after ${abortedAfter.toFixed(0)} ms (a whole epoch: ${ms.toFixed(0)} ms)`,
   );
+});
+
+const resnetJob = (params: Record<string, unknown> = {}): TrainJob =>
+  jobFrom(halves(160, 3), {
+    family: 'resnet',
+    params: { width: 4, epochs: 4, batchSize: 16, learningRate: 0.01, ...params },
+    task: 'classification',
+    nFeatures: 36,
+    inputShape: [6, 6, 1],
+    nClasses: 2,
+    seed: 5,
+  });
+
+test('resnet: ResNet-8 and ResNet-14 have the CIFAR layout, learn the halves images, and resume exactly', async () => {
+  await ready;
+  const resnet = getFamily('resnet');
+  const ctx = { task: 'classification' as const, nFeatures: 36, inputShape: [6, 6, 1], nClasses: 2, seed: 5 };
+  for (const [blocksPerStage, depth] of [
+    [1, 8],
+    [2, 14],
+  ] as const) {
+    const model = resnet.build(parseParams('resnet', { width: 4, blocksPerStage }) as never, ctx);
+    const layers = model.layers.map((l) => l.getClassName());
+    const convs = model.layers.filter((l) => l.getClassName() === 'Conv2D');
+    const weighted3x3 = convs.filter((l) => (l.getConfig()['kernelSize'] as number[])[0] === 3).length;
+    // ResNet-(6n+2): 6n 3 × 3 convolutions in the stages, the stem, and the output layer.
+    assert.equal(
+      weighted3x3 + 1,
+      depth,
+      `ResNet-${depth}: ${weighted3x3} 3 × 3 convolutions and the output layer`,
+    );
+    assert.equal(
+      layers.filter((c) => c === 'Add').length,
+      3 * blocksPerStage,
+      'one residual addition per block',
+    );
+    // Two 1 × 1 projection shortcuts (into stages 2 and 3), widths 4 → 8 → 16, spatial 6 → 3 → 2.
+    const projections = convs.filter((l) => (l.getConfig()['kernelSize'] as number[])[0] === 1);
+    assert.deepEqual(
+      projections.map((l) => l.getConfig()['filters']),
+      [8, 16],
+    );
+    assert.equal(model.layers.at(-2)!.getClassName(), 'GlobalAveragePooling2D');
+    assert.deepEqual(model.layers.at(-3)!.outputShape, [null, 2, 2, 16], 'before global average pooling');
+    assert.ok(
+      convs.every((l) => l.getConfig()['useBias'] === false),
+      'batch norm follows every convolution',
+    );
+    model.dispose();
+  }
+  const full = await train(resnetJob());
+  assert.ok(full.curve.at(-1)!.valScore > 0.8, `resnet accuracy ${full.curve.at(-1)!.valScore}`);
+  let ck: Checkpoint | undefined;
+  await train({ ...resnetJob(), untilEpoch: 2 }, { onCheckpoint: (c) => void (ck = c) });
+  const resumed = await train({ ...resnetJob(), resumeFrom: ck! });
+  assert.ok(maxDiff(curveOf(full), curveOf(resumed)) <= 1e-6, 'resnet differs after resume');
+  assert.throws(
+    () =>
+      resnet.build(parseParams('resnet', {}) as never, {
+        task: 'classification',
+        nFeatures: 36,
+        nClasses: 2,
+        seed: 5,
+      }),
+    /inputShape: resnet needs \[height, width, channels\]/,
+  );
+  assert.throws(() => parseParams('resnet', { stages: 0 }), /stages/);
 });

@@ -89,6 +89,38 @@ function registerMaxPoolGrad(): void {
       const dyv = be.typedArrayFromHeap(dy);
       const dx = be.typedArrayFromHeap(out);
       dx.fill(0);
+      if (
+        KH === 2 &&
+        KW === 2 &&
+        sh === 2 &&
+        sw === 2 &&
+        top === 0 &&
+        left === 0 &&
+        2 * OH <= H &&
+        2 * OW <= W
+      ) {
+        // The cnn family's pooling (2 × 2, stride 2, no padding): four fixed window positions, same choice of the first.
+        for (let n = 0; n < N; n++) {
+          for (let oh = 0; oh < OH; oh++) {
+            for (let ow = 0; ow < OW; ow++) {
+              const b0 = ((n * H + 2 * oh) * W + 2 * ow) * C;
+              const b1 = b0 + C;
+              const b2 = b0 + W * C;
+              const b3 = b2 + C;
+              const o = ((n * OH + oh) * OW + ow) * C;
+              for (let c = 0; c < C; c++) {
+                let i = b0 + c;
+                let v = xv[i]!;
+                if (xv[b1 + c]! > v) v = xv[(i = b1 + c)]!;
+                if (xv[b2 + c]! > v) v = xv[(i = b2 + c)]!;
+                if (xv[b3 + c]! > v) i = b3 + c;
+                dx[i]! += dyv[o + c]!;
+              }
+            }
+          }
+        }
+        return out;
+      }
       const best = new Float32Array(C);
       const at = new Int32Array(C);
       for (let n = 0; n < N; n++) {

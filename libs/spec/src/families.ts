@@ -81,6 +81,23 @@ const cnnSchema = z
   })
   .strict();
 
+const resnetSchema = z
+  .object({
+    ...trainingShape,
+    /** Residual blocks (two 3 × 3 convolutions each) per stage: 1 gives ResNet-8 with 3 stages, 2 ResNet-14, 3 ResNet-20. */
+    blocksPerStage: z.number().int().min(1).max(8).default(1),
+    stages: z.number().int().min(1).max(4).default(3),
+    /** Filters of the stem and the first stage; every later stage doubles them. */
+    width: z.number().int().min(1).max(256).default(16),
+    /** Halve height and width at the first block of every stage after the first (a stride-2 convolution). */
+    downsample: z.boolean().default(true),
+    /** Augmentation of the training images each epoch: random shifts of up to this many pixels (zero-filled). */
+    augmentShift: z.number().int().min(0).max(8).default(0),
+    /** Augmentation: mirror each training image left–right with probability 1/2 each epoch. */
+    augmentFlip: z.boolean().default(false),
+  })
+  .strict();
+
 /**
  * The hyperparameters of each built-in model family (types, ranges, defaults): what a spec's `params` and `space` of
  * that family may name. Workers train with them; the SDK checks specs against them without loading TensorFlow.js.
@@ -90,6 +107,7 @@ export const familyParamsSchemas = {
   linear: linearSchema,
   mlp: mlpSchema,
   cnn: cnnSchema,
+  resnet: resnetSchema,
 } as const;
 
 /** A built-in model family that has a hyperparameter schema. */

@@ -21,7 +21,13 @@ export const BuiltinDataset = {
 export type BuiltinDataset = (typeof BuiltinDataset)[keyof typeof BuiltinDataset];
 
 /** Model families that every worker knows; workers may register more as `custom:<name>`. */
-export const ModelFamily = { Logistic: 'logistic', Linear: 'linear', Mlp: 'mlp', Cnn: 'cnn' } as const;
+export const ModelFamily = {
+  Logistic: 'logistic',
+  Linear: 'linear',
+  Mlp: 'mlp',
+  Cnn: 'cnn',
+  Resnet: 'resnet',
+} as const;
 /** A built-in model family name. */
 export type ModelFamily = (typeof ModelFamily)[keyof typeof ModelFamily];
 

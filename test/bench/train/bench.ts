@@ -162,106 +162,133 @@ async function main(): Promise<void> {
 }
 
 /**
- * The cnn family (2 blocks of conv 3×3 → batch norm → relu → max-pool 2, dense 64) on Fashion-MNIST training images,
- * fold 0 (every fifth image held out), against PyTorch on one thread with the same architecture and terms.
+ * The cnn family (2 blocks of conv 3×3 → batch norm → relu → max-pool 2, dense 64) and the resnet family's ResNet-8
+ * (width 16) on Fashion-MNIST training images, fold 0 (every fifth image held out), each against PyTorch on one
+ * thread with the same architecture and terms.
  */
 async function cnn(backend: string): Promise<void> {
   const nImages = Number(arg('cnn-images', '2000'));
   const cnnEpochs = Number(arg('cnn-epochs', '2'));
+  const resnetImages = Number(arg('resnet-images', '500'));
   const batchSize = 64;
   const filters = [16, 32];
   const dense = 64;
-  const ds = await loadBuiltin('fashion-mnist', { subset: nImages, seed: 1 });
-  const [h, w, c] = ds.imageShape!;
-  const F = ds.nFeatures;
-  const X = ds.X.map((v) => v / (ds.imageMax ?? 255));
-  const train0: number[] = [];
-  const val0: number[] = [];
-  for (let i = 0; i < ds.nSamples; i++) (i % 5 === 0 ? val0 : train0).push(i);
-  const rows = (idx: number[]) => {
-    const x = new Float32Array(idx.length * F);
-    idx.forEach((r, j) => x.set(X.subarray(r * F, (r + 1) * F), j * F));
-    return { x, y: Float64Array.from(idx, (r) => ds.y[r]!) };
-  };
-  const tr = rows(train0);
-  const va = rows(val0);
-  const job = (e: number): TrainJob => ({
-    family: 'cnn',
-    params: {
-      blocks: filters.map((f) => ({ filters: f, kernelSize: 3, batchNorm: true, pooling: 'max' })),
-      denseUnits: dense,
-      batchSize,
-      epochs: e,
-      learningRate: 1e-3,
-      optimizer: 'adam',
-    },
-    task: 'classification',
-    nFeatures: F,
-    inputShape: [h, w, c],
-    nClasses: ds.classes?.length ?? 10,
-    xTrain: tr.x,
-    yTrain: tr.y,
-    xVal: va.x,
-    yVal: va.y,
-    seed: 1,
-  });
-  out('## CNN (the cnn family) against PyTorch');
+  const full = await loadBuiltin('fashion-mnist', { subset: Math.max(nImages, resnetImages), seed: 1 });
+  out('## CNN and ResNet-8 against PyTorch');
   out();
   out(
-    `${nImages} Fashion-MNIST training images (${train0.length} trained on, ${val0.length} validated), ${filters.length} blocks of conv 3×3 (${filters.join(', ')} filters) → batch norm → relu → max-pool 2, dense ${dense}, ` +
-      `adam lr 1e-3, batch ${batchSize}, ${cnnEpochs} epochs, float32, one untimed warm-up epoch each side, best of ${repeats} timed runs per clock, one thread each. ` +
-      `foldwise trains convolutions through tfjs on ${backend} (foldwise's SIMD kernels cover dense layers only). Load average at start: ${loadavg()
+    `Fashion-MNIST training images (4 of 5 trained on, every fifth validated): the cnn family on ${nImages}, ${filters.length} blocks of conv 3×3 (${filters.join(', ')} filters) → batch norm → relu → max-pool 2, dense ${dense}; ` +
+      `the resnet family's ResNet-8 (width 16, 3 stages, 1 basic block each) on ${resnetImages}. ` +
+      `Adam lr 1e-3, batch ${batchSize}, ${cnnEpochs} epochs, float32, one untimed warm-up epoch each side, best of ${repeats} timed runs per clock, one thread each. ` +
+      `foldwise trains convolutions through tfjs on ${backend} with its own conv-filter gradient (im2col on the SIMD kernels), max-pool gradient and batch-norm gradient. Load average at start: ${loadavg()
         .map((l) => l.toFixed(2))
         .join(' ')}.`,
   );
   out();
-  await train(job(1));
-  const ours = await bestOf(
-    () => train(job(cnnEpochs)),
-    (r) => r.samplesTrained,
-  );
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-cnn-'));
-  let peer: {
-    samplesEpochsPerSec?: number;
-    samplesEpochsPerCpuSec?: number;
-    valAcc?: number;
-    torch?: string;
-    threads?: number;
-    error?: string;
-  };
-  try {
-    fs.writeFileSync(path.join(dir, 'x.f32'), Buffer.from(X.buffer, X.byteOffset, X.byteLength));
-    fs.writeFileSync(path.join(dir, 'y.f64'), Buffer.from(ds.y.buffer, ds.y.byteOffset, ds.y.byteLength));
-    peer = JSON.parse(
-      execFileSync(
-        '/usr/bin/python3',
-        [
-          path.join(__dirname, 'cnn_reference.py'),
-          path.join(dir, 'x.f32'),
-          path.join(dir, 'y.f64'),
-          ...[ds.nSamples, h, w, c, ds.classes?.length ?? 10, batchSize, cnnEpochs, repeats].map(String),
-          filters.join(','),
-          String(dense),
-        ],
-        { env: { ...process.env, OMP_NUM_THREADS: '1', MKL_NUM_THREADS: '1' }, encoding: 'utf8' },
-      ),
-    ) as typeof peer;
-  } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
   out('| runner | samples·epochs per wall s | samples·epochs per CPU s | ratio vs PyTorch (CPU) | val acc |');
   out('| --- | ---: | ---: | ---: | ---: |');
-  out(
-    `| foldwise \`train\`, cnn family, tfjs ${backend} | ${fmt(ours.speed.wall)} | ${fmt(ours.speed.cpu)} | ${peer.samplesEpochsPerCpuSec ? (ours.speed.cpu / peer.samplesEpochsPerCpuSec).toFixed(3) : '—'} | ${ours.value.curve.at(-1)!.valScore.toFixed(3)} |`,
-  );
-  if (peer.samplesEpochsPerCpuSec)
-    out(
-      `| PyTorch ${peer.torch ?? '?'}, float32, ${peer.threads ?? '?'} thread | ${fmt(peer.samplesEpochsPerSec ?? NaN)} | ${fmt(peer.samplesEpochsPerCpuSec)} | 1.000 | ${(peer.valAcc ?? NaN).toFixed(3)} |`,
+  const arches = [
+    {
+      name: 'cnn family',
+      images: nImages,
+      family: 'cnn',
+      params: {
+        blocks: filters.map((f) => ({ filters: f, kernelSize: 3, batchNorm: true, pooling: 'max' })),
+        denseUnits: dense,
+      },
+      peerArch: 'cnn',
+    },
+    {
+      name: 'resnet family, ResNet-8',
+      images: resnetImages,
+      family: 'resnet',
+      params: { width: 16, blocksPerStage: 1, stages: 3 },
+      peerArch: 'resnet:16:1:3',
+    },
+  ];
+  for (const a of arches) {
+    const ds = subsetRows(full, a.images);
+    const [h, w, c] = full.imageShape!;
+    const F = full.nFeatures;
+    const X = ds.X.map((v) => v / (full.imageMax ?? 255));
+    const train0: number[] = [];
+    const val0: number[] = [];
+    for (let i = 0; i < ds.n; i++) (i % 5 === 0 ? val0 : train0).push(i);
+    const rows = (idx: number[]) => {
+      const x = new Float32Array(idx.length * F);
+      idx.forEach((r, j) => x.set(X.subarray(r * F, (r + 1) * F), j * F));
+      return { x, y: Float64Array.from(idx, (r) => ds.y[r]!) };
+    };
+    const tr = rows(train0);
+    const va = rows(val0);
+    const job = (e: number): TrainJob => ({
+      family: a.family,
+      params: { ...a.params, batchSize, epochs: e, learningRate: 1e-3, optimizer: 'adam' },
+      task: 'classification',
+      nFeatures: F,
+      inputShape: [h, w, c],
+      nClasses: full.classes?.length ?? 10,
+      xTrain: tr.x,
+      yTrain: tr.y,
+      xVal: va.x,
+      yVal: va.y,
+      seed: 1,
+    });
+    await train(job(1));
+    const ours = await bestOf(
+      () => train(job(cnnEpochs)),
+      (r) => r.samplesTrained,
     );
-  else out(`| PyTorch | ${peer.error ?? 'not run'} | | | |`);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-cnn-'));
+    let peer: {
+      samplesEpochsPerSec?: number;
+      samplesEpochsPerCpuSec?: number;
+      valAcc?: number;
+      torch?: string;
+      threads?: number;
+      error?: string;
+    };
+    try {
+      fs.writeFileSync(path.join(dir, 'x.f32'), Buffer.from(X.buffer, X.byteOffset, X.byteLength));
+      const y = Float64Array.from(ds.y);
+      fs.writeFileSync(path.join(dir, 'y.f64'), Buffer.from(y.buffer, y.byteOffset, y.byteLength));
+      peer = JSON.parse(
+        execFileSync(
+          '/usr/bin/python3',
+          [
+            path.join(__dirname, 'cnn_reference.py'),
+            path.join(dir, 'x.f32'),
+            path.join(dir, 'y.f64'),
+            ...[ds.n, h, w, c, full.classes?.length ?? 10, batchSize, cnnEpochs, repeats].map(String),
+            filters.join(','),
+            String(dense),
+            a.peerArch,
+          ],
+          { env: { ...process.env, OMP_NUM_THREADS: '1', MKL_NUM_THREADS: '1' }, encoding: 'utf8' },
+        ),
+      ) as typeof peer;
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+    out(
+      `| foldwise \`train\`, ${a.name}, tfjs ${backend} | ${fmt(ours.speed.wall)} | ${fmt(ours.speed.cpu)} | ${peer.samplesEpochsPerCpuSec ? (ours.speed.cpu / peer.samplesEpochsPerCpuSec).toFixed(3) : '—'} | ${ours.value.curve.at(-1)!.valScore.toFixed(3)} |`,
+    );
+    if (peer.samplesEpochsPerCpuSec)
+      out(
+        `| PyTorch ${peer.torch ?? '?'}, ${a.name}, float32, ${peer.threads ?? '?'} thread | ${fmt(peer.samplesEpochsPerSec ?? NaN)} | ${fmt(peer.samplesEpochsPerCpuSec)} | 1.000 | ${(peer.valAcc ?? NaN).toFixed(3)} |`,
+      );
+    else out(`| PyTorch, ${a.name} | ${peer.error ?? 'not run'} | | | |`);
+  }
   out();
-  out('A ResNet-8 row needs the resnet family, which foldwise does not have yet.');
-  out();
+}
+
+/** The first `n` images of a (seeded, stratified) subset: the rows each architecture trains on. */
+function subsetRows(
+  d: Awaited<ReturnType<typeof loadBuiltin>>,
+  n: number,
+): { n: number; X: Float32Array; y: Float64Array } {
+  const m = Math.min(n, d.nSamples);
+  return { n: m, X: d.X.subarray(0, m * d.nFeatures), y: Float64Array.from(d.y.subarray(0, m)) };
 }
 
 /** The side-by-side table: foldwise on both engines, tfjs `model.fit`, scikit-learn and PyTorch. */
