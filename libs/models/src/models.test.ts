@@ -44,22 +44,38 @@ const mlpJob = (over: Partial<TrainJob> = {}, params: Record<string, unknown> = 
     ...over,
   });
 
+/** A job of an image family on `n` 6 × 6 two-class `halves` images (data seed `dataSeed`). */
+const imageJob = (
+  family: string,
+  params: Record<string, unknown>,
+  n: number,
+  dataSeed: number,
+  seed: number,
+): TrainJob =>
+  jobFrom(halves(n, dataSeed), {
+    family,
+    params,
+    task: 'classification',
+    nFeatures: 36,
+    inputShape: [6, 6, 1],
+    nClasses: 2,
+    seed,
+  });
+
 const cnnJob = (): TrainJob =>
-  jobFrom(halves(100, 2), {
-    family: 'cnn',
-    params: {
+  imageJob(
+    'cnn',
+    {
       blocks: [{ filters: 4, kernelSize: 3, batchNorm: true, dropout: 0.1 }],
       denseUnits: 8,
       epochs: 4,
       batchSize: 16,
       learningRate: 0.01,
     },
-    task: 'classification',
-    nFeatures: 36,
-    inputShape: [6, 6, 1],
-    nClasses: 2,
-    seed: 4,
-  });
+    100,
+    2,
+    4,
+  );
 
 test('backend selection on this machine: the backend it chose trains and is reported, and each skipped binding says why', async () => {
   const choice = await ready;
@@ -409,18 +425,13 @@ test('visible GPUs come from CUDA_VISIBLE_DEVICES when set, else from nvidia-smi
 test('a long layers epoch lets the event loop run (heartbeats and cancellation reach a refit mid-epoch)', async () => {
   await ready;
   // One epoch of 1,200 rows at batch 1: 1,200 steps, several hundred milliseconds on any machine this runs on.
-  const job: TrainJob = {
-    ...cnnJob(),
-    ...jobFrom(halves(1500, 2), {
-      family: 'cnn',
-      params: { blocks: [{ filters: 4, kernelSize: 3 }], denseUnits: 8, epochs: 1, batchSize: 1 },
-      task: 'classification',
-      nFeatures: 36,
-      inputShape: [6, 6, 1],
-      nClasses: 2,
-      seed: 4,
-    }),
-  };
+  const job = imageJob(
+    'cnn',
+    { blocks: [{ filters: 4, kernelSize: 3 }], denseUnits: 8, epochs: 1, batchSize: 1 },
+    1500,
+    2,
+    4,
+  );
   let ticks = 0;
   const timer = setInterval(() => (ticks += 1), 10);
   const t0 = performance.now();
@@ -448,16 +459,8 @@ test('a long layers epoch lets the event loop run (heartbeats and cancellation r
   );
 });
 
-const resnetJob = (params: Record<string, unknown> = {}): TrainJob =>
-  jobFrom(halves(160, 3), {
-    family: 'resnet',
-    params: { width: 4, epochs: 4, batchSize: 16, learningRate: 0.01, ...params },
-    task: 'classification',
-    nFeatures: 36,
-    inputShape: [6, 6, 1],
-    nClasses: 2,
-    seed: 5,
-  });
+const resnetJob = (): TrainJob =>
+  imageJob('resnet', { width: 4, epochs: 4, batchSize: 16, learningRate: 0.01 }, 160, 3, 5);
 
 test('resnet: ResNet-8 and ResNet-14 have the CIFAR layout, learn the halves images, and resume exactly', async () => {
   await ready;

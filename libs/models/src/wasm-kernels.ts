@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { type Kernels, instantiateKernels, simdSupported } from './simd/kernels';
+import { Arena, type Kernels, growKernels, instantiateKernels, simdSupported, view } from './simd/kernels';
 
 interface WasmBackendLike {
   typedArrayFromHeap(t: tf.TensorInfo): Float32Array;
@@ -74,16 +74,7 @@ function registerMaxPoolGrad(): void {
         a.dimRoundingMode,
       );
       const [N, H, W, C] = x.shape as [number, number, number, number];
-      const {
-        outHeight: OH,
-        outWidth: OW,
-        filterHeight: KH,
-        filterWidth: KW,
-        strideHeight: sh,
-        strideWidth: sw,
-      } = info;
-      const top = info.padInfo.top;
-      const left = info.padInfo.left;
+      const { OH, OW, KH, KW, sh, sw, top, left } = windowOf(info);
       const out = be.makeOutput([N, H, W, C], 'float32');
       const xv = be.typedArrayFromHeap(x);
       const dyv = be.typedArrayFromHeap(dy);
@@ -154,17 +145,37 @@ function registerMaxPoolGrad(): void {
   });
 }
 
-/** Float32 views of `sizes` consecutive 16-byte-aligned regions of the SIMD instance's memory (grown to fit). */
+/** Views of `sizes` float32 regions of the SIMD instance's memory (grown to fit), with their byte offsets. */
 function regions(k: Kernels, sizes: number[]): { at: number[]; views: Float32Array[] } {
-  const at: number[] = [];
-  let top = 16;
-  for (const n of sizes) {
-    at.push(top);
-    top += Math.ceil((n * 4) / 16) * 16;
-  }
-  const need = Math.ceil((top + 16) / 65536) - k.memory.buffer.byteLength / 65536;
-  if (need > 0) k.memory.grow(need);
-  return { at, views: sizes.map((n, i) => new Float32Array(k.memory.buffer, at[i], n)) };
+  const arena = new Arena();
+  const at = sizes.map((n) => arena.reserve(n));
+  growKernels(k, arena.bytes);
+  return { at, views: sizes.map((n, i) => view(k, at[i]!, n)) };
+}
+
+/** The window geometry a conv or pool kernel loops over: output size, window size, strides, top-left padding. */
+interface Window {
+  OH: number;
+  OW: number;
+  KH: number;
+  KW: number;
+  sh: number;
+  sw: number;
+  top: number;
+  left: number;
+}
+
+function windowOf(info: tf.backend_util.Conv2DInfo): Window {
+  return {
+    OH: info.outHeight,
+    OW: info.outWidth,
+    KH: info.filterHeight,
+    KW: info.filterWidth,
+    sh: info.strideHeight,
+    sw: info.strideWidth,
+    top: info.padInfo.top,
+    left: info.padInfo.left,
+  };
 }
 
 /**
@@ -176,23 +187,10 @@ function filterGradSimd(
   xv: Float32Array,
   dyv: Float32Array,
   dw: Float32Array,
-  d: {
-    N: number;
-    H: number;
-    W: number;
-    C: number;
-    OH: number;
-    OW: number;
-    KH: number;
-    KW: number;
-    CO: number;
-  },
-  sh: number,
-  sw: number,
-  top: number,
-  left: number,
+  [N, H, W, C]: [number, number, number, number],
+  CO: number,
+  { OH, OW, KH, KW, sh, sw, top, left }: Window,
 ): void {
-  const { N, H, W, C, OH, OW, KH, KW, CO } = d;
   const M = N * OH * OW;
   const K = KH * KW * C;
   const {
@@ -233,25 +231,18 @@ function registerFilterGrad(): void {
       const dy = inputs.dy!;
       const a = attrs as unknown as ConvAttrs & { filterShape: number[] };
       const ci = convInfo(x.shape, a.filterShape, a);
-      const [N, H, W, C] = x.shape as [number, number, number, number];
-      const {
-        outHeight: OH,
-        outWidth: OW,
-        filterHeight: KH,
-        filterWidth: KW,
-        outChannels: CO,
-        strideHeight: sh,
-        strideWidth: sw,
-      } = ci;
-      const top = ci.padInfo.top;
-      const left = ci.padInfo.left;
+      const xShape = x.shape as [number, number, number, number];
+      const [N, H, W, C] = xShape;
+      const CO = ci.outChannels;
+      const win = windowOf(ci);
+      const { OH, OW, KH, KW, sh, sw, top, left } = win;
       // The output first: allocating it can grow the heap, which detaches views taken before.
       const out = be.makeOutput([KH, KW, C, CO], 'float32');
       const xv = be.typedArrayFromHeap(x);
       const dyv = be.typedArrayFromHeap(dy);
       const dw = be.typedArrayFromHeap(out);
       if (simd) {
-        filterGradSimd(simd, xv, dyv, dw, { N, H, W, C, OH, OW, KH, KW, CO }, sh, sw, top, left);
+        filterGradSimd(simd, xv, dyv, dw, xShape, CO, win);
         return out;
       }
       dw.fill(0);
@@ -294,17 +285,8 @@ function registerInputGrad(): void {
       const a = attrs as unknown as ConvAttrs & { inputShape: number[] };
       const ci = convInfo(a.inputShape, filter.shape, a);
       const [N, H, W, C] = a.inputShape as [number, number, number, number];
-      const {
-        outHeight: OH,
-        outWidth: OW,
-        filterHeight: KH,
-        filterWidth: KW,
-        outChannels: CO,
-        strideHeight: sh,
-        strideWidth: sw,
-      } = ci;
-      const top = ci.padInfo.top;
-      const left = ci.padInfo.left;
+      const CO = ci.outChannels;
+      const { OH, OW, KH, KW, sh, sw, top, left } = windowOf(ci);
       const out = be.makeOutput([N, H, W, C], 'float32');
       const dyv = be.typedArrayFromHeap(dy);
       const fv = be.typedArrayFromHeap(filter);

@@ -134,9 +134,14 @@ export function compileKernels(): Promise<WasmModule> {
 export async function instantiateKernels(bytes: number): Promise<Kernels> {
   const instance = await wasm.instantiate(await compileKernels());
   const k = instance.exports as unknown as Kernels;
+  growKernels(k, bytes);
+  return k;
+}
+
+/** Grows an instance's memory to at least `bytes` (and `READ_SLACK` more); views taken before a growth are stale. */
+export function growKernels(k: Kernels, bytes: number): void {
   const need = Math.ceil((bytes + READ_SLACK) / 65536) - k.memory.buffer.byteLength / 65536;
   if (need > 0) k.memory.grow(need);
-  return k;
 }
 
 /** Hands out 16-byte-aligned float32 regions of a kernels instance's memory; offset 0 stays free, so 0 can mean "none". */
